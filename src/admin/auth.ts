@@ -1,0 +1,85 @@
+/**
+ * @module
+ * Admin-plane authentication: a JWT verified with jose. Development signs with a local HS256
+ * secret; production points ADMIN_JWKS_URL at the identity provider's key set. Only the listed
+ * algorithms are accepted, so `alg: none` and algorithm-confusion tokens are refused.
+ */
+import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTVerifyGetKey } from "jose";
+import { z } from "zod";
+import { ProblemError } from "../errors/problem";
+
+export const Role = z.enum(["admin", "finance", "auditor", "team-owner"]);
+export type Role = z.infer<typeof Role>;
+
+export interface Principal {
+  sub: string;
+  role: Role;
+  /** Set for team owners: the one team they may act on. */
+  team?: string;
+}
+
+export const ADMIN_ISSUER = "switchyard";
+export const ADMIN_AUDIENCE = "switchyard-admin";
+
+const Claims = z.object({
+  sub: z.string().min(1).max(256),
+  role: Role,
+  team: z.string().min(1).max(64).optional(),
+});
+
+const jwksCache = new Map<string, JWTVerifyGetKey>();
+
+/**
+ * Verifies a bearer JWT and returns who is calling. Throws a 401 problem with the reason.
+ * @example const who = await verifyAdminToken(token, { secret: env.ADMIN_JWT_SECRET });
+ */
+export async function verifyAdminToken(token: string, keys: { secret?: string; jwksUrl?: string }): Promise<Principal> {
+  let payload: unknown;
+  try {
+    if (keys.jwksUrl) {
+      let jwks = jwksCache.get(keys.jwksUrl);
+      if (!jwks) jwksCache.set(keys.jwksUrl, (jwks = createRemoteJWKSet(new URL(keys.jwksUrl))));
+      ({ payload } = await jwtVerify(token, jwks, { issuer: ADMIN_ISSUER, audience: ADMIN_AUDIENCE, algorithms: ["RS256", "ES256", "EdDSA"] }));
+    } else if (keys.secret) {
+      ({ payload } = await jwtVerify(token, new TextEncoder().encode(keys.secret), { issuer: ADMIN_ISSUER, audience: ADMIN_AUDIENCE, algorithms: ["HS256"] }));
+    } else {
+      throw new ProblemError(503, "Admin Auth Not Configured", "Set ADMIN_JWT_SECRET (development) or ADMIN_JWKS_URL (production).");
+    }
+  } catch (err) {
+    if (err instanceof ProblemError) throw err;
+    const code = (err as { code?: string }).code ?? "ERR_JWT_INVALID";
+    throw new ProblemError(401, "Unauthorized", `Admin token rejected (${code}).`);
+  }
+  const claims = Claims.safeParse(payload);
+  if (!claims.success) throw new ProblemError(401, "Unauthorized", "Admin token lacks a valid `sub` and `role` claim.");
+  if (claims.data.role === "team-owner" && !claims.data.team) throw new ProblemError(401, "Unauthorized", "A team-owner token must name its `team`.");
+  return claims.data;
+}
+
+/**
+ * Signs an admin token with the development secret (demo credentials and tests).
+ * @example await signAdminToken("secret", { sub: "ops", role: "admin" })
+ */
+export async function signAdminToken(secret: string, principal: Principal, ttl = "30d"): Promise<string> {
+  return new SignJWT({ role: principal.role, ...(principal.team ? { team: principal.team } : {}) })
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setSubject(principal.sub)
+    .setIssuer(ADMIN_ISSUER)
+    .setAudience(ADMIN_AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime(ttl)
+    .sign(new TextEncoder().encode(secret));
+}
+
+/** Refuses a principal whose role is not in `roles` (403). Admin may do everything. */
+export function requireRole(principal: Principal, roles: readonly Role[]): void {
+  if (principal.role === "admin" || roles.includes(principal.role)) return;
+  throw new ProblemError(403, "Forbidden", `Role ${principal.role} may not do this; needs one of: admin, ${roles.join(", ")}.`);
+}
+
+/** Team owners may act only on their own team. */
+export function requireTeamAccess(principal: Principal, team: string): void {
+  if (principal.role === "team-owner" && principal.team !== team) {
+    throw new ProblemError(403, "Forbidden", `Team owner of ${principal.team} may not act on team ${team}.`);
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * @module
+ * GET /admin/v1/usage: usage aggregated from the daily rollup, grouped by any of
+ * team, workload, model and day. Finance and auditors see all teams; team owners their own.
+ */
+import { z } from "zod";
+import { nusdToUsd } from "../../config/money";
+import { ProblemError } from "../../errors/problem";
+import { adminRoute, type AdminRoute } from "../router";
+
+const GROUPS = ["team", "workload", "model", "day"] as const;
+const Query = z.object({
+  from: z.iso.date().optional(),
+  to: z.iso.date().optional(),
+  team: z.string().max(64).optional(),
+  workload: z.string().max(64).optional(),
+  group_by: z.string().max(64).optional(),
+});
+
+export const usageRoutes: AdminRoute<any>[] = [
+  adminRoute({
+    method: "get", path: "/usage", tag: "usage", summary: "Usage by team/workload/model/day (query: from, to, team, workload, group_by)", roles: ["finance", "auditor", "team-owner"],
+    handler: async ({ env, query, principal }) => {
+      const q = Query.safeParse(Object.fromEntries(query));
+      if (!q.success) throw new ProblemError(400, "Invalid Query", q.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+      const groups = (q.data.group_by ?? "team,workload,model,day").split(",").map((g) => g.trim()).filter(Boolean);
+      for (const g of groups) if (!(GROUPS as readonly string[]).includes(g)) throw new ProblemError(400, "Invalid Query", `group_by accepts ${GROUPS.join(", ")}; got ${g}.`);
+      const team = principal.role === "team-owner" ? principal.team : q.data.team;
+      const where: string[] = [];
+      const args: unknown[] = [];
+      if (q.data.from) (where.push("day >= ?"), args.push(q.data.from));
+      if (q.data.to) (where.push("day <= ?"), args.push(q.data.to));
+      if (team) (where.push("team = ?"), args.push(team));
+      if (q.data.workload) (where.push("workload = ?"), args.push(q.data.workload));
+      // Column names come from the fixed GROUPS list above, never from input.
+      const cols = groups.join(", ");
+      const sql = `SELECT ${cols ? `${cols}, ` : ""}SUM(requests) AS requests, SUM(errors) AS errors, SUM(cache_hits) AS cache_hits,
+        SUM(tokens_in) AS tokens_in, SUM(tokens_out) AS tokens_out, SUM(cost_nusd) AS cost_nusd
+        FROM usage_daily ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ${cols ? `GROUP BY ${cols} ORDER BY ${cols}` : ""} LIMIT 10000`;
+      const rows = await env.DB.prepare(sql).bind(...args).all<Record<string, number | string>>();
+      return {
+        group_by: groups,
+        data: rows.results.map((r) => ({ ...r, cost_usd: nusdToUsd(Number(r.cost_nusd ?? 0)) })),
+      };
+    },
+  }),
+];

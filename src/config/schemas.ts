@@ -1,0 +1,145 @@
+/**
+ * @module
+ * Zod schemas for every control-plane object. The admin API validates requests with these,
+ * the OpenAPI document is generated from them, and the policy-bundle compiler re-parses stored
+ * rows with them, so one definition serves all three.
+ */
+import { z } from "zod";
+
+export const Zone = z.enum(["us", "eu", "apac"]);
+export type Zone = z.infer<typeof Zone>;
+
+export const DataClass = z.enum(["public", "internal", "restricted"]);
+export type DataClass = z.infer<typeof DataClass>;
+
+/** Ordered from least to most sensitive: a request's class is the maximum of its sources. */
+export const DATA_CLASS_RANK: Record<DataClass, number> = { public: 0, internal: 1, restricted: 2 };
+
+export const ProviderType = z.enum([
+  "openai-compatible",
+  "openai",
+  "anthropic",
+  "gemini",
+  "azure-openai",
+  "workers-ai",
+  "simulated",
+]);
+export type ProviderType = z.infer<typeof ProviderType>;
+
+const Id = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z0-9][a-z0-9._-]*$/, "lowercase letters, digits, '.', '_' and '-', starting with a letter or digit");
+export const ResourceId = Id;
+
+export const FaultMode = z.enum(["none", "outage", "errors", "latency"]);
+export const Faults = z
+  .object({
+    mode: FaultMode,
+    error_rate: z.number().min(0).max(1).optional(),
+    latency_ms: z.number().int().min(0).max(120_000).optional(),
+    /** Only requests marked as failover drills see this fault (production traffic is untouched). */
+    drill_only: z.boolean().optional(),
+  })
+  .strict();
+export type Faults = z.infer<typeof Faults>;
+
+export const ProviderPut = z
+  .object({
+    type: ProviderType,
+    base_url: z.url().optional(),
+    region: Zone,
+    api_key: z.string().min(1).max(4096).optional(),
+    /** Provider-specific settings, e.g. azure `api_version`, anthropic `version`. */
+    options: z.record(z.string(), z.string().max(512)).optional(),
+  })
+  .strict();
+export type ProviderPut = z.infer<typeof ProviderPut>;
+
+export const Capabilities = z
+  .object({
+    context_window: z.number().int().positive().optional(),
+    tools: z.boolean().optional(),
+    vision: z.boolean().optional(),
+    json_mode: z.boolean().optional(),
+    streaming: z.boolean().optional(),
+  })
+  .strict();
+export type Capabilities = z.infer<typeof Capabilities>;
+
+export const Target = z
+  .object({
+    provider: Id,
+    model: z.string().min(1).max(256),
+    weight: z.number().min(0).max(1000).optional(),
+    timeout_ms: z.number().int().min(1).max(600_000).optional(),
+    capabilities: Capabilities.optional(),
+  })
+  .strict();
+export type Target = z.infer<typeof Target>;
+
+export const Price = z
+  .object({
+    input_per_mtok: z.number().min(0).max(100_000),
+    output_per_mtok: z.number().min(0).max(100_000),
+  })
+  .strict();
+export type Price = z.infer<typeof Price>;
+
+export const ModelPut = z
+  .object({
+    kind: z.enum(["chat", "embeddings"]).default("chat"),
+    targets: z.array(Target).min(1).max(32),
+    data_classes: z.array(DataClass).min(1),
+    price: Price,
+    capabilities: Capabilities.optional(),
+  })
+  .strict();
+export type ModelPut = z.infer<typeof ModelPut>;
+
+export const TeamPut = z
+  .object({
+    name: z.string().max(200).optional(),
+    monthly_budget_usd: z.number().min(0).max(10_000_000),
+    rpm: z.number().int().min(0).max(10_000_000),
+    tpm: z.number().int().min(0).max(1_000_000_000),
+    residency: Zone,
+  })
+  .strict();
+export type TeamPut = z.infer<typeof TeamPut>;
+
+export const Lifecycle = z.enum(["dev", "staging", "production", "deprecated", "decommissioned"]);
+export type Lifecycle = z.infer<typeof Lifecycle>;
+
+export const CachePolicy = z
+  .object({
+    mode: z.enum(["off", "exact", "semantic"]),
+    ttl_s: z.number().int().min(1).max(30 * 86400).optional(),
+    similarity: z.number().min(0).max(1).optional(),
+  })
+  .strict();
+export type CachePolicy = z.infer<typeof CachePolicy>;
+
+export const WorkloadPut = z
+  .object({
+    team: Id,
+    name: z.string().max(200).optional(),
+    default_data_class: DataClass,
+    allowed_models: z.array(z.string().min(1).max(128)).max(256),
+    lifecycle: Lifecycle,
+    cache: CachePolicy.optional(),
+    /** Worst-case output tokens assumed for budget reservation when a request sets no max_tokens. */
+    default_max_tokens: z.number().int().positive().max(1_000_000).optional(),
+  })
+  .strict();
+export type WorkloadPut = z.infer<typeof WorkloadPut>;
+
+export const KeyCreate = z
+  .object({
+    workload: Id,
+    name: z.string().max(200).optional(),
+    expires_at: z.iso.datetime({ offset: true }).optional(),
+  })
+  .strict();
+export type KeyCreate = z.infer<typeof KeyCreate>;

@@ -1,0 +1,41 @@
+/**
+ * @module
+ * The bindings every entry point receives. Declared once here so `src/`, `workers/` and
+ * `durable-objects/` agree on names; wrangler.toml is the source of the bindings themselves.
+ */
+import type { TeamBudget } from "../durable-objects/team-budget";
+import type { Delegation } from "../durable-objects/delegation";
+import type { ProviderHealth } from "../durable-objects/provider-health";
+import type { UsageEvent } from "./usage/event";
+
+export interface Env {
+  DB: D1Database;
+  BLOBS: R2Bucket;
+  TEAM_BUDGET: DurableObjectNamespace<TeamBudget>;
+  DELEGATION: DurableObjectNamespace<Delegation>;
+  PROVIDER_HEALTH: DurableObjectNamespace<ProviderHealth>;
+  USAGE_EVENTS: Queue<UsageEvent>;
+  EVAL_JOBS: Queue<unknown>;
+  EMAIL?: SendEmail;
+  /** Workers AI; bound only in deployed regions (it needs an account). */
+  AI?: Ai;
+  REGION: string;
+  VERSION: string;
+  /** JSON object zone -> base URL of that zone's edge, for residency forwarding. */
+  REGION_EDGES?: string;
+  /** HS256 secret for admin JWTs (development); production sets ADMIN_JWKS_URL instead. */
+  ADMIN_JWT_SECRET?: string;
+  ADMIN_JWKS_URL?: string;
+  /** Base64 of 32 bytes: AES-GCM key that encrypts provider secrets at rest. */
+  SECRETS_KEY?: string;
+  /** Maximum request body in bytes (default 4 MiB). */
+  MAX_BODY_BYTES?: string;
+  /** Seconds between config-version checks per isolate (default 2). */
+  CONFIG_CHECK_SECONDS?: string;
+  /** Where alerts are POSTed (JSON). */
+  ALERT_WEBHOOK_URL?: string;
+  /** Addresses for reports and alerts. */
+  FINANCE_EMAIL?: string;
+  ALERT_EMAIL?: string;
+  ALERT_FROM_EMAIL?: string;
+}

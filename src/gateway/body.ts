@@ -1,0 +1,78 @@
+/**
+ * @module
+ * Reads a request body with a hard byte limit that holds for chunked bodies too: the
+ * content-length header is checked first, then bytes are counted as they stream in and reading
+ * stops at the limit, so a huge body costs at most `limit` bytes of memory.
+ */
+import { GatewayError, badRequest } from "../errors/openai";
+
+export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+export function tooLarge(limit: number): GatewayError {
+  return new GatewayError(413, "invalid_request_error", "request_too_large", `Request body is larger than ${limit} bytes.`);
+}
+
+/**
+ * @example const text = await readBodyText(request, 4 * 1024 * 1024);
+ */
+export async function readBodyText(request: Request, limit: number): Promise<string> {
+  const declared = request.headers.get("content-length");
+  if (declared !== null && Number(declared) > limit) throw tooLarge(limit);
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge(limit);
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return new TextDecoder().decode(chunks[0]);
+  const all = new Uint8Array(total);
+  let offset = 0;
+  for (const c of chunks) {
+    all.set(c, offset);
+    offset += c.byteLength;
+  }
+  return new TextDecoder().decode(all);
+}
+
+/** Keys that must never reach object spreads downstream. */
+const POISON_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+
+/**
+ * Parses JSON, refusing prototype-pollution keys and absurd nesting (both answered with 400).
+ * @example parseJsonBody('{"a":1}') // { a: 1 }
+ */
+export function parseJsonBody(text: string, maxDepth = 64): unknown {
+  if (text.trim() === "") throw badRequest("Request body is empty; expected a JSON object.");
+  let depthExceeded = false;
+  let poisoned: string | undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text, function (this: unknown, key: string, v: unknown) {
+      if (POISON_KEYS.has(key)) poisoned = key;
+      return v;
+    });
+  } catch (err) {
+    throw badRequest(`Request body is not valid JSON: ${err instanceof Error ? err.message : "parse error"}`);
+  }
+  if (poisoned) throw badRequest(`Request body contains the forbidden key "${poisoned}".`);
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (d > maxDepth) {
+      depthExceeded = true;
+      break;
+    }
+    if (v && typeof v === "object") for (const child of Object.values(v)) if (child && typeof child === "object") stack.push([child, d + 1]);
+  }
+  if (depthExceeded) throw badRequest(`Request body is nested deeper than ${maxDepth} levels.`);
+  if (!value || typeof value !== "object" || Array.isArray(value)) throw badRequest("Request body must be a JSON object.");
+  return value;
+}

@@ -1,0 +1,101 @@
+/**
+ * @module
+ * What every data-plane request carries through the pipeline, and the shared first steps
+ * (request id, auth, body, model and class decisions) of chat and embeddings.
+ */
+import type { z } from "zod";
+import type { ModelPolicy, PolicyBundle } from "../config/bundle";
+import { getBundle } from "../config/loader";
+import { sha256Hex } from "../config/secrets";
+import type { DataClass } from "../config/schemas";
+import type { Env } from "../env";
+import { badRequest } from "../errors/openai";
+import type { CacheStatus, UsageEvent } from "../usage/event";
+import { DEFAULT_MAX_BODY_BYTES, parseJsonBody, readBodyText } from "./body";
+import { authorizeKey, authorizeModel, bearerToken, declaredDataClass, effectiveDataClass, type Caller } from "./policy";
+
+export interface GatewayDeps {
+  env: Env;
+  ctx: { waitUntil(p: Promise<unknown>): void };
+}
+
+export interface RequestMeta {
+  requestId: string;
+  startedAt: number;
+  region: string;
+}
+
+/** The usage event under construction; every path fills what it knows. */
+export function blankUsage(meta: RequestMeta): UsageEvent {
+  return {
+    request_id: meta.requestId,
+    ts: new Date(meta.startedAt).toISOString(),
+    team: null,
+    workload: null,
+    key_id: null,
+    model: null,
+    provider: null,
+    region: meta.region,
+    tokens_in: 0,
+    tokens_out: 0,
+    cost_nusd: 0,
+    latency_ms: 0,
+    ttfb_ms: null,
+    status: 0,
+    error_code: null,
+    data_class: null,
+    cache: "off" as CacheStatus,
+    estimated: false,
+    route: null,
+  };
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Keeps a well-formed client `x-request-id`, otherwise makes one. */
+export function requestIdFrom(header: string | null): string {
+  return header && REQUEST_ID.test(header) ? header : crypto.randomUUID();
+}
+
+export interface Prepared<T> {
+  bundle: PolicyBundle;
+  caller: Caller;
+  body: T;
+  model: ModelPolicy;
+  dataClass: DataClass;
+  declared: DataClass | undefined;
+}
+
+/**
+ * Auth → body → model → data class, filling the usage event as it learns things.
+ * Throws GatewayError for every refusal.
+ */
+export async function prepare<S extends z.ZodType>(
+  request: Request,
+  deps: GatewayDeps,
+  usage: UsageEvent,
+  schema: S,
+  kind: "chat" | "embeddings",
+): Promise<Prepared<z.infer<S>>> {
+  const token = bearerToken(request.headers.get("authorization"));
+  const bundle = await getBundle(deps.env, deps.ctx);
+  const caller = authorizeKey(bundle, await sha256Hex(token), Date.now());
+  usage.team = caller.team.id;
+  usage.workload = caller.workload.id;
+  usage.key_id = caller.key.id;
+  const declared = declaredDataClass(request.headers.get("x-data-class"));
+  const limit = Number(deps.env.MAX_BODY_BYTES ?? DEFAULT_MAX_BODY_BYTES);
+  const raw = parseJsonBody(await readBodyText(request, limit));
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = issue.path.join(".");
+    throw badRequest(`Invalid request body: ${path ? `${path}: ` : ""}${issue.message}`, path || null);
+  }
+  const body = parsed.data as z.infer<S> & { model: string };
+  usage.model = body.model;
+  const dataClass = effectiveDataClass(caller.workload.default_data_class, declared);
+  usage.data_class = dataClass;
+  const model = authorizeModel(bundle, caller, body.model, kind, dataClass);
+  return { bundle, caller, body, model, dataClass, declared };
+}

@@ -1,0 +1,88 @@
+/**
+ * @module
+ * POST /v1/embeddings, and GET /v1/models. Embeddings honour `encoding_format: "base64"` (the
+ * official SDKs ask for it by default): float32 little-endian bytes, base64-encoded.
+ */
+import { getBundle } from "../config/loader";
+import { costNusd } from "../config/money";
+import { sha256Hex } from "../config/secrets";
+import { errorResponse } from "../errors/openai";
+import { attemptEmbeddings } from "../providers/execute";
+import { adapterFor } from "../providers/registry";
+import { runWithFallback } from "../routing/fallback";
+import { planRoute } from "../routing/plan";
+import { emitUsage } from "../usage/emit";
+import { toGatewayError, responseHeaders } from "./chat";
+import { blankUsage, prepare, requestIdFrom, type GatewayDeps, type RequestMeta } from "./context";
+import { authorizeKey, bearerToken, visibleModels } from "./policy";
+import { EmbeddingsRequest, type EmbeddingsResponse } from "./schemas";
+import { upstreamFailure } from "./upstream-error";
+
+/** @example floatsToBase64([1, 0]) === "AACAPwAAAAA=" */
+export function floatsToBase64(values: number[]): string {
+  const bytes = new Uint8Array(new Float32Array(values).buffer);
+  let s = "";
+  for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]);
+  return btoa(s);
+}
+
+export async function handleEmbeddings(request: Request, deps: GatewayDeps): Promise<Response> {
+  const meta: RequestMeta = { requestId: requestIdFrom(request.headers.get("x-request-id")), startedAt: Date.now(), region: deps.env.REGION };
+  const usage = blankUsage(meta);
+  try {
+    const p = await prepare(request, deps, usage, EmbeddingsRequest, "embeddings");
+    const plan = planRoute(p.bundle, p.model, p.caller.team, p.dataClass);
+    usage.route = plan.reason;
+    const result = await runWithFallback(plan.targets, async (t) => {
+      const adapter = adapterFor(t.provider.type);
+      if (!adapter) return { ok: false as const, failure: { kind: "unsupported" as const, retryable: true, error: { message: `no adapter for ${t.provider.type}`, type: "api_error", code: "no_adapter" } } };
+      const a = await attemptEmbeddings(adapter, { request: p.body, model: t.target.model, provider: t.provider }, { timeoutMs: t.target.timeout_ms ?? 30_000, ai: deps.env.AI, signal: request.signal });
+      return a.ok ? { ok: true as const, value: a } : a;
+    });
+    if (!result.ok) throw upstreamFailure(result);
+    const { target, value } = result;
+    const response: EmbeddingsResponse | (Omit<EmbeddingsResponse, "data"> & { data: Array<{ object: "embedding"; index: number; embedding: string }> }) =
+      p.body.encoding_format === "base64"
+        ? { ...value.response, data: value.response.data.map((d) => ({ ...d, embedding: floatsToBase64(d.embedding) })) }
+        : value.response;
+    usage.provider = target.provider.id;
+    usage.status = 200;
+    usage.ttfb_ms = value.ttfbMs;
+    usage.tokens_in = value.response.usage?.prompt_tokens ?? 0;
+    usage.cost_nusd = costNusd(p.model.price, usage.tokens_in, 0);
+    usage.latency_ms = Date.now() - meta.startedAt;
+    emitUsage(deps.env.USAGE_EVENTS, deps.ctx, usage);
+    return new Response(JSON.stringify(response), {
+      headers: {
+        ...responseHeaders(meta, {
+          "x-switchyard-provider": target.provider.id,
+          "x-switchyard-model": target.target.model,
+          "x-switchyard-cache": "off",
+          "x-switchyard-data-class": p.dataClass,
+          "x-switchyard-route": plan.reason,
+        }),
+        "content-type": "application/json",
+      },
+    });
+  } catch (err) {
+    const e = toGatewayError(err);
+    usage.status = e.status;
+    usage.error_code = e.code;
+    usage.latency_ms = Date.now() - meta.startedAt;
+    emitUsage(deps.env.USAGE_EVENTS, deps.ctx, usage);
+    return errorResponse(e, responseHeaders(meta, {}));
+  }
+}
+
+export async function handleModels(request: Request, deps: GatewayDeps): Promise<Response> {
+  const meta: RequestMeta = { requestId: requestIdFrom(request.headers.get("x-request-id")), startedAt: Date.now(), region: deps.env.REGION };
+  try {
+    const token = bearerToken(request.headers.get("authorization"));
+    const bundle = await getBundle(deps.env, deps.ctx);
+    const caller = authorizeKey(bundle, await sha256Hex(token), Date.now());
+    const data = visibleModels(bundle, caller).map((m) => ({ id: m.id, object: "model", created: 0, owned_by: "switchyard", kind: m.kind, data_classes: m.data_classes }));
+    return Response.json({ object: "list", data }, { headers: responseHeaders(meta, {}) });
+  } catch (err) {
+    return errorResponse(toGatewayError(err), responseHeaders(meta, {}));
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * @module
+ * The built-in `simulated` provider: OpenAI wire format, answered in-process with deterministic
+ * text, token counts, streaming and embeddings, plus the fault switch (outage, errors, latency)
+ * that chaos tests and failover drills use. It never touches the network.
+ */
+import type { ChatCompletionRequest, EmbeddingsRequest } from "../../gateway/schemas";
+import { openAiLikeAdapter } from "../openai-compatible";
+import type { ProviderAdapter, ProviderRuntime, TransportContext, UpstreamRequest } from "../types";
+import { simulatedEmbedding, simulatedReply, simulatedTokenCount } from "./generate";
+
+const DEFAULT_REPLY_WORDS = 12;
+
+/** Resolves when `ms` pass, rejects when the call is aborted first. */
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => (clearTimeout(t), reject(signal.reason)), { once: true });
+  });
+}
+
+function promptText(req: ChatCompletionRequest): string {
+  return req.messages
+    .map((m) => (typeof m.content === "string" ? m.content : Array.isArray(m.content) ? JSON.stringify(m.content) : ""))
+    .join("\n");
+}
+
+function errorBody(message: string): string {
+  return JSON.stringify({ error: { message, type: "server_error", code: "simulated_fault" } });
+}
+
+/** Applies the provider's fault switch; returns a Response to answer with instead, or nothing. */
+async function applyFaults(provider: ProviderRuntime, ctx: TransportContext): Promise<Response | undefined> {
+  const f = provider.faults;
+  if (f.mode === "none" || (f.drill_only && !ctx.drill)) return undefined;
+  if (f.mode === "outage") {
+    // A dead host: no answer at all until the caller's per-attempt timeout aborts us.
+    await new Promise<never>((_, reject) => {
+      if (ctx.signal.aborted) reject(ctx.signal.reason);
+      ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason), { once: true });
+    });
+  }
+  if (f.mode === "errors" && Math.random() < (f.error_rate ?? 1)) {
+    return new Response(errorBody("simulated upstream error"), { status: 503, headers: { "content-type": "application/json" } });
+  }
+  if (f.mode === "latency" && (f.latency_ms ?? 0) > 0) await delay(f.latency_ms ?? 0, ctx.signal);
+  return undefined;
+}
+
+function chatAnswer(req: ChatCompletionRequest, model: string): Response {
+  const prompt = promptText(req);
+  const maxTokens = req.max_completion_tokens ?? req.max_tokens ?? DEFAULT_REPLY_WORDS;
+  const words = simulatedReply(prompt, Math.min(DEFAULT_REPLY_WORDS, maxTokens));
+  const promptTokens = simulatedTokenCount(prompt);
+  const id = `chatcmpl-sim-${Date.now().toString(36)}`;
+  const created = Math.floor(Date.now() / 1000);
+  const wantsTool =
+    Array.isArray(req.tools) && req.tools.length > 0 && (req.tool_choice === "required" || typeof req.tool_choice === "object");
+  const toolCall = wantsTool
+    ? { id: `call_${id.slice(-8)}`, type: "function" as const, function: { name: req.tools![0].function.name, arguments: "{}" } }
+    : undefined;
+  const content = toolCall ? null : req.response_format?.type === "json_object" ? JSON.stringify({ reply: words.join(" ") }) : words.join(" ");
+  const usage = { prompt_tokens: promptTokens, completion_tokens: words.length, total_tokens: promptTokens + words.length };
+  const finish = toolCall ? "tool_calls" : words.length < DEFAULT_REPLY_WORDS ? "length" : "stop";
+
+  if (!req.stream) {
+    return Response.json({
+      id,
+      object: "chat.completion",
+      created,
+      model,
+      choices: [{ index: 0, message: { role: "assistant", content, ...(toolCall ? { tool_calls: [toolCall] } : {}) }, finish_reason: finish, logprobs: null }],
+      usage,
+    });
+  }
+  const enc = new TextEncoder();
+  const frame = (o: unknown) => enc.encode(`data: ${JSON.stringify(o)}\n\n`);
+  const base = { id, object: "chat.completion.chunk", created, model };
+  const frames: Uint8Array[] = [frame({ ...base, choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }] })];
+  if (toolCall) {
+    frames.push(frame({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, ...toolCall }] }, finish_reason: null }] }));
+  } else {
+    const text = content ?? "";
+    const pieces = req.response_format?.type === "json_object" ? [text] : words.map((w, i) => (i === 0 ? w : ` ${w}`));
+    for (const p of pieces) frames.push(frame({ ...base, choices: [{ index: 0, delta: { content: p }, finish_reason: null }] }));
+  }
+  frames.push(frame({ ...base, choices: [{ index: 0, delta: {}, finish_reason: finish }] }));
+  if (req.stream_options?.include_usage) frames.push(frame({ ...base, choices: [], usage }));
+  frames.push(enc.encode("data: [DONE]\n\n"));
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (const f of frames) controller.enqueue(f);
+      controller.close();
+    },
+  });
+  return new Response(body, { headers: { "content-type": "text/event-stream" } });
+}
+
+function embeddingsAnswer(req: EmbeddingsRequest, model: string): Response {
+  const inputs = typeof req.input === "string" ? [req.input] : (req.input as unknown[]).map((x) => (typeof x === "string" ? x : JSON.stringify(x)));
+  const dims = req.dimensions ?? 64;
+  const data = inputs.map((text, index) => ({ object: "embedding", index, embedding: simulatedEmbedding(text, dims) }));
+  const tokens = inputs.reduce((s, t) => s + simulatedTokenCount(t), 0);
+  return Response.json({ object: "list", data, model, usage: { prompt_tokens: tokens, total_tokens: tokens } });
+}
+
+const wire = openAiLikeAdapter("simulated", (call, path) => ({ url: `simulated://${call.provider.id}${path}`, headers: {} }));
+
+export const simulatedAdapter: ProviderAdapter = {
+  ...wire,
+  type: "simulated",
+  async transport(req: UpstreamRequest, ctx: TransportContext): Promise<Response> {
+    const faulted = await applyFaults(ctx.provider, ctx);
+    if (faulted) return faulted;
+    const body = JSON.parse(req.body ?? "{}") as Record<string, unknown>;
+    const model = String(body.model ?? "simulated");
+    if (req.url.endsWith("/embeddings")) return embeddingsAnswer(body as unknown as EmbeddingsRequest, model);
+    return chatAnswer(body as unknown as ChatCompletionRequest, model);
+  },
+};
+
+export default simulatedAdapter;

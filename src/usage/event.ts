@@ -1,0 +1,38 @@
+/**
+ * @module
+ * The usage event: one per request (successes, failures and refusals alike), sent to the
+ * `usage-events` queue and written idempotently by the consumer, keyed by request id.
+ */
+import type { DataClass } from "../config/schemas";
+
+export type CacheStatus = "hit" | "miss" | "bypass" | "off";
+
+export interface UsageEvent {
+  request_id: string;
+  /** ISO time the request arrived. */
+  ts: string;
+  team: string | null;
+  workload: string | null;
+  key_id: string | null;
+  /** Catalog model id the client asked for. */
+  model: string | null;
+  /** Provider id that answered (or last tried). */
+  provider: string | null;
+  region: string;
+  tokens_in: number;
+  tokens_out: number;
+  /** Integer nano-dollars. */
+  cost_nusd: number;
+  latency_ms: number;
+  ttfb_ms: number | null;
+  status: number;
+  error_code: string | null;
+  data_class: DataClass | null;
+  cache: CacheStatus;
+  /** True when token counts were estimated with the tokenizer (the upstream sent none). */
+  estimated: boolean;
+  /** Routing rule version and reason, e.g. "v3 fallback:primary-timeout". */
+  route: string | null;
+  /** Extra facts from pipeline stages (DLP finding types, attempts, drill flag...). No content. */
+  detail?: Record<string, unknown>;
+}

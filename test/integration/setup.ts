@@ -1,0 +1,8 @@
+import { applyD1Migrations, env } from "cloudflare:test";
+import { beforeAll } from "vitest";
+
+// Storage is isolated per test file, so migrations are applied for each file before its tests
+// (applyD1Migrations skips those already applied).
+beforeAll(async () => {
+  await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
+});

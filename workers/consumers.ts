@@ -1,0 +1,23 @@
+/**
+ * @module
+ * Queue consumers: `usage-events*` → the idempotent usage writer; `eval-jobs*` → evaluators.
+ * A batch that fails to write is retried whole (safe: the writer is idempotent).
+ */
+import type { Env } from "../src/env";
+import type { UsageEvent } from "../src/usage/event";
+import { writeUsage } from "../src/usage/writer";
+
+export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  if (batch.queue.startsWith("usage-events")) {
+    await writeUsage(env.DB, (batch.messages as ReadonlyArray<Message<UsageEvent>>).map((m) => m.body));
+    batch.ackAll();
+    return;
+  }
+  if (batch.queue.startsWith("eval-jobs")) {
+    // Evaluators arrive with the workloads issue; until then jobs are acknowledged and dropped.
+    batch.ackAll();
+    return;
+  }
+  console.warn("message for an unknown queue", { queue: batch.queue });
+  batch.ackAll();
+}
