@@ -1,5 +1,8 @@
+type SwitchyardEnv = import("../src/env").Env;
+type SwitchyardMigrations = import("cloudflare:test").D1Migration[];
+
 declare namespace Cloudflare {
-  interface Env extends import("../src/env").Env {
-    TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
+  interface Env extends SwitchyardEnv {
+    TEST_MIGRATIONS: SwitchyardMigrations;
   }
 }

@@ -132,3 +132,19 @@ export const auditLog = sqliteTable(
 export type UsageEventRow = typeof usageEvents.$inferInsert;
 /** Kept for callers that price in dollars at the edges (reports). */
 export const NUSD_PER_USD = 1_000_000_000;
+
+/** Alerts raised by automated loops; `delivered` records which channels accepted it. */
+export const alerts = sqliteTable(
+  "alerts",
+  {
+    id: text("id").primaryKey(),
+    ts: text("ts").notNull(),
+    kind: text("kind").notNull(),
+    severity: text("severity").notNull(),
+    title: text("title").notNull(),
+    evidence: text("evidence"),
+    delivered: text("delivered"),
+    acknowledgedAt: text("acknowledged_at"),
+  },
+  (t) => [index("alerts_ts").on(t.ts)],
+);

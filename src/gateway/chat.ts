@@ -61,14 +61,14 @@ export async function handleChat(request: Request, deps: GatewayDeps): Promise<R
     if (!result.ok) {
       const noTarget = plan.excluded.length ? `No provider is available for model '${p.model.id}': ${plan.excluded.map((e) => `${e.provider} ${e.why}`).join("; ")}.` : undefined;
       if (result.tried.length) usage.provider = result.tried.at(-1)!.provider;
-      usage.detail = { tried: result.tried.map((t) => ({ provider: t.provider, kind: t.failure.kind, status: t.failure.status ?? null })) };
+      usage.detail = { ...usage.detail, tried: result.tried.map((t) => ({ provider: t.provider, kind: t.failure.kind, status: t.failure.status ?? null })) };
       throw upstreamFailure(result, noTarget);
     }
     const { target, value } = result;
     usage.provider = target.provider.id;
     usage.ttfb_ms = value.ttfbMs;
     usage.status = 200;
-    if (result.tried.length) usage.detail = { fallbacks: result.tried.map((t) => t.provider) };
+    if (result.tried.length) usage.detail = { ...usage.detail, fallbacks: result.tried.map((t) => t.provider) };
     const headers = responseHeaders(meta, {
       "x-switchyard-provider": target.provider.id,
       "x-switchyard-model": target.target.model,

@@ -83,6 +83,10 @@ export async function prepare<S extends z.ZodType>(
   usage.team = caller.team.id;
   usage.workload = caller.workload.id;
   usage.key_id = caller.key.id;
+  // Facts shadow-agent discovery reads later: who says they are calling (never content).
+  const userAgent = request.headers.get("user-agent");
+  const agent = request.headers.get("x-switchyard-agent");
+  usage.detail = { ...usage.detail, ...(userAgent ? { user_agent: userAgent.slice(0, 200) } : {}), ...(agent ? { agent: agent.slice(0, 128) } : {}) };
   const declared = declaredDataClass(request.headers.get("x-data-class"));
   const limit = Number(deps.env.MAX_BODY_BYTES ?? DEFAULT_MAX_BODY_BYTES);
   const raw = parseJsonBody(await readBodyText(request, limit));

@@ -1,0 +1,68 @@
+/**
+ * @module
+ * One way to raise an alert from any automated loop: it is stored in D1 (so the admin API and
+ * audits can list it), POSTed to ALERT_WEBHOOK_URL when set, and emailed through the
+ * `send_email` binding when ALERT_EMAIL is set. A channel that fails is recorded, never thrown:
+ * an alert must not break the job that raised it.
+ */
+import type { Env } from "../env";
+
+export type AlertSeverity = "info" | "warning" | "critical";
+
+export interface Alert {
+  kind: string;
+  severity: AlertSeverity;
+  title: string;
+  /** Facts behind the alert. Never request or response content. */
+  evidence: Record<string, unknown>;
+}
+
+/** Builds a minimal RFC 5322 message for the send_email binding. */
+export function alertEmail(from: string, to: string, alert: Alert, id: string): string {
+  const subject = `[Switchyard ${alert.severity}] ${alert.title}`.replace(/[\r\n]+/g, " ");
+  return [
+    `From: ${from}`,
+    `To: ${to}`,
+    `Subject: ${subject}`,
+    `Message-ID: <${id}@switchyard.local>`,
+    `Date: ${new Date().toUTCString()}`,
+    "MIME-Version: 1.0",
+    "Content-Type: text/plain; charset=utf-8",
+    "",
+    `${alert.title}`,
+    "",
+    JSON.stringify(alert.evidence, null, 2),
+    "",
+  ].join("\r\n");
+}
+
+/**
+ * @example await raiseAlert(env, { kind: "failover_drill", severity: "critical", title: "Drill failed", evidence: { provider } })
+ */
+export async function raiseAlert(env: Env, alert: Alert): Promise<{ id: string; delivered: string[] }> {
+  const id = `alert_${crypto.randomUUID()}`;
+  const delivered: string[] = ["d1"];
+  if (env.ALERT_WEBHOOK_URL) {
+    try {
+      const res = await fetch(env.ALERT_WEBHOOK_URL, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ id, ...alert }) });
+      delivered.push(res.ok ? "webhook" : `webhook:${res.status}`);
+    } catch {
+      delivered.push("webhook:failed");
+    }
+  }
+  if (env.ALERT_EMAIL && env.EMAIL) {
+    try {
+      const { EmailMessage } = await import("cloudflare:email");
+      const from = env.ALERT_FROM_EMAIL ?? "alerts@switchyard.local";
+      await env.EMAIL.send(new EmailMessage(from, env.ALERT_EMAIL, alertEmail(from, env.ALERT_EMAIL, alert, id)));
+      delivered.push("email");
+    } catch (err) {
+      delivered.push(`email:failed`);
+      console.warn("alert email not sent", { error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  await env.DB.prepare("INSERT INTO alerts (id, ts, kind, severity, title, evidence, delivered) VALUES (?, ?, ?, ?, ?, ?, ?)")
+    .bind(id, new Date().toISOString(), alert.kind, alert.severity, alert.title, JSON.stringify(alert.evidence), delivered.join(","))
+    .run();
+  return { id, delivered };
+}
