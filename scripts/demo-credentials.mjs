@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+// Prints the demo organisation's credentials as JSON (DESIGN §3): gateway URL, an admin JWT
+// signed with the local development secret, and one API key per demo workload.
+import { SignJWT } from "jose";
+import { DEMO_TEAMS, DEMO_WORKLOADS, demoKeyRows } from "./lib/demo-org.mjs";
+import { DEFAULT_PORT, LOCAL_ADMIN_JWT_SECRET } from "./lib/local-config.mjs";
+
+const port = Number(process.env.PORT ?? DEFAULT_PORT);
+const adminToken = await new SignJWT({ role: "admin" })
+  .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+  .setSubject("demo-admin")
+  .setIssuer("switchyard")
+  .setAudience("switchyard-admin")
+  .setIssuedAt()
+  .setExpirationTime("30d")
+  .sign(new TextEncoder().encode(LOCAL_ADMIN_JWT_SECRET));
+
+// Public keys first, and the first public key is the exact-cache workload (support-bot).
+const order = { public: 0, internal: 1, restricted: 2 };
+const keys = demoKeyRows()
+  .map((k) => ({ team: k.team, workload: k.workload, data_class: DEMO_WORKLOADS[k.workload].default_data_class, residency: DEMO_TEAMS[k.team].residency, api_key: k.apiKey }))
+  .sort((a, b) => order[a.data_class] - order[b.data_class]);
+
+process.stdout.write(JSON.stringify({ gateway_url: `http://127.0.0.1:${port}`, admin_token: adminToken, keys }, null, 2) + "\n");

@@ -1,0 +1,7 @@
+// Local-only settings shared by `npm start`, `npm run bench`, the demo credentials and the e2e
+// tests. These secrets exist only for local development; deployed regions set ADMIN_JWKS_URL
+// and SECRETS_KEY with `wrangler secret put`.
+export const LOCAL_ADMIN_JWT_SECRET = "switchyard-local-dev-admin-secret-change-me";
+export const LOCAL_SECRETS_KEY = "c3dpdGNoeWFyZC1sb2NhbC1zZWNyZXRzLWtleS0zMmI="; // base64 of 32 bytes
+export const DEFAULT_PORT = 8787;
+export const STATE_DIR = ".wrangler/state/v3";

@@ -1,0 +1,164 @@
+// Seeds the demo organisation "Acme" into a D1 database (a Miniflare binding). Idempotent:
+// config rows are inserted only when missing (admin changes survive a restart), demo keys and
+// synthetic history use fixed ids with INSERT OR IGNORE, and the config version is bumped so
+// running edges pick the seed up within seconds.
+import { DEMO_MODELS, DEMO_PROVIDERS, DEMO_TEAMS, DEMO_WORKLOADS, demoKeyRows } from "./demo-org.mjs";
+
+const HISTORY_DAYS = 90;
+const EVENT_DAYS = 14;
+
+/** Small deterministic PRNG (mulberry32) so the history is the same on every machine. */
+function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function hashSeed(text) {
+  let h = 2166136261;
+  for (const c of text) h = Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0;
+  return h;
+}
+
+/** SQL literal for generated values (numbers, null, strings with quotes doubled). */
+function literal(v) {
+  if (v === null || v === undefined) return "NULL";
+  if (typeof v === "number") return String(v);
+  return `'${String(v).replace(/'/g, "''")}'`;
+}
+
+/**
+ * Many rows per statement with inline literals: D1 caps bound parameters per statement at 100,
+ * and one statement per row makes seeding take tens of seconds through Miniflare.
+ */
+function multiRowInserts(db, head, rows, maxChars = 90_000) {
+  const out = [];
+  let batch = [];
+  let size = 0;
+  const flush = () => {
+    if (batch.length) out.push(db.prepare(`${head} VALUES ${batch.join(",\n")}`));
+    batch = [];
+    size = 0;
+  };
+  for (const r of rows) {
+    const tuple = `(${r.map(literal).join(", ")})`;
+    if (size + tuple.length > maxChars) flush();
+    batch.push(tuple);
+    size += tuple.length + 2;
+  }
+  flush();
+  return out;
+}
+
+async function runChunked(db, statements, size = 200) {
+  for (let i = 0; i < statements.length; i += size) await db.batch(statements.slice(i, i + size));
+}
+
+function configStatements(db, nowIso) {
+  const s = [];
+  for (const [id, spec] of Object.entries(DEMO_PROVIDERS)) {
+    s.push(db.prepare("INSERT OR IGNORE INTO providers (id, type, region, spec, secret_enc, updated_at) VALUES (?, ?, ?, ?, NULL, ?)").bind(id, spec.type, spec.region, JSON.stringify(spec), nowIso));
+  }
+  for (const [id, spec] of Object.entries(DEMO_MODELS)) s.push(db.prepare("INSERT OR IGNORE INTO models (id, spec, updated_at) VALUES (?, ?, ?)").bind(id, JSON.stringify(spec), nowIso));
+  for (const [id, spec] of Object.entries(DEMO_TEAMS)) s.push(db.prepare("INSERT OR IGNORE INTO teams (id, residency, spec, updated_at) VALUES (?, ?, ?, ?)").bind(id, spec.residency, JSON.stringify(spec), nowIso));
+  for (const [id, spec] of Object.entries(DEMO_WORKLOADS)) {
+    s.push(db.prepare("INSERT OR IGNORE INTO workloads (id, team, lifecycle, spec, updated_at) VALUES (?, ?, ?, ?, ?)").bind(id, spec.team, spec.lifecycle, JSON.stringify(spec), nowIso));
+  }
+  for (const k of demoKeyRows(new Date(nowIso))) {
+    s.push(db.prepare("INSERT OR IGNORE INTO api_keys (id, hash, prefix, workload, team, name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)").bind(k.id, k.hash, k.prefix, k.workload, k.team, k.name, k.created_at));
+  }
+  s.push(db.prepare("INSERT INTO config_version (id, version, updated_at) VALUES (1, 1, ?) ON CONFLICT (id) DO UPDATE SET version = version + 1, updated_at = excluded.updated_at").bind(nowIso));
+  s.push(db.prepare("INSERT INTO audit_log (ts, actor, action, resource, detail) VALUES (?, 'seed', 'seed.demo', 'org/acme', NULL)").bind(nowIso));
+  return s;
+}
+
+function price(model) {
+  return DEMO_MODELS[model].price;
+}
+
+/** Daily rollups for the last 90 days: weekday rhythm, gentle growth, some noise. */
+function historyStatements(db, today) {
+  const s = [];
+  for (const [workload, w] of Object.entries(DEMO_WORKLOADS)) {
+    const r = rng(hashSeed(workload));
+    const base = 200 + Math.floor(r() * 800);
+    const growth = 0.002 + r() * 0.008; // per day
+    for (let d = HISTORY_DAYS; d >= 1; d--) {
+      const day = new Date(today.getTime() - d * 86400000);
+      const iso = day.toISOString().slice(0, 10);
+      const weekday = day.getUTCDay();
+      const rhythm = weekday === 0 || weekday === 6 ? 0.35 : 1;
+      for (const model of w.allowed_models) {
+        const share = DEMO_MODELS[model].kind === "embeddings" ? 0.5 : 1 / w.allowed_models.length;
+        const requests = Math.max(1, Math.round(base * share * rhythm * (1 + growth * (HISTORY_DAYS - d)) * (0.85 + r() * 0.3)));
+        const tokensIn = requests * (300 + Math.floor(r() * 500));
+        const tokensOut = DEMO_MODELS[model].kind === "embeddings" ? 0 : requests * (80 + Math.floor(r() * 250));
+        const errors = Math.floor(requests * r() * 0.02);
+        const hits = w.cache ? Math.floor(requests * (0.1 + r() * 0.2)) : 0;
+        const p = price(model);
+        const cost = Math.round((tokensIn - hits * 400) * p.input_per_mtok * 1000 + tokensOut * p.output_per_mtok * 1000);
+        s.push([iso, w.team, workload, model, requests, errors, hits, tokensIn, tokensOut, Math.max(0, cost)]);
+      }
+    }
+  }
+  return multiRowInserts(db, "INSERT OR IGNORE INTO usage_daily (day, team, workload, model, requests, errors, cache_hits, tokens_in, tokens_out, cost_nusd)", s);
+}
+
+/** Per-request events for the last two weeks (a sample), including one unregistered automated client. */
+function eventStatements(db, today) {
+  const s = [];
+  const insert = (e) => [e.id, e.ts, e.team, e.workload, e.key, e.model, e.provider, e.region, e.tin, e.tout, e.cost, e.lat, e.ttfb, e.status, e.err, e.cls, e.cache, 0, "ordered", JSON.stringify(e.detail)];
+  for (const [workload, w] of Object.entries(DEMO_WORKLOADS)) {
+    const r = rng(hashSeed(`events-${workload}`));
+    const model = w.allowed_models.find((m) => DEMO_MODELS[m].kind === "chat") ?? w.allowed_models[0];
+    const provider = DEMO_MODELS[model].targets[0].provider;
+    for (let d = EVENT_DAYS; d >= 1; d--) {
+      const n = 8 + Math.floor(r() * 12);
+      for (let i = 0; i < n; i++) {
+        const ts = new Date(today.getTime() - d * 86400000 + Math.floor((8 + r() * 10) * 3600000));
+        const tin = 200 + Math.floor(r() * 600);
+        const tout = 50 + Math.floor(r() * 300);
+        const p = price(model);
+        const failed = r() < 0.02;
+        s.push(insert({
+          id: `seed-${workload}-${d}-${i}`, ts: ts.toISOString(), team: w.team, workload, key: `key_demo_${workload.replace(/-/g, "_")}`, model, provider,
+          region: DEMO_TEAMS[w.team].residency, tin, tout, cost: Math.round(tin * p.input_per_mtok * 1000 + tout * p.output_per_mtok * 1000),
+          lat: 300 + Math.floor(r() * 900), ttfb: 120 + Math.floor(r() * 300), status: failed ? 502 : 200, err: failed ? "upstream_failed" : null,
+          cls: w.default_data_class, cache: w.cache ? (r() < 0.2 ? "hit" : "miss") : "off", detail: { user_agent: "OpenAI/JS 4.x" },
+        }));
+      }
+    }
+  }
+  // An unregistered automated client: every 5 minutes, to the second, for two days, with a script's user agent.
+  const start = today.getTime() - 2 * 86400000;
+  for (let i = 0; i < 576; i++) {
+    const ts = new Date(start + i * 300000);
+    s.push(insert({
+      id: `seed-shadow-${i}`, ts: ts.toISOString(), team: "platform", workload: "code-review", key: "key_demo_code_review", model: "gpt-sim-mini", provider: "sim-us-backup",
+      region: "us", tin: 420, tout: 60, cost: Math.round(420 * 150 + 60 * 600), lat: 250, ttfb: 90, status: 200, err: null, cls: "internal", cache: "off",
+      detail: { user_agent: "python-requests/2.31.0" },
+    }));
+  }
+  return multiRowInserts(
+    db,
+    `INSERT OR IGNORE INTO usage_events (request_id, ts, team, workload, key_id, model, provider, region, tokens_in, tokens_out, cost_nusd,
+      latency_ms, ttfb_ms, status, error_code, data_class, cache, estimated, route, detail)`,
+    s,
+  );
+}
+
+/**
+ * @param {D1Database} db
+ * @param {Date} [now]
+ */
+export async function seedDemo(db, now = new Date()) {
+  const today = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+  await runChunked(db, configStatements(db, now.toISOString()));
+  await runChunked(db, historyStatements(db, today));
+  await runChunked(db, eventStatements(db, today));
+}
