@@ -1,0 +1,95 @@
+#!/usr/bin/env node
+// `npm run bench`: the gateway and a bare pass-through Worker, both on the production-like
+// Miniflare runtime of `npm start`, in front of the same local mock upstream, loaded the same
+// way in one run. Prints req/s, p50 and p99 for each case and the ratios against the baseline.
+// Options: BENCH_SECONDS (default 8), BENCH_CONNECTIONS (default 8).
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import autocannon from "autocannon";
+import { Miniflare } from "miniflare";
+import { SignJWT } from "jose";
+import { startMockUpstream } from "./mock-upstream.mjs";
+import { LOCAL_ADMIN_JWT_SECRET } from "./lib/local-config.mjs";
+import { ROOT, applyMigrations, buildWorker, startGateway, withLocalD1 } from "./lib/runtime.mjs";
+import { benchCases } from "./bench/cases.mjs";
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
+
+function load(url, { headers = {}, body }) {
+  return autocannon({ url, method: "POST", connections: CONNECTIONS, duration: SECONDS, headers: { "content-type": "application/json", ...headers }, body });
+}
+
+async function adminToken() {
+  return new SignJWT({ role: "admin" }).setProtectedHeader({ alg: "HS256" }).setSubject("bench").setIssuer("switchyard").setAudience("switchyard-admin").setExpirationTime("1h").sign(new TextEncoder().encode(LOCAL_ADMIN_JWT_SECRET));
+}
+
+async function put(base, token, route, body, method = "PUT") {
+  const res = await fetch(`${base}/admin/v1${route}`, { method, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+  if (!res.ok) throw new Error(`${method} ${route}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+const upstream = await startMockUpstream();
+const stateDir = mkdtempSync(path.join(tmpdir(), "switchyard-bench-"));
+const relState = path.relative(ROOT, stateDir);
+const baseline = new Miniflare({
+  modules: true,
+  scriptPath: path.join(ROOT, "scripts/bench/passthrough.js"),
+  bindings: { UPSTREAM: upstream.url },
+  compatibilityDate: "2026-04-20",
+  host: "127.0.0.1",
+  port: 0,
+});
+const baselineUrl = (await baseline.ready).href.replace(/\/$/, "");
+const scriptPath = buildWorker();
+await withLocalD1(relState, applyMigrations);
+const gateway = await startGateway({ scriptPath, persistDir: relState });
+const token = await adminToken();
+
+// The organisation under test: providers all point at the mock upstream.
+const ctx = { base: gateway.url, upstream: `${upstream.url}/v1`, token, put: (route, body, method) => put(gateway.url, token, route, body, method) };
+for (const c of benchCases) await c.setup?.(ctx);
+await put(gateway.url, token, "/teams/bench", { monthly_budget_usd: 10_000_000, rpm: 10_000_000, tpm: 1_000_000_000, residency: "us" });
+const models = [...new Set(benchCases.flatMap((c) => c.models ?? []))];
+await put(gateway.url, token, "/workloads/bench", { team: "bench", default_data_class: "public", allowed_models: models, lifecycle: "production" });
+const { api_key } = await put(gateway.url, token, "/keys", { workload: "bench" }, "POST");
+// Let the config version propagate (edges re-check every 2 s).
+await new Promise((r) => setTimeout(r, 2500));
+
+const rows = [];
+for (const c of benchCases) {
+  const body = JSON.stringify(c.body);
+  const gwHeaders = { authorization: `Bearer ${api_key}`, ...(c.headers ?? {}) };
+  // Warm both, then measure baseline and gateway back to back under identical load.
+  const check = await fetch(`${gateway.url}/v1/chat/completions`, { method: "POST", headers: { ...gwHeaders, "content-type": "application/json" }, body });
+  if (!check.ok) throw new Error(`${c.name}: gateway answered ${check.status} ${await check.text()}`);
+  await check.arrayBuffer();
+  await autocannon({ url: `${baselineUrl}/v1/chat/completions`, method: "POST", connections: CONNECTIONS, duration: 1, body: JSON.stringify(c.baselineBody ?? c.body) });
+  await autocannon({ url: `${gateway.url}/v1/chat/completions`, method: "POST", connections: CONNECTIONS, duration: 1, headers: { ...gwHeaders, "content-type": "application/json" }, body });
+  const b = await load(`${baselineUrl}/v1/chat/completions`, { body: JSON.stringify(c.baselineBody ?? c.body) });
+  const g = await load(`${gateway.url}/v1/chat/completions`, { headers: gwHeaders, body });
+  const errors = g.non2xx + g.errors;
+  rows.push({
+    case: c.name,
+    baseline_rps: Math.round(b.requests.average),
+    gateway_rps: Math.round(g.requests.average),
+    throughput_ratio: +(g.requests.average / b.requests.average).toFixed(3),
+    baseline_p50_ms: b.latency.p50,
+    gateway_p50_ms: g.latency.p50,
+    added_p50_ms: +(g.latency.p50 - b.latency.p50).toFixed(2),
+    baseline_p99_ms: b.latency.p99,
+    gateway_p99_ms: g.latency.p99,
+    gateway_errors: errors,
+  });
+}
+
+console.log(`\nSwitchyard bench — ${SECONDS}s per side, ${CONNECTIONS} connections, ${new Date().toISOString()}`);
+console.table(rows);
+writeFileSync(path.join(ROOT, ".wrangler/bench-results.json"), JSON.stringify({ seconds: SECONDS, connections: CONNECTIONS, rows }, null, 2));
+
+await gateway.mf.dispose();
+await baseline.dispose();
+await upstream.close();
+rmSync(stateDir, { recursive: true, force: true });
