@@ -12,7 +12,8 @@ import simulated from "./simulated";
 import type { ProviderAdapter } from "./types";
 import workersAi from "./workers-ai";
 
-const adapters: Partial<Record<ProviderType, ProviderAdapter>> = {
+// A full Record: a provider type without an adapter is a compile error, not a runtime surprise.
+const adapters: Record<ProviderType, ProviderAdapter> = {
   "openai-compatible": openAiCompatible,
   openai: openAi,
   "azure-openai": azureOpenAi,
