@@ -1,0 +1,63 @@
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { UsageEvent } from "../../src/usage/event";
+import { writeUsage } from "../../src/usage/writer";
+import { admin, chat, createOrg, eventually } from "./helpers";
+
+function event(id: string, team: string, over: Partial<UsageEvent> = {}): UsageEvent {
+  return {
+    request_id: id, ts: "2026-01-15T10:00:00.000Z", team, workload: "wl", key_id: "k", model: "m", provider: "p", region: "us",
+    tokens_in: 100, tokens_out: 10, cost_nusd: 1234, latency_ms: 5, ttfb_ms: 2, status: 200, error_code: null, data_class: "public",
+    cache: "miss", estimated: false, route: "ordered", ...over,
+  };
+}
+
+describe("usage accounting", () => {
+  it("writes every request exactly once under parallel load (batched sends)", async () => {
+    const org = await createOrg();
+    const ids = Array.from({ length: 60 }, (_, i) => `par-${org.team}-${i}`);
+    const results = await Promise.all(ids.map((id) => chat(org.apiKey, { model: "sim-chat", messages: [{ role: "user", content: id }] }, { "x-request-id": id })));
+    expect(results.every((r) => r.status === 200)).toBe(true);
+    await Promise.all(results.map((r) => r.arrayBuffer()));
+    const count = await eventually(async () => {
+      const row = await env.DB.prepare("SELECT COUNT(*) AS n FROM usage_events WHERE team = ?").bind(org.team).first<{ n: number }>();
+      return row && row.n >= 60 ? row.n : undefined;
+    });
+    expect(count).toBe(60);
+  });
+
+  it("records refusals too, with their status and code", async () => {
+    const org = await createOrg();
+    await chat(org.apiKey, { model: "does-not-exist", messages: [{ role: "user", content: "x" }] }, { "x-request-id": `refused-${org.team}` });
+    const row = await eventually(() => env.DB.prepare("SELECT status, error_code, team FROM usage_events WHERE request_id = ?").bind(`refused-${org.team}`).first<{ status: number; error_code: string; team: string }>());
+    expect(row).toEqual({ status: 404, error_code: "model_not_found", team: org.team });
+  });
+
+  it("is idempotent: a redelivered batch changes nothing", async () => {
+    const team = `idem-${Date.now()}`;
+    const batch = [event(`${team}-1`, team), event(`${team}-2`, team, { status: 502, error_code: "upstream_failed" })];
+    await writeUsage(env.DB, batch);
+    await writeUsage(env.DB, batch);
+    await writeUsage(env.DB, [batch[1]]);
+    const daily = await env.DB.prepare("SELECT requests, errors, tokens_in, cost_nusd FROM usage_daily WHERE team = ?").bind(team).first();
+    expect(daily).toEqual({ requests: 2, errors: 1, tokens_in: 200, cost_nusd: 2468 });
+  });
+
+  it("aggregates by team/workload/model/day over the admin API", async () => {
+    const team = `agg-${Date.now()}`;
+    await writeUsage(env.DB, [
+      event(`${team}-a`, team, { ts: "2026-02-01T01:00:00Z" }),
+      event(`${team}-b`, team, { ts: "2026-02-01T02:00:00Z", model: "m2" }),
+      event(`${team}-c`, team, { ts: "2026-02-02T02:00:00Z" }),
+    ]);
+    const res = await admin("GET", `/usage?team=${team}&group_by=model`);
+    const body = await res.json<{ data: Array<{ model: string; requests: number; cost_usd: number }> }>();
+    expect(body.data).toEqual([
+      expect.objectContaining({ model: "m", requests: 2, cost_usd: 2468 / 1e9 }),
+      expect.objectContaining({ model: "m2", requests: 1 }),
+    ]);
+    const byDay = await (await admin("GET", `/usage?team=${team}&group_by=day&from=2026-02-02`)).json<{ data: Array<{ day: string; requests: number }> }>();
+    expect(byDay.data).toEqual([expect.objectContaining({ day: "2026-02-02", requests: 1 })]);
+    expect((await admin("GET", "/usage?group_by=password")).status).toBe(400);
+  });
+});
