@@ -1,0 +1,120 @@
+import { describe, expect, it } from "vitest";
+import { argShape, authorize, compilePolicy, emailDomain, isCleanPath, mayListTool, PolicyCompileError, sqlTables } from "./policy";
+
+const policy = compilePolicy("bot", 1, [
+  { server: "db", tool: "query_db", when: "args.table in ['orders','products'] && !args.sql.contains(';') && sqlTables(args.sql).all(t, t in ['orders','products']) && args.all(k, k in ['table','sql'])" },
+  { server: "mail", tool: "send_email", when: "args.to.all(a, emailDomain(a) == 'acme.com')" },
+  { server: "fs", tool: "read_file", when: "isCleanPath(args.path) && args.path.startsWith('/data/')" },
+  { server: "pay", tool: "refund", when: "args.amount <= 100" },
+  { server: "pay", tool: "ping" },
+]);
+
+describe("authorize", () => {
+  it("allows a call inside the rule", () => {
+    expect(authorize(policy, "db", "query_db", { table: "orders", sql: "select * from orders" })).toEqual({ allowed: true, grant: 0 });
+    expect(authorize(policy, "pay", "ping", {}).allowed).toBe(true);
+  });
+
+  it("denies tools without a grant, naming that", () => {
+    const d = authorize(policy, "db", "drop_db", {});
+    expect(d).toMatchObject({ allowed: false, reason: "no_grant" });
+    expect(authorize(policy, "other", "query_db", { table: "orders", sql: "" }).allowed).toBe(false);
+  });
+
+  it("denies case tricks and unicode look-alikes in table names", () => {
+    expect(authorize(policy, "db", "query_db", { table: "ORDERS", sql: "select 1 from orders" }).allowed).toBe(false);
+    // Cyrillic "о" (U+043E) instead of Latin "o".
+    expect(authorize(policy, "db", "query_db", { table: "\u043erders", sql: "select 1 from orders" }).allowed).toBe(false);
+    expect(authorize(policy, "db", "query_db", { table: "orders", sql: "select * from \u043erders" }).allowed).toBe(false);
+    // Full-width letters.
+    expect(authorize(policy, "db", "query_db", { table: "ｏrders", sql: "select 1 from orders" }).allowed).toBe(false);
+  });
+
+  it("denies a query touching another table than the one declared", () => {
+    const d = authorize(policy, "db", "query_db", { table: "orders", sql: "select * from orders join users on true" });
+    expect(d).toMatchObject({ allowed: false, reason: "rule_failed" });
+    if (!d.allowed) expect(d.rule).toContain("sqlTables");
+    expect(authorize(policy, "db", "query_db", { table: "orders", sql: "select 1 from orders; drop table users" }).allowed).toBe(false);
+    expect(authorize(policy, "db", "query_db", { table: "orders", sql: 'select * from "Users"' }).allowed).toBe(false);
+  });
+
+  it("denies nested argument smuggling and unexpected keys", () => {
+    expect(authorize(policy, "db", "query_db", { table: "orders", sql: "select 1 from orders", options: { table: "users" } }).allowed).toBe(false);
+    expect(authorize(policy, "db", "query_db", { table: ["orders", "users"], sql: "select 1 from orders" } as never).allowed).toBe(false);
+    expect(authorize(policy, "db", "query_db", { table: { $eq: "orders" }, sql: "x" } as never).allowed).toBe(false);
+  });
+
+  it("fails closed on missing keys and type errors", () => {
+    const d = authorize(policy, "db", "query_db", { table: "orders" });
+    expect(d).toMatchObject({ allowed: false, reason: "rule_failed" });
+    expect(authorize(policy, "pay", "refund", { amount: "50" }).allowed).toBe(false);
+  });
+
+  it("checks recipient domains, path prefixes and numeric ceilings", () => {
+    expect(authorize(policy, "mail", "send_email", { to: ["a@acme.com", "B@ACME.COM"] }).allowed).toBe(true);
+    expect(authorize(policy, "mail", "send_email", { to: ["a@acme.com", "x@evil.com"] }).allowed).toBe(false);
+    expect(authorize(policy, "mail", "send_email", { to: ["x@evil.com@acme.com"] }).allowed).toBe(false);
+    expect(authorize(policy, "mail", "send_email", { to: ['"x@evil.com"@acme.com'] }).allowed).toBe(false);
+    expect(authorize(policy, "mail", "send_email", { to: ["a@acme.com.evil.com"] }).allowed).toBe(false);
+    expect(authorize(policy, "fs", "read_file", { path: "/data/report.csv" }).allowed).toBe(true);
+    expect(authorize(policy, "fs", "read_file", { path: "/data/../etc/passwd" }).allowed).toBe(false);
+    expect(authorize(policy, "fs", "read_file", { path: "/data/%2e%2e/etc/passwd" }).allowed).toBe(false);
+    expect(authorize(policy, "fs", "read_file", { path: "/etc/passwd" }).allowed).toBe(false);
+    expect(authorize(policy, "pay", "refund", { amount: 100 }).allowed).toBe(true);
+    expect(authorize(policy, "pay", "refund", { amount: 100.01 }).allowed).toBe(false);
+    expect(authorize(policy, "pay", "refund", { amount: 1e309 }).allowed).toBe(false);
+  });
+
+  it("treats grants for the same tool as alternatives", () => {
+    const p = compilePolicy("x", 1, [
+      { server: "db", tool: "q", when: "args.t == 'a'" },
+      { server: "db", tool: "q", when: "args.t == 'b'" },
+    ]);
+    expect(authorize(p, "db", "q", { t: "b" })).toEqual({ allowed: true, grant: 1 });
+    expect(authorize(p, "db", "q", { t: "c" }).allowed).toBe(false);
+  });
+
+  it("lists only granted tools; * grants every tool of a server", () => {
+    expect(mayListTool(policy, "db", "query_db")).toBe(true);
+    expect(mayListTool(policy, "db", "admin_shell")).toBe(false);
+    expect(mayListTool(compilePolicy("y", 1, [{ server: "db", tool: "*" }]), "db", "anything")).toBe(true);
+  });
+});
+
+describe("compilePolicy", () => {
+  it("refuses rules that do not parse or are not bool", () => {
+    expect(() => compilePolicy("x", 1, [{ server: "s", tool: "t", when: "args.a ==" }])).toThrow(PolicyCompileError);
+    expect(() => compilePolicy("x", 1, [{ server: "s", tool: "t", when: "1 + 2" }])).toThrow(/bool/);
+    expect(() => compilePolicy("x", 1, [{ server: "s", tool: "t", when: "nosuchvar == 1" }])).toThrow(PolicyCompileError);
+  });
+});
+
+describe("helpers", () => {
+  it("extracts tables, domains, clean paths", () => {
+    expect(sqlTables('select * from Orders o join "Items" i on 1 join public.x, y')).toEqual(["orders", "Items", "public.x", "y"]);
+    expect(emailDomain("Bob@Acme.COM")).toBe("acme.com");
+    expect(emailDomain("a@b@c")).toBe("");
+    expect(isCleanPath("/a/./b")).toBe(false);
+    expect(isCleanPath("/a/b")).toBe(true);
+  });
+
+  it("argShape keeps keys and types, never values", () => {
+    const shape = argShape({ table: "secret-orders", n: 3, nested: { to: ["x@y.z"] }, nil: null, ["__proto__"]: { evil: true } } as never);
+    expect(JSON.stringify(shape)).not.toContain("secret");
+    expect(JSON.stringify(shape)).not.toContain("x@y.z");
+    expect(shape).toMatchObject({ table: "string", n: "number", nested: { to: ["string"] }, nil: "null" });
+  });
+});
+
+describe("cost", () => {
+  it("prints the per-call policy check cost", () => {
+    const args = { table: "orders", sql: "select id, total from orders where id = 42" };
+    const n = 10_000;
+    for (let i = 0; i < 500; i++) authorize(policy, "db", "query_db", args);
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) authorize(policy, "db", "query_db", args);
+    const ms = performance.now() - t0;
+    // workerd coarsens timers, so this is an estimate over many calls; never asserted.
+    console.log(`policy check cost: ${((ms * 1000) / n).toFixed(2)} µs per tools/call (${n} evaluations, ${ms.toFixed(1)} ms)`);
+  });
+});
