@@ -1,11 +1,15 @@
 /**
  * @module
- * Sends usage events to the queue without holding the response. Events are batched per
- * isolate: the first event of a batch schedules one `sendBatch` a few milliseconds later (or at
- * once when the batch is full), and every request that joined the batch hands the same flush
- * promise to `waitUntil`, so the isolate stays alive until its events are sent. One queue call
- * per batch instead of one per request keeps the queue off the request's cost; a failed send is
- * logged (metadata only), never thrown.
+ * Sends usage events to the queue without holding the response, batched per isolate.
+ *
+ * Consistency note: Workers forbid one request from waiting on I/O that another request started
+ * (the waiting request is cancelled with "Promise will never complete"). So a batch is *owned*
+ * by the request that opened it: the owner schedules the flush and hands only its own
+ * `sendBatch` to `waitUntil`; requests that join the batch just append plain data and wait on
+ * nothing, and never call into the owner (not even to flush early: resolving another request's
+ * promise is cross-request I/O too; a full batch is simply closed and a new one opened). The owner's context stays alive until the flush completes, so joined events are sent
+ * even if their own requests have ended. One queue call per ~20 ms instead of one per request
+ * keeps the queue off each request's cost; a failed send is logged (metadata only), never thrown.
  */
 import type { UsageEvent } from "./event";
 
@@ -14,47 +18,41 @@ const MAX_BATCH_MESSAGES = 100;
 const MAX_BATCH_BYTES = 200 * 1024;
 const FLUSH_AFTER_MS = 20;
 
-interface Pending {
+interface Batch {
   queue: Queue<UsageEvent>;
   events: UsageEvent[];
   bytes: number;
-  done: Promise<void>;
-  flush: () => void;
+  /** Full: later events open a new batch. Only the owner's own timer ever flushes it. */
+  closed: boolean;
 }
 
-let pending: Pending | undefined;
+let open: Batch | undefined;
 
-function openBatch(queue: Queue<UsageEvent>): Pending {
-  let release!: () => void;
-  const done = new Promise<void>((r) => (release = r));
-  const batch: Pending = {
-    queue,
-    events: [],
-    bytes: 0,
-    done,
-    flush: () => {
-      if (pending === batch) pending = undefined;
-      clearTimeout(timer);
-      const messages = batch.events.map((body) => ({ body, contentType: "json" as const }));
-      queue
-        .sendBatch(messages)
-        .catch((err: unknown) => console.error("usage events not sent", { count: messages.length, error: err instanceof Error ? err.message : String(err) }))
-        .finally(release);
-    },
-  };
-  const timer = setTimeout(batch.flush, FLUSH_AFTER_MS);
-  return batch;
+async function ownBatch(batch: Batch): Promise<void> {
+  await new Promise<void>((resolve) => setTimeout(resolve, FLUSH_AFTER_MS));
+  batch.closed = true;
+  if (open === batch) open = undefined;
+  const messages = batch.events.map((body) => ({ body, contentType: "json" as const }));
+  try {
+    await batch.queue.sendBatch(messages);
+  } catch (err) {
+    console.error("usage events not sent", { count: messages.length, error: err instanceof Error ? err.message : String(err) });
+  }
 }
 
-function enqueue(queue: Queue<UsageEvent>, event: UsageEvent): Promise<void> {
+/** Adds an event; returns the flush promise when this call opened (and so owns) the batch. */
+function enqueue(queue: Queue<UsageEvent>, event: UsageEvent): Promise<void> | undefined {
   const size = JSON.stringify(event).length;
-  if (pending && (pending.queue !== queue || pending.bytes + size > MAX_BATCH_BYTES)) pending.flush();
-  pending ??= openBatch(queue);
-  const batch = pending;
-  batch.events.push(event);
-  batch.bytes += size;
-  if (batch.events.length >= MAX_BATCH_MESSAGES) batch.flush();
-  return batch.done;
+  if (open && !open.closed && open.queue === queue && open.bytes + size <= MAX_BATCH_BYTES) {
+    open.events.push(event);
+    open.bytes += size;
+    if (open.events.length >= MAX_BATCH_MESSAGES) open.closed = true;
+    return undefined;
+  }
+  if (open) open.closed = true;
+  const batch: Batch = { queue, events: [event], bytes: size, closed: false };
+  open = batch;
+  return ownBatch(batch);
 }
 
 /**
