@@ -1,5 +1,6 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { regionEdgeWorker } from "./test/integration/routing-edge-worker";
 
 /**
  * Two projects:
@@ -10,6 +11,12 @@ import { defineConfig } from "vitest/config";
  */
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("d1-migrations");
+  // A second gateway instance (REGION=eu) for residency forwarding, bound as EDGE_EU.
+  const edgeEu = await regionEdgeWorker("eu", {
+    ADMIN_JWT_SECRET: "test-admin-secret-0123456789abcdef",
+    SECRETS_KEY: "dGVzdC1zZWNyZXRzLWtleS0zMi1ieXRlcy1sb25nISE=",
+    CONFIG_CHECK_SECONDS: "0",
+  });
   return {
     test: {
       projects: [
@@ -23,7 +30,12 @@ export default defineConfig(async () => {
                   ADMIN_JWT_SECRET: "test-admin-secret-0123456789abcdef",
                   SECRETS_KEY: "dGVzdC1zZWNyZXRzLWtleS0zMi1ieXRlcy1sb25nISE=",
                   CONFIG_CHECK_SECONDS: "0",
+                  // Circuit breakers half-open after 1 s in tests (chaos and drill recovery).
+                  BREAKER_COOLDOWN_MS: "1000",
+                  ENABLE_MOCKS: "1",
                 },
+                serviceBindings: { EDGE_EU: "edge-eu" },
+                workers: [edgeEu],
               },
             }),
           ],

@@ -1,8 +1,119 @@
 /**
  * @module
- * TeamBudget Durable Object (placeholder until its issue lands).
+ * TeamBudget Durable Object: one instance per team (named by team id) holds the team's budget
+ * ledger and rpm/tpm windows for the team, its workloads and its keys.
+ *
+ * Consistency model: a Durable Object runs one event at a time, and every RPC method below does
+ * all its checking and counting synchronously, before any await. So two requests from any number
+ * of isolates are totally ordered here, and "check then reserve" can never interleave: that is
+ * what makes budgets and limits exact. State lives in memory for speed and is written through to
+ * the DO's SQLite storage in the same turn; the output gate holds the RPC answer until the write
+ * is durable, so an answer never reports state that a restart could lose.
+ *
+ * The hot path makes one call (`reserve`) before the upstream call and one (`settle`) after the
+ * response has gone. Reservations carry an expiry; the alarm releases stale ones, so an isolate
+ * that died mid-request cannot hold budget forever.
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../src/env";
+import {
+  budgetStatus,
+  emptyLedger,
+  nextExpiry,
+  reserve,
+  settle,
+  sweep,
+  type BudgetStatus,
+  type LedgerState,
+  type ReservationRecord,
+  type ReserveDecision,
+  type ReserveInput,
+  type ScopeState,
+  type SettleInput,
+  type ThresholdEvent,
+} from "../src/guardrails/ledger";
+import type { BudgetPeriod } from "../src/guardrails/period";
 
-export class TeamBudget extends DurableObject<Env> {}
+export class TeamBudget extends DurableObject<Env> {
+  private ledger: LedgerState = emptyLedger();
+  private alarmAt: number | null = null;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    const sql = ctx.storage.sql;
+    sql.exec(`CREATE TABLE IF NOT EXISTS scopes (key TEXT PRIMARY KEY, state TEXT NOT NULL)`);
+    sql.exec(`CREATE TABLE IF NOT EXISTS reservations (id TEXT PRIMARY KEY, record TEXT NOT NULL, expires_at INTEGER NOT NULL)`);
+    for (const row of sql.exec<{ state: string }>("SELECT state FROM scopes")) {
+      const s = JSON.parse(row.state) as ScopeState;
+      this.ledger.scopes.set(s.key, s);
+    }
+    for (const row of sql.exec<{ record: string }>("SELECT record FROM reservations")) {
+      const r = JSON.parse(row.record) as ReservationRecord;
+      this.ledger.reservations.set(r.id, r);
+    }
+    ctx.blockConcurrencyWhile(async () => {
+      this.alarmAt = await ctx.storage.getAlarm();
+    });
+  }
+
+  private persistScopes(keys: Iterable<string>): void {
+    for (const key of keys) {
+      const s = this.ledger.scopes.get(key);
+      if (s) this.ctx.storage.sql.exec("INSERT OR REPLACE INTO scopes (key, state) VALUES (?, ?)", key, JSON.stringify(s));
+    }
+  }
+
+  private async scheduleAlarm(): Promise<void> {
+    const next = nextExpiry(this.ledger);
+    if (next === undefined) return;
+    if (this.alarmAt === null || next < this.alarmAt) {
+      this.alarmAt = next;
+      await this.ctx.storage.setAlarm(next);
+    }
+  }
+
+  /** Checks limits and budgets of every scope and reserves the worst case, all or nothing. */
+  async reserve(input: ReserveInput): Promise<ReserveDecision> {
+    const decision = reserve(this.ledger, input, Date.now());
+    // Even a refusal may have rolled a period over or fired the 100% threshold.
+    this.persistScopes(input.scopes.map((s) => s.key));
+    if (decision.ok) {
+      const r = this.ledger.reservations.get(input.reservationId)!;
+      this.ctx.storage.sql.exec("INSERT OR REPLACE INTO reservations (id, record, expires_at) VALUES (?, ?, ?)", r.id, JSON.stringify(r), r.expiresAt);
+      await this.scheduleAlarm();
+    }
+    return decision;
+  }
+
+  /** Charges the actual cost (0 for a failed call) and releases the rest of the reservation. */
+  async settle(input: SettleInput): Promise<ThresholdEvent[]> {
+    const events = settle(this.ledger, input, Date.now());
+    this.ctx.storage.sql.exec("DELETE FROM reservations WHERE id = ?", input.reservationId);
+    this.persistScopes(input.scopes.map((s) => s.key));
+    return events;
+  }
+
+  /** Budget view of one scope for the admin API. */
+  async status(key: string, limitNusd: number, period: BudgetPeriod): Promise<BudgetStatus> {
+    return budgetStatus(this.ledger, key, limitNusd, period, Date.now());
+  }
+
+  /** Number of live reservations (tests and diagnostics). */
+  async openReservations(): Promise<number> {
+    return this.ledger.reservations.size;
+  }
+
+  /** Releases reservations whose expiry passed (their settle never came) and re-arms. */
+  override async alarm(): Promise<void> {
+    this.alarmAt = null;
+    const gone = sweep(this.ledger, Date.now());
+    const touched = new Set<string>();
+    for (const id of gone) this.ctx.storage.sql.exec("DELETE FROM reservations WHERE id = ?", id);
+    for (const s of this.ledger.scopes.values()) touched.add(s.key);
+    if (gone.length) {
+      this.persistScopes(touched);
+      console.warn("released stale budget reservations", { count: gone.length });
+    }
+    await this.scheduleAlarm();
+  }
+}

@@ -32,10 +32,16 @@ export interface Env {
   MAX_BODY_BYTES?: string;
   /** Seconds between config-version checks per isolate (default 2). */
   CONFIG_CHECK_SECONDS?: string;
+  /** Milliseconds between provider-health syncs with the ProviderHealth DO per isolate (default 1000). */
+  HEALTH_SYNC_MS?: string;
+  /** Overrides the circuit breakers' open → half-open cooldown (ms). */
+  BREAKER_COOLDOWN_MS?: string;
   /** Where alerts are POSTed (JSON). */
   ALERT_WEBHOOK_URL?: string;
   /** Addresses for reports and alerts. */
   FINANCE_EMAIL?: string;
   ALERT_EMAIL?: string;
   ALERT_FROM_EMAIL?: string;
+  /** "1" only in tests: serves the mock MCP/A2A upstreams at /__mock/* (see src/agents/upstream.ts). */
+  ENABLE_MOCKS?: string;
 }

@@ -6,10 +6,15 @@
 import type { Env } from "../src/env";
 import type { UsageEvent } from "../src/usage/event";
 import { writeUsage } from "../src/usage/writer";
+import { isLogRecord } from "../src/logging/tier";
+import { writeLogs } from "../src/logging/writer";
 
 export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   if (batch.queue.startsWith("usage-events")) {
-    await writeUsage(env.DB, (batch.messages as ReadonlyArray<Message<UsageEvent>>).map((m) => m.body));
+    // Request logs share this queue with usage events; `type: "request_log"` tells them apart.
+    const bodies = batch.messages.map((m) => m.body);
+    await writeUsage(env.DB, bodies.filter((b) => !isLogRecord(b)) as UsageEvent[]);
+    await writeLogs(env, bodies.filter(isLogRecord));
     batch.ackAll();
     return;
   }

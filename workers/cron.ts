@@ -4,18 +4,35 @@
  * one failing does not stop the others, and each records its own outcome.
  */
 import type { Env } from "../src/env";
+import { runFailoverDrills } from "../src/routing/drills";
+import { runRestrictedAudit } from "../src/logging/audit";
+import { purgeExpiredLogs } from "../src/logging/writer";
+import { escalateOverdueReviews, openAccessReview, runBaselines, runShadowDiscovery } from "../src/agents/jobs";
 
 export type CronJob = (env: Env, scheduledTime: number) => Promise<void>;
 
 /** Jobs by name; capabilities register theirs here. */
-export const cronJobs: Record<string, CronJob> = {};
+export const cronJobs: Record<string, CronJob> = {
+  // Daily (the programme's minimum is monthly); results in failover_drills, failures alert.
+  "failover-drills": async (env) => void (await runFailoverDrills(env, { trigger: "cron" })),
+  // Agent plane: daily shadow-agent scan, baselines and review escalation; quarterly access reviews.
+  "shadow-agent-discovery": async (env, t) => void (await runShadowDiscovery(env, t)),
+  "agent-baselines": async (env, t) => void (await runBaselines(env, t)),
+  "agent-access-review-escalation": async (env, t) => void (await escalateOverdueReviews(env, t)),
+  "agent-access-review": async (env, t) => void (await openAccessReview(env, t, "cron:access-review")),
+  // Log retention per tier, then the audit proving no restricted content is stored (in that order).
+  "log-retention-and-restricted-audit": async (env, t) => {
+    await purgeExpiredLogs(env, t);
+    await runRestrictedAudit(env, t);
+  },
+};
 
 /** Keep in step with `[triggers] crons` in wrangler.toml. */
 export const cronSchedule: Record<string, string[]> = {
   "*/5 * * * *": [],
-  "0 3 * * *": [],
+  "0 3 * * *": ["failover-drills", "shadow-agent-discovery", "agent-baselines", "agent-access-review-escalation", "log-retention-and-restricted-audit"],
   "0 6 1 * *": [],
-  "0 7 1 1,4,7,10 *": [],
+  "0 7 1 1,4,7,10 *": ["agent-access-review"],
 };
 
 export async function handleScheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {

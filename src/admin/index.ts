@@ -2,9 +2,14 @@
  * @module
  * Every admin route, in one list: mounting and the OpenAPI document both read it.
  */
+import { agentRoutes } from "./resources/agents";
+import { budgetRoutes } from "./resources/budget";
 import { catalogRoutes } from "./resources/catalog";
+import { dlpRoutes } from "./resources/dlp";
+import { logRoutes } from "./resources/logs";
+import { routingRoutes } from "./resources/routing";
 import { tenancyRoutes } from "./resources/tenancy";
 import { usageRoutes } from "./resources/usage";
 import type { AdminRoute } from "./router";
 
-export const adminRoutes: ReadonlyArray<AdminRoute<any>> = [...catalogRoutes, ...tenancyRoutes, ...usageRoutes];
+export const adminRoutes: ReadonlyArray<AdminRoute<any>> = [...catalogRoutes, ...tenancyRoutes, ...usageRoutes, ...budgetRoutes, ...agentRoutes, ...routingRoutes, ...logRoutes, ...dlpRoutes];

@@ -15,6 +15,8 @@ import {
   type Zone,
 } from "./schemas";
 import { usdToNusd } from "./money";
+import { DEFAULT_DLP_POLICY, compileDlpPolicy, type CompiledDlpPolicy } from "../dlp";
+import { compileRules, type CompiledRule, type RuleRow } from "../routing/rules";
 
 export interface TeamPolicy extends TeamPut {
   id: string;
@@ -24,6 +26,8 @@ export interface TeamPolicy extends TeamPut {
 export interface WorkloadPolicy extends WorkloadPut {
   id: string;
   allowedModels: ReadonlySet<string>;
+  /** The workload's DLP policy (or the default), compiled once per config version. */
+  dlpPolicy: CompiledDlpPolicy;
 }
 
 export interface ModelPolicy extends ModelPut {
@@ -48,6 +52,8 @@ export interface PolicyBundle {
   workloads: ReadonlyMap<string, WorkloadPolicy>;
   models: ReadonlyMap<string, ModelPolicy>;
   providers: ReadonlyMap<string, ProviderRuntime>;
+  /** Routing rules by "team:<id>" / "workload:<id>" (latest version of each). */
+  routingRules: ReadonlyMap<string, CompiledRule>;
   /** Problems found while compiling (a row that no longer parses); the row is skipped, not fatal. */
   warnings: string[];
 }
@@ -60,6 +66,8 @@ export interface BundleRows {
   teams: Array<{ id: string; spec: string }>;
   workloads: Array<{ id: string; spec: string }>;
   keys: Array<{ id: string; hash: string; prefix: string; workload: string; team: string; expiresAt: string | null; revokedAt: string | null }>;
+  /** Latest version of each routing rule (absent in callers that predate routing rules). */
+  routingRules?: RuleRow[];
 }
 
 function parseSpec<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }, kind: string, id: string, spec: string, warnings: string[]): T | undefined {
@@ -76,6 +84,16 @@ function parseSpec<T>(schema: { safeParse(v: unknown): { success: true; data: T 
     return undefined;
   }
   return parsed.data;
+}
+
+/** A workload's DLP policy; one that no longer compiles falls back to the default, with a warning. */
+function compileWorkloadDlp(id: string, spec: WorkloadPut, warnings: string[]): CompiledDlpPolicy {
+  try {
+    return compileDlpPolicy(spec.dlp ?? DEFAULT_DLP_POLICY);
+  } catch {
+    warnings.push(`workload ${id}: dlp policy does not compile; the default policy applies`);
+    return compileDlpPolicy(DEFAULT_DLP_POLICY);
+  }
 }
 
 const StoredProvider = ProviderPut.omit({ api_key: true }).extend({ faults: Faults.optional() });
@@ -113,7 +131,7 @@ export function compileBundle(rows: BundleRows, now: number): PolicyBundle {
   const workloads = new Map<string, WorkloadPolicy>();
   for (const row of rows.workloads) {
     const spec = parseSpec(WorkloadPut, "workload", row.id, row.spec, warnings);
-    if (spec) workloads.set(row.id, { ...spec, id: row.id, allowedModels: new Set(spec.allowed_models) });
+    if (spec) workloads.set(row.id, { ...spec, id: row.id, allowedModels: new Set(spec.allowed_models), dlpPolicy: compileWorkloadDlp(row.id, spec, warnings) });
   }
   const keysByHash = new Map<string, KeyPolicy>();
   for (const k of rows.keys) {
@@ -126,5 +144,6 @@ export function compileBundle(rows: BundleRows, now: number): PolicyBundle {
       expiresAt: k.expiresAt ? Date.parse(k.expiresAt) : null,
     });
   }
-  return { version: rows.version, compiledAt: now, keysByHash, teams, workloads, models, providers, warnings };
+  const routingRules = compileRules(rows.routingRules ?? [], warnings);
+  return { version: rows.version, compiledAt: now, keysByHash, teams, workloads, models, providers, routingRules, warnings };
 }

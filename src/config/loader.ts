@@ -20,13 +20,17 @@ async function readVersion(db: D1Database): Promise<number> {
 }
 
 async function readRows(env: Env): Promise<BundleRows> {
-  const [version, providers, models, teams, workloads, keys] = await env.DB.batch([
+  const [version, providers, models, teams, workloads, keys, routingRules] = await env.DB.batch([
     env.DB.prepare("SELECT version FROM config_version WHERE id = 1"),
     env.DB.prepare("SELECT id, spec, secret_enc FROM providers"),
     env.DB.prepare("SELECT id, spec FROM models"),
     env.DB.prepare("SELECT id, spec FROM teams"),
     env.DB.prepare("SELECT id, spec FROM workloads"),
     env.DB.prepare("SELECT id, hash, prefix, workload, team, expires_at, revoked_at FROM api_keys WHERE revoked_at IS NULL"),
+    // Latest version of each routing rule (src/db/routing-schema.ts).
+    env.DB.prepare(
+      "SELECT r.scope, r.subject, r.version, r.spec FROM routing_rules r JOIN (SELECT scope, subject, MAX(version) AS v FROM routing_rules GROUP BY scope, subject) m ON r.scope = m.scope AND r.subject = m.subject AND r.version = m.v",
+    ),
   ]);
   const providerRows = await Promise.all(
     (providers.results as Array<{ id: string; spec: string; secret_enc: string | null }>).map(async (p) => ({
@@ -41,6 +45,7 @@ async function readRows(env: Env): Promise<BundleRows> {
     models: models.results as BundleRows["models"],
     teams: teams.results as BundleRows["teams"],
     workloads: workloads.results as BundleRows["workloads"],
+    routingRules: routingRules.results as NonNullable<BundleRows["routingRules"]>,
     keys: (keys.results as Array<Record<string, string | null>>).map((k) => ({
       id: k.id!,
       hash: k.hash!,

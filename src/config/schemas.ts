@@ -5,6 +5,7 @@
  * rows with them, so one definition serves all three.
  */
 import { z } from "zod";
+import { DlpPolicyConfig } from "../dlp/policy";
 
 export const Zone = z.enum(["us", "eu", "apac"]);
 export type Zone = z.infer<typeof Zone>;
@@ -41,6 +42,8 @@ export const Faults = z
     latency_ms: z.number().int().min(0).max(120_000).optional(),
     /** Only requests marked as failover drills see this fault (production traffic is untouched). */
     drill_only: z.boolean().optional(),
+    /** Streams break off (connection reset) after this many chunks: mid-stream disconnect chaos. */
+    disconnect_after_chunks: z.number().int().min(0).max(10_000).optional(),
   })
   .strict();
 export type Faults = z.infer<typeof Faults>;
@@ -68,17 +71,6 @@ export const Capabilities = z
   .strict();
 export type Capabilities = z.infer<typeof Capabilities>;
 
-export const Target = z
-  .object({
-    provider: Id,
-    model: z.string().min(1).max(256),
-    weight: z.number().min(0).max(1000).optional(),
-    timeout_ms: z.number().int().min(1).max(600_000).optional(),
-    capabilities: Capabilities.optional(),
-  })
-  .strict();
-export type Target = z.infer<typeof Target>;
-
 export const Price = z
   .object({
     input_per_mtok: z.number().min(0).max(100_000),
@@ -87,6 +79,38 @@ export const Price = z
   .strict();
 export type Price = z.infer<typeof Price>;
 
+/** How the router orders the targets of one tier (see src/routing/score.ts). */
+export const RoutingStrategy = z.enum(["ordered", "weighted", "lowest_cost", "lowest_latency", "score"]);
+export type RoutingStrategy = z.infer<typeof RoutingStrategy>;
+
+/** Relative weights of the signals of the `score` strategy (0 ignores a signal). */
+export const SignalWeights = z
+  .object({
+    cost: z.number().min(0).max(100),
+    latency: z.number().min(0).max(100),
+    ttfb: z.number().min(0).max(100),
+    availability: z.number().min(0).max(100),
+    preference: z.number().min(0).max(100),
+  })
+  .partial()
+  .strict();
+export type SignalWeights = z.infer<typeof SignalWeights>;
+
+export const Target = z
+  .object({
+    provider: Id,
+    model: z.string().min(1).max(256),
+    weight: z.number().min(0).max(1000).optional(),
+    timeout_ms: z.number().int().min(1).max(600_000).optional(),
+    capabilities: Capabilities.optional(),
+    /** Per-target price override (a provider that charges differently for the same model). */
+    price: Price.optional(),
+    /** Fallback tier: tier 0 is tried first, then tier 1...; the strategy orders within a tier. */
+    tier: z.number().int().min(0).max(9).optional(),
+  })
+  .strict();
+export type Target = z.infer<typeof Target>;
+
 export const ModelPut = z
   .object({
     kind: z.enum(["chat", "embeddings"]).default("chat"),
@@ -94,6 +118,8 @@ export const ModelPut = z
     data_classes: z.array(DataClass).min(1),
     price: Price,
     capabilities: Capabilities.optional(),
+    /** The model's default routing; team and workload routing rules override it. */
+    routing: z.object({ strategy: RoutingStrategy, weights: SignalWeights.optional() }).strict().optional(),
   })
   .strict();
 export type ModelPut = z.infer<typeof ModelPut>;
@@ -105,6 +131,8 @@ export const TeamPut = z
     rpm: z.number().int().min(0).max(10_000_000),
     tpm: z.number().int().min(0).max(1_000_000_000),
     residency: Zone,
+    /** Budget period; spend resets at the start of each (UTC). Default monthly. */
+    budget_period: z.enum(["daily", "weekly", "monthly"]).optional(),
   })
   .strict();
 export type TeamPut = z.infer<typeof TeamPut>;
@@ -121,6 +149,17 @@ export const CachePolicy = z
   .strict();
 export type CachePolicy = z.infer<typeof CachePolicy>;
 
+/** Optional budget and rate limits below the team's: for the workload, and for each of its keys. */
+const LimitSet = z
+  .object({
+    budget_usd: z.number().min(0).max(10_000_000).optional(),
+    rpm: z.number().int().min(0).max(10_000_000).optional(),
+    tpm: z.number().int().min(0).max(1_000_000_000).optional(),
+  })
+  .strict();
+export const WorkloadLimits = LimitSet.extend({ per_key: LimitSet.optional() }).strict();
+export type WorkloadLimits = z.infer<typeof WorkloadLimits>;
+
 export const WorkloadPut = z
   .object({
     team: Id,
@@ -131,6 +170,10 @@ export const WorkloadPut = z
     cache: CachePolicy.optional(),
     /** Worst-case output tokens assumed for budget reservation when a request sets no max_tokens. */
     default_max_tokens: z.number().int().positive().max(1_000_000).optional(),
+    /** Budget/rpm/tpm for this workload and per key of it, enforced with the team's. */
+    limits: WorkloadLimits.optional(),
+    /** Per-type DLP actions (allow/redact/block/raise); the default policy applies when absent. */
+    dlp: DlpPolicyConfig.optional(),
   })
   .strict();
 export type WorkloadPut = z.infer<typeof WorkloadPut>;

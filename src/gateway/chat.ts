@@ -4,17 +4,26 @@
  * → answer (JSON or SSE piped through) → one usage event, on every path including refusals.
  */
 import { costNusd } from "../config/money";
-import { GatewayError, errorResponse } from "../errors/openai";
+import { GatewayError, errorResponse, forbidden } from "../errors/openai";
 import { attemptChat, type ChatAttempt } from "../providers/execute";
 import { adapterFor } from "../providers/registry";
-import { runWithFallback } from "../routing/fallback";
-import { planRoute, type PlannedTarget } from "../routing/plan";
+import { dispatch, isDrill } from "../routing/dispatch";
+import { chatNeeds } from "../routing/needs";
+import { noTargetMessage, type PlannedTarget } from "../routing/plan";
 import { emitUsage } from "../usage/emit";
 import type { UsageEvent } from "../usage/event";
 import { estimateTokens } from "../usage/tokens";
 import { blankUsage, prepare, requestIdFrom, type GatewayDeps, type RequestMeta } from "./context";
 import { ChatCompletionRequest } from "./schemas";
 import { upstreamFailure } from "./upstream-error";
+import type { Reservation } from "../guardrails/client";
+import { reserveChat } from "../guardrails/stage";
+import { dlpDetail, redactCompletion } from "../guardrails/dlp-request";
+import { scanSseStream } from "../guardrails/dlp-stream";
+import { cachedChatResponse, lookupChatCache, recordHit } from "../cache/stage";
+import { streamedCompletion } from "../cache/replay";
+import { emitLog } from "../logging/emit";
+import { effectiveDataClass } from "./policy";
 
 const DEFAULT_ATTEMPT_TIMEOUT_MS = 30_000;
 
@@ -33,7 +42,7 @@ function promptText(body: ChatCompletionRequest): string {
   return body.messages.map((m) => (typeof m.content === "string" ? m.content : m.content ? JSON.stringify(m.content) : "")).join("\n");
 }
 
-async function runChatAttempt(target: PlannedTarget, body: ChatCompletionRequest, deps: GatewayDeps, signal: AbortSignal): Promise<{ ok: true; value: Extract<ChatAttempt, { ok: true }> } | Extract<ChatAttempt, { ok: false }>> {
+async function runChatAttempt(target: PlannedTarget, body: ChatCompletionRequest, deps: GatewayDeps, signal: AbortSignal, timeoutMs = target.target.timeout_ms ?? DEFAULT_ATTEMPT_TIMEOUT_MS, drill = false): Promise<{ ok: true; value: Extract<ChatAttempt, { ok: true }> } | Extract<ChatAttempt, { ok: false }>> {
   const adapter = adapterFor(target.provider.type);
   if (!adapter) {
     return { ok: false, failure: { kind: "unsupported", retryable: true, error: { message: `no adapter for provider type ${target.provider.type}`, type: "api_error", code: "no_adapter" } } };
@@ -41,7 +50,7 @@ async function runChatAttempt(target: PlannedTarget, body: ChatCompletionRequest
   const attempt = await attemptChat(
     adapter,
     { request: body, model: target.target.model, provider: target.provider, stream: body.stream === true },
-    { timeoutMs: target.target.timeout_ms ?? DEFAULT_ATTEMPT_TIMEOUT_MS, ai: deps.env.AI, signal },
+    { timeoutMs, ai: deps.env.AI, signal, drill },
   );
   return attempt.ok ? { ok: true, value: attempt } : attempt;
 }
@@ -53,13 +62,36 @@ export async function handleChat(request: Request, deps: GatewayDeps): Promise<R
   const meta: RequestMeta = { requestId: requestIdFrom(request.headers.get("x-request-id")), startedAt: Date.now(), region: deps.env.REGION };
   const usage = blankUsage(meta);
   const finish = (u: UsageEvent) => ((u.latency_ms = Date.now() - meta.startedAt), u);
+  let guard: Reservation | undefined;
   try {
     const p = await prepare(request, deps, usage, ChatCompletionRequest, "chat");
-    const plan = planRoute(p.bundle, p.model, p.caller.team, p.dataClass);
-    usage.route = plan.reason;
-    const result = await runWithFallback(plan.targets, (t) => runChatAttempt(t, p.body, deps, request.signal));
+    // Cache before the budget: a hit costs nothing, reserves nothing and reaches no provider.
+    const cache = await lookupChatCache(deps, p, request.headers.get("x-cache"));
+    usage.cache = cache.status;
+    if (cache.hit) {
+      recordHit(usage, cache.hit, p.model.price);
+      emitUsage(deps.env.USAGE_EVENTS, deps.ctx, finish(usage));
+      emitLog(deps, { usage, bodies: { request: p.body, response: cache.hit.completion } });
+      return cachedChatResponse(cache.hit, p.body, responseHeaders(meta, {
+        "x-switchyard-provider": cache.hit.provider ?? "cache",
+        "x-switchyard-model": cache.hit.model ?? p.model.id,
+        "x-switchyard-cache": "hit",
+        "x-switchyard-data-class": effectiveDataClass(p.dataClass, cache.hit.dataClass),
+      }));
+    }
+    // Budgets and rpm/tpm: one DO call; refusals throw the 429 before anything costs money.
+    guard = await reserveChat(deps, p, meta.requestId);
+    usage.detail = { ...usage.detail, guard_ms: guard.rttMs };
+    // Routing: plan on the isolate's health view, attempts with retries/fallback (src/routing).
+    const drill = isDrill(request);
+    if (drill) usage.detail = { ...usage.detail, drill: true };
+    const { plan, result, route } = await dispatch(
+      { env: deps.env, ctx: deps.ctx, bundle: p.bundle, model: p.model, caller: p.caller, dataClass: p.dataClass, needs: chatNeeds(p.body), drill },
+      (t, limits) => runChatAttempt(t, p.body, deps, request.signal, limits.timeoutMs, drill !== undefined),
+    );
+    usage.route = route;
     if (!result.ok) {
-      const noTarget = plan.excluded.length ? `No provider is available for model '${p.model.id}': ${plan.excluded.map((e) => `${e.provider} ${e.why}`).join("; ")}.` : undefined;
+      const noTarget = noTargetMessage(plan, p.model.id);
       if (result.tried.length) usage.provider = result.tried.at(-1)!.provider;
       usage.detail = { ...usage.detail, tried: result.tried.map((t) => ({ provider: t.provider, kind: t.failure.kind, status: t.failure.status ?? null })) };
       throw upstreamFailure(result, noTarget);
@@ -72,11 +104,17 @@ export async function handleChat(request: Request, deps: GatewayDeps): Promise<R
     const headers = responseHeaders(meta, {
       "x-switchyard-provider": target.provider.id,
       "x-switchyard-model": target.target.model,
-      "x-switchyard-cache": "off",
+      "x-switchyard-cache": cache.status,
       "x-switchyard-data-class": p.dataClass,
-      "x-switchyard-route": plan.reason,
+      "x-switchyard-route": route,
+      ...guard.headers,
     });
     if (value.kind === "json") {
+      // Response DLP: redact before the client (or a log, or the cache) sees it; findings may raise the class.
+      const scanned = redactCompletion(p.caller.workload.dlpPolicy, value.completion);
+      const finalClass = effectiveDataClass(p.dataClass, scanned.outcome.raiseTo);
+      usage.data_class = finalClass;
+      usage.detail = { ...usage.detail, ...dlpDetail("response", scanned.outcome) };
       const u = value.completion.usage;
       if (u) {
         usage.tokens_in = u.prompt_tokens;
@@ -87,35 +125,55 @@ export async function handleChat(request: Request, deps: GatewayDeps): Promise<R
         usage.tokens_out = await estimateTokens(value.completion.choices.map((c) => c.message.content ?? "").join(""));
       }
       usage.cost_nusd = costNusd(p.model.price, usage.tokens_in, usage.tokens_out);
+      guard.settle(usage.cost_nusd, usage.tokens_in + usage.tokens_out);
+      if (scanned.outcome.blocked.length) {
+        throw forbidden(`Response blocked by data-loss prevention: it contains ${scanned.outcome.blocked.join(", ")} (rule: workload.dlp).`, "dlp_blocked_response");
+      }
+      cache.store(scanned.completion, finalClass, target.provider.id, target.target.model);
       emitUsage(deps.env.USAGE_EVENTS, deps.ctx, finish(usage));
-      return new Response(JSON.stringify(value.completion), { headers: { ...headers, "content-type": "application/json" } });
+      emitLog(deps, { usage, bodies: { request: p.body, response: scanned.completion } });
+      return new Response(JSON.stringify(scanned.completion), { headers: { ...headers, "x-switchyard-data-class": finalClass, "content-type": "application/json" } });
     }
-    emitUsage(
-      deps.env.USAGE_EVENTS,
-      deps.ctx,
-      value.summary.then(async (s) => {
-        if (s.usage) {
-          usage.tokens_in = s.usage.prompt_tokens;
-          usage.tokens_out = s.usage.completion_tokens;
-        } else {
-          usage.estimated = true;
-          usage.tokens_in = await estimateTokens(promptText(p.body));
-          usage.tokens_out = await estimateTokens(s.text);
-        }
-        if (s.error) usage.error_code = s.error.code ?? "stream_interrupted";
-        if (s.clientClosed) usage.error_code = "client_closed";
-        usage.cost_nusd = costNusd(p.model.price, usage.tokens_in, usage.tokens_out);
-        return finish(usage);
-      }),
-    );
-    return new Response(value.body, {
+    const streamGuard = guard;
+    // Response DLP on the stream: the scanner rewrites delta.content chunk by chunk.
+    const dlpStream = scanSseStream(p.caller.workload.dlpPolicy, value.body);
+    let sent = { text: "", finish: null as string | null };
+    const finished = value.summary.then(async (s) => {
+      if (s.usage) {
+        usage.tokens_in = s.usage.prompt_tokens;
+        usage.tokens_out = s.usage.completion_tokens;
+      } else {
+        usage.estimated = true;
+        usage.tokens_in = await estimateTokens(promptText(p.body));
+        usage.tokens_out = await estimateTokens(s.text);
+      }
+      if (s.error) usage.error_code = s.error.code ?? "stream_interrupted";
+      if (s.clientClosed) usage.error_code = "client_closed";
+      usage.cost_nusd = costNusd(p.model.price, usage.tokens_in, usage.tokens_out);
+      streamGuard.settle(usage.cost_nusd, usage.tokens_in + usage.tokens_out);
+      const seen = s.clientClosed ? dlpStream.snapshot() : await dlpStream.done;
+      const finalClass = effectiveDataClass(p.dataClass, seen.outcome.raiseTo);
+      usage.data_class = finalClass;
+      usage.detail = { ...usage.detail, ...dlpDetail("response", seen.outcome) };
+      sent = { text: seen.text, finish: s.finishReason };
+      if (!s.error && !s.clientClosed && s.finishReason !== "tool_calls" && (p.body.n ?? 1) === 1) {
+        cache.store(streamedCompletion(target.target.model, seen.text, s.finishReason, s.usage, Date.now()), finalClass, target.provider.id, target.target.model);
+      }
+      return finish(usage);
+    });
+    emitUsage(deps.env.USAGE_EVENTS, deps.ctx, finished);
+    emitLog(deps, finished.then((u) => ({ usage: u, bodies: { request: p.body, response: { content: sent.text, finish_reason: sent.finish } } })));
+    return new Response(dlpStream.readable, {
       headers: { ...headers, "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" },
     });
   } catch (err) {
     const gatewayError = toGatewayError(err);
+    guard?.release();
     usage.status = gatewayError.status;
     usage.error_code = gatewayError.code;
     emitUsage(deps.env.USAGE_EVENTS, deps.ctx, finish(usage));
+    // Failures and refusals are logged as metadata only: an error must not carry content into a store.
+    emitLog(deps, { usage });
     return errorResponse(gatewayError, responseHeaders(meta, {}));
   }
 }

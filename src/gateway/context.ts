@@ -9,7 +9,9 @@ import { getBundle } from "../config/loader";
 import { sha256Hex } from "../config/secrets";
 import type { DataClass } from "../config/schemas";
 import type { Env } from "../env";
-import { badRequest } from "../errors/openai";
+import { badRequest, forbidden } from "../errors/openai";
+import { dlpDetail, redactChatRequest, redactEmbeddingsRequest, type DlpOutcome } from "../guardrails/dlp-request";
+import type { ChatCompletionRequest, EmbeddingsRequest } from "./schemas";
 import type { CacheStatus, UsageEvent } from "../usage/event";
 import { DEFAULT_MAX_BODY_BYTES, parseJsonBody, readBodyText } from "./body";
 import { authorizeKey, authorizeModel, bearerToken, declaredDataClass, effectiveDataClass, type Caller } from "./policy";
@@ -64,6 +66,8 @@ export interface Prepared<T> {
   model: ModelPolicy;
   dataClass: DataClass;
   declared: DataClass | undefined;
+  /** What request DLP found (types and counts only). */
+  dlp: DlpOutcome;
 }
 
 /**
@@ -98,8 +102,16 @@ export async function prepare<S extends z.ZodType>(
   }
   const body = parsed.data as z.infer<S> & { model: string };
   usage.model = body.model;
-  const dataClass = effectiveDataClass(caller.workload.default_data_class, declared);
+  // DLP before anything else sees the body: redactions replace the body, findings raise the class.
+  const dlp = kind === "chat"
+    ? redactChatRequest(caller.workload.dlpPolicy, body as unknown as ChatCompletionRequest)
+    : redactEmbeddingsRequest(caller.workload.dlpPolicy, body as unknown as EmbeddingsRequest);
+  usage.detail = { ...usage.detail, ...dlpDetail("request", dlp.outcome) };
+  const dataClass = effectiveDataClass(caller.workload.default_data_class, declared, dlp.outcome.raiseTo);
   usage.data_class = dataClass;
+  if (dlp.outcome.blocked.length) {
+    throw forbidden(`Request blocked by data-loss prevention: it contains ${dlp.outcome.blocked.join(", ")} (rule: workload.dlp).`, "dlp_blocked");
+  }
   const model = authorizeModel(bundle, caller, body.model, kind, dataClass);
-  return { bundle, caller, body, model, dataClass, declared };
+  return { bundle, caller, body: dlp.body as unknown as z.infer<S>, model, dataClass, declared, dlp: dlp.outcome };
 }

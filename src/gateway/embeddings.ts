@@ -9,14 +9,18 @@ import { sha256Hex } from "../config/secrets";
 import { errorResponse } from "../errors/openai";
 import { attemptEmbeddings } from "../providers/execute";
 import { adapterFor } from "../providers/registry";
-import { runWithFallback } from "../routing/fallback";
-import { planRoute } from "../routing/plan";
+import { dispatch, isDrill } from "../routing/dispatch";
+import { embeddingsNeeds } from "../routing/needs";
+import { noTargetMessage } from "../routing/plan";
 import { emitUsage } from "../usage/emit";
 import { toGatewayError, responseHeaders } from "./chat";
 import { blankUsage, prepare, requestIdFrom, type GatewayDeps, type RequestMeta } from "./context";
 import { authorizeKey, bearerToken, visibleModels } from "./policy";
 import { EmbeddingsRequest, type EmbeddingsResponse } from "./schemas";
 import { upstreamFailure } from "./upstream-error";
+import type { Reservation } from "../guardrails/client";
+import { reserveEmbeddings } from "../guardrails/stage";
+import { emitLog } from "../logging/emit";
 
 /** @example floatsToBase64([1, 0]) === "AACAPwAAAAA=" */
 export function floatsToBase64(values: number[]): string {
@@ -29,17 +33,20 @@ export function floatsToBase64(values: number[]): string {
 export async function handleEmbeddings(request: Request, deps: GatewayDeps): Promise<Response> {
   const meta: RequestMeta = { requestId: requestIdFrom(request.headers.get("x-request-id")), startedAt: Date.now(), region: deps.env.REGION };
   const usage = blankUsage(meta);
+  let guard: Reservation | undefined;
   try {
     const p = await prepare(request, deps, usage, EmbeddingsRequest, "embeddings");
-    const plan = planRoute(p.bundle, p.model, p.caller.team, p.dataClass);
-    usage.route = plan.reason;
-    const result = await runWithFallback(plan.targets, async (t) => {
+    guard = await reserveEmbeddings(deps, p, meta.requestId);
+    usage.detail = { ...usage.detail, guard_ms: guard.rttMs };
+    const drill = isDrill(request);
+    const { plan, result, route } = await dispatch({ env: deps.env, ctx: deps.ctx, bundle: p.bundle, model: p.model, caller: p.caller, dataClass: p.dataClass, needs: embeddingsNeeds(p.body), drill }, async (t, limits) => {
       const adapter = adapterFor(t.provider.type);
       if (!adapter) return { ok: false as const, failure: { kind: "unsupported" as const, retryable: true, error: { message: `no adapter for ${t.provider.type}`, type: "api_error", code: "no_adapter" } } };
-      const a = await attemptEmbeddings(adapter, { request: p.body, model: t.target.model, provider: t.provider }, { timeoutMs: t.target.timeout_ms ?? 30_000, ai: deps.env.AI, signal: request.signal });
+      const a = await attemptEmbeddings(adapter, { request: p.body, model: t.target.model, provider: t.provider }, { timeoutMs: limits.timeoutMs, ai: deps.env.AI, signal: request.signal, drill: drill !== undefined });
       return a.ok ? { ok: true as const, value: a } : a;
     });
-    if (!result.ok) throw upstreamFailure(result);
+    usage.route = route;
+    if (!result.ok) throw upstreamFailure(result, noTargetMessage(plan, p.model.id));
     const { target, value } = result;
     const response: EmbeddingsResponse | (Omit<EmbeddingsResponse, "data"> & { data: Array<{ object: "embedding"; index: number; embedding: string }> }) =
       p.body.encoding_format === "base64"
@@ -50,8 +57,11 @@ export async function handleEmbeddings(request: Request, deps: GatewayDeps): Pro
     usage.ttfb_ms = value.ttfbMs;
     usage.tokens_in = value.response.usage?.prompt_tokens ?? 0;
     usage.cost_nusd = costNusd(p.model.price, usage.tokens_in, 0);
+    guard.settle(usage.cost_nusd, usage.tokens_in);
     usage.latency_ms = Date.now() - meta.startedAt;
     emitUsage(deps.env.USAGE_EVENTS, deps.ctx, usage);
+    // Vectors are not worth keeping; the log holds the input and the answer's shape.
+    emitLog(deps, { usage, bodies: { request: p.body, response: { model: value.response.model, count: value.response.data.length, usage: value.response.usage } } });
     return new Response(JSON.stringify(response), {
       headers: {
         ...responseHeaders(meta, {
@@ -59,17 +69,20 @@ export async function handleEmbeddings(request: Request, deps: GatewayDeps): Pro
           "x-switchyard-model": target.target.model,
           "x-switchyard-cache": "off",
           "x-switchyard-data-class": p.dataClass,
-          "x-switchyard-route": plan.reason,
+          "x-switchyard-route": route,
+          ...guard.headers,
         }),
         "content-type": "application/json",
       },
     });
   } catch (err) {
     const e = toGatewayError(err);
+    guard?.release();
     usage.status = e.status;
     usage.error_code = e.code;
     usage.latency_ms = Date.now() - meta.startedAt;
     emitUsage(deps.env.USAGE_EVENTS, deps.ctx, usage);
+    emitLog(deps, { usage });
     return errorResponse(e, responseHeaders(meta, {}));
   }
 }

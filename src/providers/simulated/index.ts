@@ -48,7 +48,8 @@ async function applyFaults(provider: ProviderRuntime, ctx: TransportContext): Pr
   return undefined;
 }
 
-function chatAnswer(req: ChatCompletionRequest, model: string): Response {
+/** `omitUsage` mimics upstreams that never report usage (the gateway then estimates tokens). */
+function chatAnswer(req: ChatCompletionRequest, model: string, omitUsage = false): Response {
   const prompt = promptText(req);
   const maxTokens = req.max_completion_tokens ?? req.max_tokens ?? DEFAULT_REPLY_WORDS;
   const words = simulatedReply(prompt, Math.min(DEFAULT_REPLY_WORDS, maxTokens));
@@ -71,7 +72,7 @@ function chatAnswer(req: ChatCompletionRequest, model: string): Response {
       created,
       model,
       choices: [{ index: 0, message: { role: "assistant", content, ...(toolCall ? { tool_calls: [toolCall] } : {}) }, finish_reason: finish, logprobs: null }],
-      usage,
+      ...(omitUsage ? {} : { usage }),
     });
   }
   const enc = new TextEncoder();
@@ -86,7 +87,7 @@ function chatAnswer(req: ChatCompletionRequest, model: string): Response {
     for (const p of pieces) frames.push(frame({ ...base, choices: [{ index: 0, delta: { content: p }, finish_reason: null }] }));
   }
   frames.push(frame({ ...base, choices: [{ index: 0, delta: {}, finish_reason: finish }] }));
-  if (req.stream_options?.include_usage) frames.push(frame({ ...base, choices: [], usage }));
+  if (req.stream_options?.include_usage && !omitUsage) frames.push(frame({ ...base, choices: [], usage }));
   frames.push(enc.encode("data: [DONE]\n\n"));
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
@@ -105,6 +106,24 @@ function embeddingsAnswer(req: EmbeddingsRequest, model: string): Response {
   return Response.json({ object: "list", data, model, usage: { prompt_tokens: tokens, total_tokens: tokens } });
 }
 
+/** Passes `n` chunks through, then fails the stream like a reset connection. */
+function disconnectAfter(body: ReadableStream<Uint8Array>, n: number): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  let sent = 0;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (sent >= n) {
+        controller.error(new Error("simulated disconnect"));
+        return reader.cancel();
+      }
+      const { done, value } = await reader.read();
+      if (done) return controller.close();
+      sent++;
+      controller.enqueue(value);
+    },
+  });
+}
+
 const wire = openAiLikeAdapter("simulated", (call, path) => ({ url: `simulated://${call.provider.id}${path}`, headers: {} }));
 
 export const simulatedAdapter: ProviderAdapter = {
@@ -116,7 +135,10 @@ export const simulatedAdapter: ProviderAdapter = {
     const body = JSON.parse(req.body ?? "{}") as Record<string, unknown>;
     const model = String(body.model ?? "simulated");
     if (req.url.endsWith("/embeddings")) return embeddingsAnswer(body as unknown as EmbeddingsRequest, model);
-    return chatAnswer(body as unknown as ChatCompletionRequest, model);
+    const answer = chatAnswer(body as unknown as ChatCompletionRequest, model, ctx.provider.options.omit_usage === "true");
+    const cut = ctx.provider.faults.disconnect_after_chunks;
+    if (cut === undefined || !answer.body || (ctx.provider.faults.drill_only && !ctx.drill)) return answer;
+    return new Response(disconnectAfter(answer.body, cut), { status: answer.status, headers: answer.headers });
   },
 };
 

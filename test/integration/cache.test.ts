@@ -1,0 +1,118 @@
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { adminOk, chat, createOrg, eventually } from "./helpers";
+
+const q = (content: string, extra: Record<string, unknown> = {}) => ({ model: "sim-chat", max_tokens: 12, messages: [{ role: "user", content }], ...extra });
+
+/** Sends until the answer is a hit (stores happen in waitUntil, after the first response). */
+async function untilHit(apiKey: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return eventually(async () => {
+    const r = await chat(apiKey, body, headers);
+    if (r.headers.get("x-switchyard-cache") === "hit") return r;
+    await r.arrayBuffer();
+    return undefined;
+  });
+}
+
+function sseContent(text: string): string {
+  return text.split("\n\n").filter((e) => e.startsWith("data: {")).map((e) => JSON.parse(e.slice(6)))
+    .flatMap((c: { choices: Array<{ delta: { content?: string } }> }) => c.choices.map((ch) => ch.delta.content ?? "")).join("");
+}
+
+describe("response cache", () => {
+  it("exact: a miss stores, a repeat hits, and a hit costs nothing", async () => {
+    const org = await createOrg({ cache: { mode: "exact", ttl_s: 600 } });
+    const prompt = `exact ${org.team}`;
+    const first = await chat(org.apiKey, q(prompt), { "x-request-id": `miss-${org.team}` });
+    expect(first.headers.get("x-switchyard-cache")).toBe("miss");
+    const body = await first.json<{ choices: Array<{ message: { content: string } }> }>();
+    const hit = await untilHit(org.apiKey, q(prompt), { "x-request-id": `hit-${org.team}` });
+    expect((await hit.json<typeof body>()).choices[0].message.content).toBe(body.choices[0].message.content);
+    const row = await eventually(() => env.DB.prepare("SELECT cache, cost_nusd FROM usage_events WHERE request_id = ?").bind(`hit-${org.team}`).first<{ cache: string; cost_nusd: number }>());
+    expect(row).toEqual({ cache: "hit", cost_nusd: 0 });
+    const misses = await env.DB.prepare("SELECT COALESCE(SUM(cost_nusd),0) AS s FROM usage_events WHERE team = ? AND cache = 'miss'").bind(org.team).first<{ s: number }>();
+    const budget = await eventually(async () => {
+      const v = await adminOk<{ spent_usd: number; reserved_usd: number }>("GET", `/teams/${org.team}/budget`);
+      return v.reserved_usd === 0 ? v : undefined;
+    });
+    expect(Math.round(budget.spent_usd * 1e9)).toBe(misses!.s);
+  }, 60_000);
+
+  it("x-cache: bypass skips the cache; different parameters miss", async () => {
+    const org = await createOrg({ cache: { mode: "exact" } });
+    const prompt = `bypass ${org.team}`;
+    await (await chat(org.apiKey, q(prompt))).arrayBuffer();
+    await (await untilHit(org.apiKey, q(prompt))).arrayBuffer();
+    const bypass = await chat(org.apiKey, q(prompt), { "x-cache": "bypass" });
+    expect(bypass.headers.get("x-switchyard-cache")).toBe("bypass");
+    const other = await chat(org.apiKey, q(prompt, { temperature: 0.3 }));
+    expect(other.headers.get("x-switchyard-cache")).toBe("miss");
+    await Promise.all([bypass.arrayBuffer(), other.arrayBuffer()]);
+  }, 60_000);
+
+  it("streaming requests are served from cache as SSE, and streamed misses are stored", async () => {
+    const org = await createOrg({ cache: { mode: "exact" } });
+    const prompt = `stream ${org.team}`;
+    const json = await (await chat(org.apiKey, q(prompt))).json<{ choices: Array<{ message: { content: string } }> }>();
+    const replay = await untilHit(org.apiKey, q(prompt, { stream: true, stream_options: { include_usage: true } }));
+    expect(replay.headers.get("content-type")).toContain("text/event-stream");
+    const text = await replay.text();
+    expect(text.endsWith("data: [DONE]\n\n")).toBe(true);
+    expect(sseContent(text)).toBe(json.choices[0].message.content);
+    expect(text).toContain('"usage"');
+    // A streamed miss is stored and answers a later JSON request.
+    const prompt2 = `stream-first ${org.team}`;
+    const streamed = sseContent(await (await chat(org.apiKey, q(prompt2, { stream: true }))).text());
+    const hit = await untilHit(org.apiKey, q(prompt2));
+    expect((await hit.json<typeof json>()).choices[0].message.content).toBe(streamed);
+  }, 60_000);
+
+  it("internal entries are scoped to the team; public ones are shared", async () => {
+    const a = await createOrg({ dataClass: "internal", cache: { mode: "exact" } });
+    const b = await createOrg({ dataClass: "internal", cache: { mode: "exact" } });
+    const prompt = "shared internal question";
+    await (await chat(a.apiKey, q(prompt))).arrayBuffer();
+    await (await untilHit(a.apiKey, q(prompt))).arrayBuffer();
+    const other = await chat(b.apiKey, q(prompt));
+    expect(other.headers.get("x-switchyard-cache")).toBe("miss");
+    await other.arrayBuffer();
+    const pa = await createOrg({ cache: { mode: "exact" } });
+    const pb = await createOrg({ cache: { mode: "exact" } });
+    await (await chat(pa.apiKey, q("shared public question"))).arrayBuffer();
+    await (await untilHit(pb.apiKey, q("shared public question"))).arrayBuffer();
+  }, 60_000);
+
+  it("restricted requests are never cached, declared or by workload default", async () => {
+    const org = await createOrg({ dataClass: "restricted", cache: { mode: "exact" } });
+    for (let i = 0; i < 3; i++) {
+      const r = await chat(org.apiKey, q("restricted question"));
+      expect(r.headers.get("x-switchyard-cache")).toBe("bypass");
+      await r.arrayBuffer();
+    }
+    const pub = await createOrg({ cache: { mode: "exact" } });
+    for (let i = 0; i < 3; i++) {
+      const r = await chat(pub.apiKey, q("declared restricted"), { "x-data-class": "restricted" });
+      expect(r.headers.get("x-switchyard-cache")).toBe("bypass");
+      expect(r.headers.get("x-switchyard-data-class")).toBe("restricted");
+      await r.arrayBuffer();
+    }
+  }, 60_000);
+
+  it("semantic: a similar prompt hits above the threshold, a different one misses", async () => {
+    const org = await createOrg({ cache: { mode: "semantic", similarity: 0.9 } });
+    await (await chat(org.apiKey, q("What is the capital city of France?"))).arrayBuffer();
+    const hit = await untilHit(org.apiKey, q("what is the capital city of france"));
+    expect(hit.status).toBe(200);
+    await hit.arrayBuffer();
+    const miss = await chat(org.apiKey, q("Explain how photosynthesis works in plants"));
+    expect(miss.headers.get("x-switchyard-cache")).toBe("miss");
+    await miss.arrayBuffer();
+  }, 60_000);
+
+  it("cache off answers x-switchyard-cache: off", async () => {
+    const org = await createOrg();
+    const r = await chat(org.apiKey, q("no cache"));
+    expect(r.headers.get("x-switchyard-cache")).toBe("off");
+    await r.arrayBuffer();
+  });
+});
