@@ -2,7 +2,7 @@
 // `npm run bench`: the gateway and a bare pass-through Worker, both on the production-like
 // Miniflare runtime of `npm start`, in front of the same local mock upstream, loaded the same
 // way in one run. Prints req/s, p50 and p99 for each case and the ratios against the baseline.
-// Options: BENCH_SECONDS (default 8), BENCH_CONNECTIONS (default 8).
+// Options: BENCH_SECONDS (default 8), BENCH_CONNECTIONS (default 8), BENCH_ONLY (substring of case names).
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -12,10 +12,11 @@ import { SignJWT } from "jose";
 import { startMockUpstream } from "./mock-upstream.mjs";
 import { LOCAL_ADMIN_JWT_SECRET } from "./lib/local-config.mjs";
 import { ROOT, applyMigrations, buildWorker, startGateway, withLocalD1 } from "./lib/runtime.mjs";
-import { benchCases } from "./bench/cases.mjs";
+import { benchCases as allCases } from "./bench/cases.mjs";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
+const benchCases = allCases.filter((c) => !process.env.BENCH_ONLY || c.name.includes(process.env.BENCH_ONLY));
 
 function load(url, { headers = {}, body }) {
   return autocannon({ url, method: "POST", connections: CONNECTIONS, duration: SECONDS, headers: { "content-type": "application/json", ...headers }, body });

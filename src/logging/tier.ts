@@ -21,20 +21,10 @@ export interface LogBodies {
 }
 
 /** The queue message of one request log. `type` tells it apart from usage events on the same queue. */
-export interface LogRecord {
+export interface LogRecord
+  extends Pick<UsageEvent, "request_id" | "ts" | "team" | "workload" | "key_id" | "model" | "provider" | "status" | "tokens_in" | "tokens_out" | "cache"> {
   type: "request_log";
-  request_id: string;
-  ts: string;
-  team: string | null;
-  workload: string | null;
-  key_id: string | null;
-  model: string | null;
-  provider: string | null;
   data_class: DataClass;
-  status: number;
-  tokens_in: number;
-  tokens_out: number;
-  cache: string;
   dlp_types: string[];
   expires_at: string;
   /** Inline bodies (public/internal, small enough). */

@@ -57,6 +57,11 @@ export function parseRetryAfter(value: string | null, nowMs = Date.now()): numbe
   return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
 }
 
+/** A request this provider cannot take: retryable, because the next target may take it. */
+function unsupported(message: string): AttemptFailure {
+  return { kind: "unsupported", retryable: true, error: { message, type: "invalid_request_error", code: "unsupported_by_provider" } };
+}
+
 function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 409 || status === 429 || status >= 500;
 }
@@ -120,7 +125,7 @@ export async function attemptChat(adapter: ProviderAdapter, call: ChatCall, opts
   try {
     req = adapter.chat.request(call);
   } catch (err) {
-    return { ok: false, failure: { kind: "unsupported", retryable: true, error: { message: err instanceof Error ? err.message : "request not supported", type: "invalid_request_error", code: "unsupported_by_provider" } } };
+    return { ok: false, failure: unsupported(err instanceof Error ? err.message : "request not supported") };
   }
   const sent = await sendWithTimeout(adapter, req, call, opts);
   if ("failure" in sent) return { ok: false, failure: sent.failure };
@@ -222,14 +227,14 @@ export async function attemptEmbeddings(adapter: ProviderAdapter, call: Embeddin
   const now = opts.now ?? Date.now;
   const started = now();
   if (!adapter.embeddings) {
-    return { ok: false, failure: { kind: "unsupported", retryable: true, error: { message: `provider type ${adapter.type} has no embeddings`, type: "invalid_request_error", code: "unsupported_by_provider" } } };
+    return { ok: false, failure: unsupported(`provider type ${adapter.type} has no embeddings`) };
   }
   let req: UpstreamRequest;
   try {
     req = adapter.embeddings.request(call);
   } catch (err) {
     // Same as chat: an input this provider cannot take is a reason to try the next target.
-    return { ok: false, failure: { kind: "unsupported", retryable: true, error: { message: err instanceof Error ? err.message : "request not supported", type: "invalid_request_error", code: "unsupported_by_provider" } } };
+    return { ok: false, failure: unsupported(err instanceof Error ? err.message : "request not supported") };
   }
   const sent = await sendWithTimeout(adapter, req, call, opts);
   if ("failure" in sent) return { ok: false, failure: sent.failure };

@@ -37,14 +37,5 @@ export function testBundle(spec: BundleSpec): PolicyBundle {
   );
 }
 
-/** A deterministic random source (mulberry32), so weighted splits are testable. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic random source (mulberry32, shared with the DLP fixtures), so weighted splits are testable. */
+export { seeded as seededRandom } from "../../test/fixtures/dlp/values";
