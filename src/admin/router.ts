@@ -59,7 +59,7 @@ export function adminError(err: unknown, instance?: string): Response {
   return problemResponse(new ProblemError(500, "Internal Error", "Unexpected error; nothing was changed unless the response said so."), instance);
 }
 
-export function mountAdminRoutes(app: Hono<{ Bindings: Env }>, base: string, routes: ReadonlyArray<AdminRoute<any>>): void {
+export function mountAdminRoutes(app: Hono<{ Bindings: Env }>, base: string, routes: ReadonlyArray<AdminRoute<unknown>>): void {
   for (const route of routes) {
     app.on(route.method.toUpperCase(), base + route.path, async (c) => {
       try {
@@ -104,7 +104,7 @@ export function mountAdminRoutes(app: Hono<{ Bindings: Env }>, base: string, rou
  * OpenAPI 3.1 for the admin plane, built from the same route objects and zod schemas.
  * @example openApiDocument(routes, "0.1.0").paths["/admin/v1/teams/{id}"].put
  */
-export function openApiDocument(routes: ReadonlyArray<AdminRoute<any>>, version: string, base = "/admin/v1"): Record<string, unknown> {
+export function openApiDocument(routes: ReadonlyArray<AdminRoute<unknown>>, version: string, base = "/admin/v1"): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of routes) {
     const path = base + r.path.replace(/:([A-Za-z_]+)/g, "{$1}");

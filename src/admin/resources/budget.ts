@@ -26,7 +26,7 @@ function view(s: BudgetStatus) {
   };
 }
 
-export const budgetRoutes: AdminRoute<any>[] = [
+export const budgetRoutes: AdminRoute<unknown>[] = [
   adminRoute({
     method: "get", path: "/teams/:id/budget", tag: "teams", summary: "The team's budget this period: limit, spent, reserved, remaining", roles: ["finance", "auditor", "team-owner"],
     handler: async ({ env, params, principal }) => {

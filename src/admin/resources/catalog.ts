@@ -22,7 +22,7 @@ function providerView(row: typeof schema.providers.$inferSelect) {
   return { id: row.id, ...spec, faults: spec.faults ?? { mode: "none" }, has_api_key: row.secretEnc !== null, updated_at: row.updatedAt };
 }
 
-export const catalogRoutes: AdminRoute<any>[] = [
+export const catalogRoutes: AdminRoute<unknown>[] = [
   adminRoute({
     method: "get", path: "/providers", tag: "providers", summary: "List providers", roles: ["auditor", "finance"],
     handler: async ({ env }) => ({ data: (await db(env).select().from(schema.providers).all()).map(providerView) }),

@@ -20,7 +20,7 @@ const ScanBody = z
   })
   .strict();
 
-export const dlpRoutes: AdminRoute<any>[] = [
+export const dlpRoutes: AdminRoute<unknown>[] = [
   adminRoute({
     method: "post", path: "/dlp/scan", tag: "dlp", summary: "Scan a text with DLP: findings (type, start, end, score), never values", roles: "any", body: ScanBody,
     handler: async ({ env, body, principal }) => {

@@ -32,7 +32,7 @@ function view(r: LogRow) {
   return { ...rest, dlp_types: dlp_types ? (JSON.parse(dlp_types) as string[]) : [], has_body: body_key !== null };
 }
 
-export const logRoutes: AdminRoute<any>[] = [
+export const logRoutes: AdminRoute<unknown>[] = [
   adminRoute({
     method: "get", path: "/logs", tag: "logs", summary: "Request log metadata (query: team, workload, data_class, from, to, limit)", roles: ["auditor", "team-owner"],
     handler: async ({ env, query, principal }) => {

@@ -96,7 +96,7 @@ const DrillRun = z
   })
   .strict();
 
-export const routingRoutes: AdminRoute<any>[] = [
+export const routingRoutes: AdminRoute<unknown>[] = [
   adminRoute({
     method: "get", path: "/routing/rules", tag: "routing", summary: "Routing rules in force (latest version of each)", roles: ["auditor", "finance", "team-owner"],
     handler: async ({ env, principal }) => {

@@ -27,7 +27,7 @@ async function workloadOr404(env: Parameters<typeof db>[0], workloadId: string) 
   return row;
 }
 
-export const tenancyRoutes: AdminRoute<any>[] = [
+export const tenancyRoutes: AdminRoute<unknown>[] = [
   adminRoute({
     method: "get", path: "/teams", tag: "teams", summary: "List teams", roles: ["finance", "auditor", "team-owner"],
     handler: async ({ env, principal }) => {

@@ -17,7 +17,7 @@ const Query = z.object({
   group_by: z.string().max(64).optional(),
 });
 
-export const usageRoutes: AdminRoute<any>[] = [
+export const usageRoutes: AdminRoute<unknown>[] = [
   adminRoute({
     method: "get", path: "/usage", tag: "usage", summary: "Usage by team/workload/model/day (query: from, to, team, workload, group_by)", roles: ["finance", "auditor", "team-owner"],
     handler: async ({ env, query, principal }) => {
