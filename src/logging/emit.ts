@@ -5,6 +5,7 @@
  * the message carries the key. Restricted requests never carry bodies: buildLogRecord drops them.
  */
 import type { Env } from "../env";
+import { emitBatched } from "../usage/emit";
 import type { UsageEvent } from "../usage/event";
 import { QUEUE_BODY_LIMIT_BYTES, bodyKey, buildLogRecord, type LogBodies, type LogRecord } from "./tier";
 
@@ -31,10 +32,7 @@ export async function prepareLogMessage(env: Pick<Env, "BLOBS">, record: LogReco
  * @example emitLog(deps, usagePromise.then((u) => ({ usage: u, bodies: { request, response } })));
  */
 export function emitLog(deps: LogDeps, pending: Promise<{ usage: UsageEvent; bodies?: LogBodies }> | { usage: UsageEvent; bodies?: LogBodies }): void {
-  deps.ctx.waitUntil(
-    Promise.resolve(pending)
-      .then(({ usage, bodies }) => prepareLogMessage(deps.env, buildLogRecord(usage, bodies, Date.now())))
-      .then((message) => (deps.env.USAGE_EVENTS as unknown as Queue<LogRecord>).send(message, { contentType: "json" }))
-      .catch((err: unknown) => console.error("request log not sent", { error: err instanceof Error ? err.message : String(err) })),
-  );
+  // Batched with the usage events (src/usage/emit.ts): no queue call of its own per request.
+  const message = Promise.resolve(pending).then(({ usage, bodies }) => prepareLogMessage(deps.env, buildLogRecord(usage, bodies, Date.now())));
+  emitBatched(deps.env.USAGE_EVENTS as unknown as Queue<LogRecord>, deps.ctx, message);
 }

@@ -18,9 +18,12 @@ const MAX_BATCH_MESSAGES = 100;
 const MAX_BATCH_BYTES = 200 * 1024;
 const FLUSH_AFTER_MS = 20;
 
+/** Anything sent on the usage-events queue: usage events and request-log records. */
+type QueueMessage = UsageEvent | { type: string };
+
 interface Batch {
-  queue: Queue<UsageEvent>;
-  events: UsageEvent[];
+  queue: Queue<QueueMessage>;
+  events: QueueMessage[];
   bytes: number;
   /** Full: later events open a new batch. Only the owner's own timer ever flushes it. */
   closed: boolean;
@@ -41,7 +44,7 @@ async function ownBatch(batch: Batch): Promise<void> {
 }
 
 /** Adds an event; returns the flush promise when this call opened (and so owns) the batch. */
-function enqueue(queue: Queue<UsageEvent>, event: UsageEvent): Promise<void> | undefined {
+function enqueue(queue: Queue<QueueMessage>, event: QueueMessage): Promise<void> | undefined {
   const size = JSON.stringify(event).length;
   if (open && !open.closed && open.queue === queue && open.bytes + size <= MAX_BATCH_BYTES) {
     open.events.push(event);
@@ -59,9 +62,18 @@ function enqueue(queue: Queue<UsageEvent>, event: UsageEvent): Promise<void> | u
  * @example emitUsage(env.USAGE_EVENTS, ctx, usage)
  */
 export function emitUsage(queue: Queue<UsageEvent>, ctx: { waitUntil(p: Promise<unknown>): void }, event: UsageEvent | Promise<UsageEvent>): void {
+  emitBatched(queue as unknown as Queue<QueueMessage>, ctx, event);
+}
+
+/**
+ * Sends any message on the usage-events queue through the same per-isolate batch (request logs
+ * use it too, so a request costs no queue call of its own).
+ * @example emitBatched(env.USAGE_EVENTS, ctx, logRecord)
+ */
+export function emitBatched<T extends QueueMessage>(queue: Queue<T>, ctx: { waitUntil(p: Promise<unknown>): void }, message: T | Promise<T>): void {
   ctx.waitUntil(
-    Promise.resolve(event)
-      .then((e) => enqueue(queue, e))
+    Promise.resolve(message)
+      .then((e) => enqueue(queue as unknown as Queue<QueueMessage>, e))
       .catch((err: unknown) => console.error("usage event not built", { error: err instanceof Error ? err.message : String(err) })),
   );
 }
