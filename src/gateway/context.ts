@@ -102,6 +102,11 @@ export async function prepare<S extends z.ZodType>(
   }
   const body = parsed.data as z.infer<S> & { model: string };
   usage.model = body.model;
+  // Tool names (never arguments) are a shadow-agent signal: automated clients declare tools.
+  const tools = (body as { tools?: Array<{ function?: { name?: unknown } }> }).tools;
+  if (Array.isArray(tools) && tools.length > 0) {
+    usage.detail = { ...usage.detail, tools: tools.slice(0, 20).map((t) => String(t.function?.name ?? "").slice(0, 64)) };
+  }
   // DLP before anything else sees the body: redactions replace the body, findings raise the class.
   const dlp = kind === "chat"
     ? redactChatRequest(caller.workload.dlpPolicy, body as unknown as ChatCompletionRequest)

@@ -61,3 +61,18 @@ describe("usage accounting", () => {
     expect((await admin("GET", "/usage?group_by=password")).status).toBe(400);
   });
 });
+
+describe("usage detail", () => {
+  it("records declared tool names (not arguments) for shadow-agent discovery", async () => {
+    const org = await createOrg();
+    const id = `tools-${org.team}`;
+    await chat(
+      org.apiKey,
+      { model: "sim-chat", messages: [{ role: "user", content: "x" }], tools: [{ type: "function", function: { name: "lookup_order", parameters: { type: "object" } } }] },
+      { "x-request-id": id, "user-agent": "my-bot/1.0" },
+    );
+    const row = await eventually(() => env.DB.prepare("SELECT json_extract(detail, '$.tools') AS tools, json_extract(detail, '$.user_agent') AS ua FROM usage_events WHERE request_id = ?").bind(id).first<{ tools: string; ua: string }>());
+    expect(JSON.parse(row.tools)).toEqual(["lookup_order"]);
+    expect(row.ua).toBe("my-bot/1.0");
+  });
+});
