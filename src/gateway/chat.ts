@@ -5,7 +5,7 @@
  */
 import { costNusd } from "../config/money";
 import { GatewayError, errorResponse, forbidden } from "../errors/openai";
-import { attemptChat, type ChatAttempt } from "../providers/execute";
+import { attemptChat, noAdapter, type ChatAttempt } from "../providers/execute";
 import { adapterFor } from "../providers/registry";
 import { dispatch, isDrill } from "../routing/dispatch";
 import { chatNeeds } from "../routing/needs";
@@ -13,7 +13,7 @@ import { noTargetMessage, type PlannedTarget } from "../routing/plan";
 import { emitUsage } from "../usage/emit";
 import type { UsageEvent } from "../usage/event";
 import { estimateTokens } from "../usage/tokens";
-import { blankUsage, prepare, requestIdFrom, type GatewayDeps, type RequestMeta } from "./context";
+import { blankUsage, prepare, requestMeta, type GatewayDeps, type RequestMeta } from "./context";
 import { ChatCompletionRequest } from "./schemas";
 import { upstreamFailure } from "./upstream-error";
 import type { Reservation } from "../guardrails/client";
@@ -45,7 +45,7 @@ function promptText(body: ChatCompletionRequest): string {
 async function runChatAttempt(target: PlannedTarget, body: ChatCompletionRequest, deps: GatewayDeps, signal: AbortSignal, timeoutMs = target.target.timeout_ms ?? DEFAULT_ATTEMPT_TIMEOUT_MS, drill = false): Promise<{ ok: true; value: Extract<ChatAttempt, { ok: true }> } | Extract<ChatAttempt, { ok: false }>> {
   const adapter = adapterFor(target.provider.type);
   if (!adapter) {
-    return { ok: false, failure: { kind: "unsupported", retryable: true, error: { message: `no adapter for provider type ${target.provider.type}`, type: "api_error", code: "no_adapter" } } };
+    return { ok: false, failure: noAdapter(target.provider.type) };
   }
   const attempt = await attemptChat(
     adapter,
@@ -59,7 +59,7 @@ async function runChatAttempt(target: PlannedTarget, body: ChatCompletionRequest
  * @example app.post("/v1/chat/completions", (c) => handleChat(c.req.raw, { env: c.env, ctx: c.executionCtx }))
  */
 export async function handleChat(request: Request, deps: GatewayDeps): Promise<Response> {
-  const meta: RequestMeta = { requestId: requestIdFrom(request.headers.get("x-request-id")), startedAt: Date.now(), region: deps.env.REGION };
+  const meta = requestMeta(request, deps.env);
   const usage = blankUsage(meta);
   const finish = (u: UsageEvent) => ((u.latency_ms = Date.now() - meta.startedAt), u);
   let guard: Reservation | undefined;

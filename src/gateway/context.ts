@@ -59,6 +59,33 @@ export function requestIdFrom(header: string | null): string {
   return header && REQUEST_ID.test(header) ? header : crypto.randomUUID();
 }
 
+/** Where and when a data-plane request started. */
+export function requestMeta(request: Request, env: Pick<GatewayDeps["env"], "REGION">): RequestMeta {
+  return { requestId: requestIdFrom(request.headers.get("x-request-id")), startedAt: Date.now(), region: env.REGION };
+}
+
+const keyHashes = new WeakMap<Request, Promise<string>>();
+
+/**
+ * SHA-256 of the request's API key, computed once per request: residency forwarding and the
+ * pipeline both need it. Throws the 401 of {@link bearerToken} when there is no bearer key.
+ */
+export function apiKeyHash(request: Request): Promise<string> {
+  let hash = keyHashes.get(request);
+  if (!hash) {
+    hash = sha256Hex(bearerToken(request.headers.get("authorization")));
+    keyHashes.set(request, hash);
+  }
+  return hash;
+}
+
+/** Who is calling: the key's caller in the current policy bundle, or a 401. */
+export async function authenticate(request: Request, deps: GatewayDeps): Promise<{ bundle: PolicyBundle; caller: Caller }> {
+  const hash = await apiKeyHash(request);
+  const bundle = await getBundle(deps.env, deps.ctx);
+  return { bundle, caller: authorizeKey(bundle, hash, Date.now()) };
+}
+
 export interface Prepared<T> {
   bundle: PolicyBundle;
   caller: Caller;
@@ -81,9 +108,7 @@ export async function prepare<S extends z.ZodType>(
   schema: S,
   kind: "chat" | "embeddings",
 ): Promise<Prepared<z.infer<S>>> {
-  const token = bearerToken(request.headers.get("authorization"));
-  const bundle = await getBundle(deps.env, deps.ctx);
-  const caller = authorizeKey(bundle, await sha256Hex(token), Date.now());
+  const { bundle, caller } = await authenticate(request, deps);
   usage.team = caller.team.id;
   usage.workload = caller.workload.id;
   usage.key_id = caller.key.id;

@@ -3,19 +3,17 @@
  * POST /v1/embeddings, and GET /v1/models. Embeddings honour `encoding_format: "base64"` (the
  * official SDKs ask for it by default): float32 little-endian bytes, base64-encoded.
  */
-import { getBundle } from "../config/loader";
 import { costNusd } from "../config/money";
-import { sha256Hex } from "../config/secrets";
 import { errorResponse } from "../errors/openai";
-import { attemptEmbeddings } from "../providers/execute";
+import { attemptEmbeddings, noAdapter } from "../providers/execute";
 import { adapterFor } from "../providers/registry";
 import { dispatch, isDrill } from "../routing/dispatch";
 import { embeddingsNeeds } from "../routing/needs";
 import { noTargetMessage } from "../routing/plan";
 import { emitUsage } from "../usage/emit";
 import { toGatewayError, responseHeaders } from "./chat";
-import { blankUsage, prepare, requestIdFrom, type GatewayDeps, type RequestMeta } from "./context";
-import { authorizeKey, bearerToken, visibleModels } from "./policy";
+import { authenticate, blankUsage, prepare, requestMeta, type GatewayDeps } from "./context";
+import { visibleModels } from "./policy";
 import { EmbeddingsRequest, type EmbeddingsResponse } from "./schemas";
 import { upstreamFailure } from "./upstream-error";
 import type { Reservation } from "../guardrails/client";
@@ -31,7 +29,7 @@ export function floatsToBase64(values: number[]): string {
 }
 
 export async function handleEmbeddings(request: Request, deps: GatewayDeps): Promise<Response> {
-  const meta: RequestMeta = { requestId: requestIdFrom(request.headers.get("x-request-id")), startedAt: Date.now(), region: deps.env.REGION };
+  const meta = requestMeta(request, deps.env);
   const usage = blankUsage(meta);
   let guard: Reservation | undefined;
   try {
@@ -41,7 +39,7 @@ export async function handleEmbeddings(request: Request, deps: GatewayDeps): Pro
     const drill = isDrill(request);
     const { plan, result, route } = await dispatch({ env: deps.env, ctx: deps.ctx, bundle: p.bundle, model: p.model, caller: p.caller, dataClass: p.dataClass, needs: embeddingsNeeds(p.body), drill }, async (t, limits) => {
       const adapter = adapterFor(t.provider.type);
-      if (!adapter) return { ok: false as const, failure: { kind: "unsupported" as const, retryable: true, error: { message: `no adapter for ${t.provider.type}`, type: "api_error", code: "no_adapter" } } };
+      if (!adapter) return { ok: false as const, failure: noAdapter(t.provider.type) };
       const a = await attemptEmbeddings(adapter, { request: p.body, model: t.target.model, provider: t.provider }, { timeoutMs: limits.timeoutMs, ai: deps.env.AI, signal: request.signal, drill: drill !== undefined });
       return a.ok ? { ok: true as const, value: a } : a;
     });
@@ -88,11 +86,9 @@ export async function handleEmbeddings(request: Request, deps: GatewayDeps): Pro
 }
 
 export async function handleModels(request: Request, deps: GatewayDeps): Promise<Response> {
-  const meta: RequestMeta = { requestId: requestIdFrom(request.headers.get("x-request-id")), startedAt: Date.now(), region: deps.env.REGION };
+  const meta = requestMeta(request, deps.env);
   try {
-    const token = bearerToken(request.headers.get("authorization"));
-    const bundle = await getBundle(deps.env, deps.ctx);
-    const caller = authorizeKey(bundle, await sha256Hex(token), Date.now());
+    const { bundle, caller } = await authenticate(request, deps);
     const data = visibleModels(bundle, caller).map((m) => ({ id: m.id, object: "model", created: 0, owned_by: "switchyard", kind: m.kind, data_classes: m.data_classes }));
     return Response.json({ object: "list", data }, { headers: responseHeaders(meta, {}) });
   } catch (err) {

@@ -62,6 +62,11 @@ function unsupported(message: string): AttemptFailure {
   return { kind: "unsupported", retryable: true, error: { message, type: "invalid_request_error", code: "unsupported_by_provider" } };
 }
 
+/** A target whose provider type this build has no adapter for (a config error): try the next one. */
+export function noAdapter(type: string): AttemptFailure {
+  return { kind: "unsupported", retryable: true, error: { message: `no adapter for provider type ${type}`, type: "api_error", code: "no_adapter" } };
+}
+
 function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 409 || status === 429 || status >= 500;
 }

@@ -10,7 +10,7 @@
  * a service binding (tests run two local instances this way; production may bind regions too).
  */
 import { getBundle } from "../config/loader";
-import { sha256Hex } from "../config/secrets";
+import { apiKeyHash } from "../gateway/context";
 import type { Env } from "../env";
 import { GatewayError, errorResponse } from "../errors/openai";
 
@@ -53,11 +53,6 @@ export function forwardDecision(d: { here: string; home: string; alreadyForwarde
   return d.edges[d.home];
 }
 
-function bearer(header: string | null): string | undefined {
-  const m = header ? /^Bearer\s+(\S{1,512})$/i.exec(header.trim()) : null;
-  return m?.[1];
-}
-
 /**
  * Forwards the request to its team's home edge when it belongs elsewhere; undefined otherwise
  * (unknown keys fall through so the pipeline answers 401 as usual).
@@ -67,10 +62,15 @@ export async function maybeForward(request: Request, env: Env, ctx: { waitUntil(
   const edges = parseEdges(env.REGION_EDGES);
   const alreadyForwarded = request.headers.has(FORWARDED_FROM);
   if (alreadyForwarded || Object.keys(edges).length === 0) return undefined;
-  const token = bearer(request.headers.get("authorization"));
-  if (!token) return undefined;
+  let hash: string;
+  try {
+    // Shared with the pipeline: the key is hashed once per request.
+    hash = await apiKeyHash(request);
+  } catch {
+    return undefined; // no bearer key: the pipeline answers the 401
+  }
   const bundle = await getBundle(env, ctx);
-  const key = bundle.keysByHash.get(await sha256Hex(token));
+  const key = bundle.keysByHash.get(hash);
   const team = key ? bundle.teams.get(key.team) : undefined;
   if (!team) return undefined;
   const edge = forwardDecision({ here: env.REGION, home: team.residency, alreadyForwarded, edges });
