@@ -4,7 +4,7 @@
  * batch (a transaction in D1) with the config-version bump and its audit-log row, so an edge
  * never sees a change without its version, and no change goes unaudited.
  */
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import type { BatchItem } from "drizzle-orm/batch";
 import * as schema from "../db/schema";
@@ -38,7 +38,7 @@ export async function writeConfig(env: Pick<Env, "DB">, writes: BatchItem<"sqlit
   const bump = d
     .insert(schema.configVersion)
     .values({ id: 1, version: 1, updatedAt: ts })
-    .onConflictDoUpdate({ target: schema.configVersion.id, set: { version: sqlIncrement(), updatedAt: ts } })
+    .onConflictDoUpdate({ target: schema.configVersion.id, set: { version: sql`${schema.configVersion.version} + 1`, updatedAt: ts } })
     .returning({ version: schema.configVersion.version });
   const auditRow = d.insert(schema.auditLog).values({
     ts,
@@ -51,11 +51,6 @@ export async function writeConfig(env: Pick<Env, "DB">, writes: BatchItem<"sqlit
   invalidateBundle();
   const versionRows = results[writes.length] as Array<{ version: number }>;
   return versionRows[0]?.version ?? 0;
-}
-
-import { sql } from "drizzle-orm";
-function sqlIncrement() {
-  return sql`${schema.configVersion.version} + 1`;
 }
 
 /** Appends an audit row outside a config write (reads of sensitive data, drills...). */

@@ -130,8 +130,6 @@ export const auditLog = sqliteTable(
 );
 
 export type UsageEventRow = typeof usageEvents.$inferInsert;
-/** Kept for callers that price in dollars at the edges (reports). */
-export const NUSD_PER_USD = 1_000_000_000;
 
 /** Alerts raised by automated loops; `delivered` records which channels accepted it. */
 export const alerts = sqliteTable(

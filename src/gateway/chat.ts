@@ -137,7 +137,6 @@ export async function handleChat(request: Request, deps: GatewayDeps): Promise<R
     const streamGuard = guard;
     // Response DLP on the stream: the scanner rewrites delta.content chunk by chunk.
     const dlpStream = scanSseStream(p.caller.workload.dlpPolicy, value.body);
-    let sent = { text: "", finish: null as string | null };
     const finished = value.summary.then(async (s) => {
       if (s.usage) {
         usage.tokens_in = s.usage.prompt_tokens;
@@ -155,14 +154,13 @@ export async function handleChat(request: Request, deps: GatewayDeps): Promise<R
       const finalClass = effectiveDataClass(p.dataClass, seen.outcome.raiseTo);
       usage.data_class = finalClass;
       usage.detail = { ...usage.detail, ...dlpDetail("response", seen.outcome) };
-      sent = { text: seen.text, finish: s.finishReason };
       if (!s.error && !s.clientClosed && s.finishReason !== "tool_calls" && (p.body.n ?? 1) === 1) {
         cache.store(streamedCompletion(target.target.model, seen.text, s.finishReason, s.usage, Date.now()), finalClass, target.provider.id, target.target.model);
       }
-      return finish(usage);
+      return { usage: finish(usage), response: { content: seen.text, finish_reason: s.finishReason } };
     });
-    emitUsage(deps.env.USAGE_EVENTS, deps.ctx, finished);
-    emitLog(deps, finished.then((u) => ({ usage: u, bodies: { request: p.body, response: { content: sent.text, finish_reason: sent.finish } } })));
+    emitUsage(deps.env.USAGE_EVENTS, deps.ctx, finished.then((f) => f.usage));
+    emitLog(deps, finished.then((f) => ({ usage: f.usage, bodies: { request: p.body, response: f.response } })));
     return new Response(dlpStream.readable, {
       headers: { ...headers, "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" },
     });

@@ -5,7 +5,7 @@
  */
 import type { KeyPolicy, ModelPolicy, PolicyBundle, TeamPolicy, WorkloadPolicy } from "../config/bundle";
 import { DATA_CLASS_RANK, DataClass } from "../config/schemas";
-import { GatewayError, badRequest, forbidden, notFound, unauthorized } from "../errors/openai";
+import { badRequest, forbidden, notFound, unauthorized } from "../errors/openai";
 
 export interface Caller {
   key: KeyPolicy;
@@ -88,8 +88,4 @@ export function visibleModels(bundle: PolicyBundle, caller: Caller): ModelPolicy
     if (m) out.push(m);
   }
   return out.sort((a, b) => a.id.localeCompare(b.id));
-}
-
-export function isGatewayError(err: unknown): err is GatewayError {
-  return err instanceof GatewayError;
 }
