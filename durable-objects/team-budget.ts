@@ -10,20 +10,27 @@
  * the DO's SQLite storage in the same turn; the output gate holds the RPC answer until the write
  * is durable, so an answer never reports state that a restart could lose.
  *
- * The hot path makes one call (`reserve`) before the upstream call and one (`settle`) after the
- * response has gone. Reservations carry an expiry; the alarm releases stale ones, so an isolate
- * that died mid-request cannot hold budget forever.
+ * Isolates mostly call `lease`: it reserves the worst case of several requests at once (as many
+ * as the headroom allows, never more than 1/8 of it), which the isolate spends locally within the
+ * second it was counted in and then closes with one `settle` carrying the actual cost, tokens and request count
+ * (src/guardrails/lease.ts). `reserve` is the single-request form. Either way, what is admitted
+ * here is admitted by the same checks, so spend and rate limits stay within their limits across
+ * any number of isolates. Reservations carry an expiry; the alarm releases stale ones, so an
+ * isolate that died mid-request cannot hold budget forever.
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../src/env";
 import {
   budgetStatus,
   emptyLedger,
+  leaseCount,
   nextExpiry,
   reserve,
   settle,
   sweep,
   type BudgetStatus,
+  type LeaseDecision,
+  type LeaseInput,
   type LedgerState,
   type ReservationRecord,
   type ReserveDecision,
@@ -37,6 +44,8 @@ import type { BudgetPeriod } from "../src/guardrails/period";
 export class TeamBudget extends DurableObject<Env> {
   private ledger: LedgerState = emptyLedger();
   private alarmAt: number | null = null;
+  /** RPCs served since this instance started (diagnostics: shows how much leases save). */
+  private calls = { lease: 0, reserve: 0, settle: 0 };
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -74,7 +83,26 @@ export class TeamBudget extends DurableObject<Env> {
 
   /** Checks limits and budgets of every scope and reserves the worst case, all or nothing. */
   async reserve(input: ReserveInput): Promise<ReserveDecision> {
-    const decision = reserve(this.ledger, input, Date.now());
+    this.calls.reserve++;
+    return this.admit(input, Date.now());
+  }
+
+  /**
+   * Reserves a lease: the worst case of `granted` requests (1 ≤ granted ≤ want), sized by
+   * `leaseCount` from the headroom of every scope. A refusal is the single request's refusal.
+   */
+  async lease(input: LeaseInput): Promise<LeaseDecision> {
+    this.calls.lease++;
+    const now = Date.now();
+    const closed = input.close ? this.settleNow({ ...input.close, scopes: input.scopes, period: input.period }, now) : [];
+    const count = Math.max(1, leaseCount(this.ledger, input, input.want, now));
+    const decision = await this.admit({ ...input, count }, now);
+    const thresholds = [...closed, ...decision.thresholds];
+    return decision.ok ? { ...decision, thresholds, granted: count, windowSec: Math.floor(now / 1000) } : { ...decision, thresholds };
+  }
+
+  private async admit(input: ReserveInput, now: number): Promise<ReserveDecision> {
+    const decision = reserve(this.ledger, input, now);
     // Even a refusal may have rolled a period over or fired the 100% threshold.
     this.persistScopes(input.scopes.map((s) => s.key));
     if (decision.ok) {
@@ -87,7 +115,12 @@ export class TeamBudget extends DurableObject<Env> {
 
   /** Charges the actual cost (0 for a failed call) and releases the rest of the reservation. */
   async settle(input: SettleInput): Promise<ThresholdEvent[]> {
-    const events = settle(this.ledger, input, Date.now());
+    this.calls.settle++;
+    return this.settleNow(input, Date.now());
+  }
+
+  private settleNow(input: SettleInput, now: number): ThresholdEvent[] {
+    const events = settle(this.ledger, input, now);
     this.ctx.storage.sql.exec("DELETE FROM reservations WHERE id = ?", input.reservationId);
     this.persistScopes(input.scopes.map((s) => s.key));
     return events;
@@ -96,6 +129,11 @@ export class TeamBudget extends DurableObject<Env> {
   /** Budget view of one scope for the admin API. */
   async status(key: string, limitNusd: number, period: BudgetPeriod): Promise<BudgetStatus> {
     return budgetStatus(this.ledger, key, limitNusd, period, Date.now());
+  }
+
+  /** RPCs served since this instance started (tests and diagnostics). */
+  async rpcCounts(): Promise<{ lease: number; reserve: number; settle: number }> {
+    return { ...this.calls };
   }
 
   /** Number of live reservations (tests and diagnostics). */

@@ -1,19 +1,22 @@
 /**
  * @module
- * The isolate side of budgets and limits: one `reserve` RPC to the team's TeamBudget Durable
- * Object before the upstream call, one `settle` after the response (in waitUntil, off the
- * critical path). Refusals become the OpenAI 429 envelope with `retry-after` and OpenAI's
- * x-ratelimit-* headers; crossed budget thresholds become alerts.
+ * The isolate side of budgets and limits: a lease (or, while one is being fetched, a single
+ * reservation) from the team's TeamBudget Durable Object before the upstream call, and the actual
+ * cost settled after the response (in waitUntil, off the critical path). Refusals become the
+ * OpenAI 429 envelope with `retry-after` and OpenAI's x-ratelimit-* headers; crossed budget
+ * thresholds become alerts.
  *
- * Exactness first: no budget is leased to isolates. The DO round trip is measured per request
- * (usage detail `guard_ms`) so the cost of that choice stays visible.
+ * Most requests cost no I/O at all: they are admitted from a lease this isolate holds (see
+ * ./lease.ts for why that stays exact). The DO round trip, when there is one, is measured per
+ * request (usage detail `guard_ms`; 0 for a request admitted from a lease).
  */
 import type { TeamPolicy, WorkloadPolicy } from "../config/bundle";
 import { nusdToUsd } from "../config/money";
 import type { Env } from "../env";
 import { GatewayError } from "../errors/openai";
 import { raiseAlert } from "../operations/alerts";
-import type { RateLimitInfo, ReserveDecision, ScopeLimits, ThresholdEvent } from "./ledger";
+import { admitLocal, closingSettle, finishLocal, leaseRateInfo, newLease, nextWant, readyToClose, type Lease, type Need } from "./lease";
+import type { LeaseDecision, LeaseInput, RateLimitInfo, ReserveDecision, ScopeLimits, SettleInput, ThresholdEvent } from "./ledger";
 import type { BudgetPeriod } from "./period";
 import { RESERVATION_TTL_MS, guardrailScopes, teamPeriod } from "./plan";
 
@@ -74,40 +77,145 @@ export function budgetStub(env: Env, team: string): DurableObjectStub<import("..
   return env.TEAM_BUDGET.get(env.TEAM_BUDGET.idFromName(team));
 }
 
-/**
- * Reserves a request's worst case against the team's ledger, or throws the 429.
- * @example const r = await reserveBudget(deps, { requestId, team, workload, keyId, costNusd, tokens });
- */
-export async function reserveBudget(
-  deps: GuardDeps,
-  req: { requestId: string; team: TeamPolicy; workload: WorkloadPolicy; keyId: string; costNusd: number; tokens: number },
-): Promise<Reservation> {
-  const scopes: ScopeLimits[] = guardrailScopes(req.team, req.workload, req.keyId);
-  const period: BudgetPeriod = teamPeriod(req.team);
-  const reservationId = `${req.requestId}:${crypto.randomUUID()}`;
-  const stub = budgetStub(deps.env, req.team.id);
-  const t0 = Date.now();
-  let decision: ReserveDecision;
-  try {
-    decision = await stub.reserve({ reservationId, requestId: req.requestId, scopes, period, costNusd: req.costNusd, tokens: req.tokens, ttlMs: RESERVATION_TTL_MS });
-  } catch (err) {
-    // Fail closed: without the ledger we cannot promise the budget holds.
-    console.error("budget reserve failed", { error: err instanceof Error ? err.message : String(err) });
-    throw new GatewayError(503, "service_unavailable", "budget_unavailable", "The budget service did not answer; nothing was sent upstream. Retry shortly.", null, { "retry-after": "1" });
+interface RequestNeed {
+  requestId: string;
+  team: TeamPolicy;
+  workload: WorkloadPolicy;
+  keyId: string;
+  costNusd: number;
+  tokens: number;
+}
+
+/** One isolate's leases for one scope chain (team, workload, key) and period. Plain data only. */
+interface Pool {
+  team: string;
+  scopes: ScopeLimits[];
+  period: BudgetPeriod;
+  current?: Lease;
+  /** A request of this isolate is asking for a lease right now (others reserve singly meanwhile). */
+  acquiring: boolean;
+  want: number;
+}
+
+const pools = new Map<string, Pool>();
+
+function poolFor(team: string, scopes: ScopeLimits[], period: BudgetPeriod): Pool {
+  const key = `${team}|${period}|${scopes.map((s) => s.key).join(",")}`;
+  let pool = pools.get(key);
+  if (!pool) {
+    pool = { team, scopes, period, acquiring: false, want: nextWant(undefined, false) };
+    pools.set(key, pool);
   }
-  const rttMs = Date.now() - t0;
-  if (decision.thresholds.length) deps.ctx.waitUntil(announceThresholds(deps.env, req.team.id, decision.thresholds));
-  if (!decision.ok) throw refusalError(decision);
+  // Limits come from the current bundle; a lease's closing settle checks thresholds against them.
+  pool.scopes = scopes;
+  return pool;
+}
+
+function unavailable(err: unknown): GatewayError {
+  // Fail closed: without the ledger we cannot promise the budget holds.
+  console.error("budget reserve failed", { error: err instanceof Error ? err.message : String(err) });
+  return new GatewayError(503, "service_unavailable", "budget_unavailable", "The budget service did not answer; nothing was sent upstream. Retry shortly.", null, { "retry-after": "1" });
+}
+
+/** Sends a settle from the current request's context; thresholds it crosses become alerts. */
+function sendSettle(deps: GuardDeps, team: string, input: SettleInput): void {
+  deps.ctx.waitUntil(
+    budgetStub(deps.env, team)
+      .settle(input)
+      .then((events) => (events.length ? announceThresholds(deps.env, team, events) : undefined))
+      .catch((err: unknown) => console.error("budget settle failed; the alarm will release the reservation", { error: err instanceof Error ? err.message : String(err) })),
+  );
+}
+
+/** Retires a lease; if nothing of it is in flight, its settle goes now (from this request). */
+function retire(deps: GuardDeps, pool: Pool, lease: Lease): void {
+  if (lease.state === "open") lease.state = "retired";
+  if (readyToClose(lease)) close(deps, pool, lease);
+}
+
+function close(deps: GuardDeps, pool: Pool, lease: Lease): void {
+  const actual = closingSettle(lease);
+  if (pool.current === lease) pool.current = undefined;
+  sendSettle(deps, pool.team, { reservationId: lease.id, scopes: pool.scopes, period: pool.period, ...actual });
+}
+
+/** A request admitted from a lease: finishing it only changes numbers, unless it drains a retired lease. */
+function leased(deps: GuardDeps, pool: Pool, lease: Lease, need: Need, rttMs: number): Reservation {
   let done = false;
   const finish = (costNusd: number, tokens: number) => {
     if (done) return;
     done = true;
-    deps.ctx.waitUntil(
-      stub
-        .settle({ reservationId, scopes, period, costNusd, tokens })
-        .then((events) => (events.length ? announceThresholds(deps.env, req.team.id, events) : undefined))
-        .catch((err: unknown) => console.error("budget settle failed; the alarm will release the reservation", { error: err instanceof Error ? err.message : String(err) })),
-    );
+    if (finishLocal(lease, need, costNusd, tokens, Date.now())) close(deps, pool, lease);
+  };
+  return { headers: rateLimitHeaders(leaseRateInfo(lease)), rttMs, settle: finish, release: () => finish(0, 0) };
+}
+
+/** The single-request form: used while another request of this isolate is fetching a lease. */
+async function reserveSingle(deps: GuardDeps, pool: Pool, req: RequestNeed, need: Need): Promise<Reservation> {
+  const reservationId = `${req.requestId}:${crypto.randomUUID()}`;
+  const t0 = Date.now();
+  let decision: ReserveDecision;
+  try {
+    decision = await budgetStub(deps.env, req.team.id).reserve({ reservationId, requestId: req.requestId, scopes: pool.scopes, period: pool.period, costNusd: need.costNusd, tokens: need.tokens, ttlMs: RESERVATION_TTL_MS });
+  } catch (err) {
+    throw unavailable(err);
+  }
+  const rttMs = Date.now() - t0;
+  if (decision.thresholds.length) deps.ctx.waitUntil(announceThresholds(deps.env, req.team.id, decision.thresholds));
+  if (!decision.ok) {
+    // The headroom may be parked in the lease this isolate just got: use it before refusing.
+    if (pool.current && admitLocal(pool.current, need, Date.now())) return leased(deps, pool, pool.current, need, rttMs);
+    throw refusalError(decision);
+  }
+  let done = false;
+  const finish = (costNusd: number, tokens: number) => {
+    if (done) return;
+    done = true;
+    sendSettle(deps, req.team.id, { reservationId, scopes: pool.scopes, period: pool.period, costNusd, tokens });
   };
   return { headers: rateLimitHeaders(decision.ratelimit), rttMs, settle: finish, release: () => finish(0, 0) };
+}
+
+/**
+ * Reserves a request's worst case, or throws the 429: from this isolate's lease when it has
+ * room (no I/O at all), otherwise by asking the TeamBudget DO for a new lease (src/guardrails/lease.ts).
+ * @example const r = await reserveBudget(deps, { requestId, team, workload, keyId, costNusd, tokens });
+ */
+export async function reserveBudget(deps: GuardDeps, req: RequestNeed): Promise<Reservation> {
+  const pool = poolFor(req.team.id, guardrailScopes(req.team, req.workload, req.keyId), teamPeriod(req.team));
+  const need: Need = { costNusd: req.costNusd, tokens: req.tokens };
+  const previous = pool.current;
+  if (previous && admitLocal(previous, need, Date.now())) return leased(deps, pool, previous, need, 0);
+  if (pool.acquiring) return reserveSingle(deps, pool, req, need);
+  const aged = previous !== undefined && previous.admitted < previous.grant.requests;
+  // A drained previous lease is closed inside the new lease's call (one RPC, and its unused part
+  // is headroom again before the new lease is sized); one still in flight closes when it drains.
+  let closing: LeaseInput["close"];
+  if (previous) {
+    if (previous.state === "open") previous.state = "retired";
+    if (readyToClose(previous)) closing = { reservationId: previous.id, ...closingSettle(previous) };
+  }
+  pool.want = nextWant(previous, aged);
+  pool.acquiring = true;
+  const leaseId = `lease:${req.requestId}:${crypto.randomUUID()}`;
+  const t0 = Date.now();
+  let decision: LeaseDecision;
+  try {
+    decision = await budgetStub(deps.env, req.team.id).lease({ reservationId: leaseId, requestId: req.requestId, scopes: pool.scopes, period: pool.period, costNusd: need.costNusd, tokens: need.tokens, ttlMs: RESERVATION_TTL_MS, want: pool.want, close: closing });
+  } catch (err) {
+    // The previous lease's settle rode on the failed call: send it on its own.
+    if (closing) sendSettle(deps, pool.team, { ...closing, scopes: pool.scopes, period: pool.period });
+    throw unavailable(err);
+  } finally {
+    pool.acquiring = false;
+  }
+  const now = Date.now();
+  if (decision.thresholds.length) deps.ctx.waitUntil(announceThresholds(deps.env, req.team.id, decision.thresholds));
+  if (!decision.ok) throw refusalError(decision);
+  const lease = newLease(leaseId, decision.granted, decision.windowSec, need, decision.ratelimit, now);
+  if (pool.current) retire(deps, pool, pool.current);
+  pool.current = lease;
+  // This request owns the lease's end: when its second is over, retire it (and settle if drained).
+  deps.ctx.waitUntil(new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, lease.expiresAt - now) + 5)).then(() => retire(deps, pool, lease)));
+  return leased(deps, pool, lease, need, now - t0);
 }

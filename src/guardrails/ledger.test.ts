@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { budgetStatus, emptyLedger, nextExpiry, reserve, settle, sweep, type ReserveInput } from "./ledger";
+import { budgetStatus, emptyLedger, leaseCount, nextExpiry, reserve, settle, sweep, type ReserveInput } from "./ledger";
 
 const T0 = Date.UTC(2026, 6, 15, 12, 0, 0);
 let n = 0;
@@ -99,5 +99,35 @@ describe("budget ledger", () => {
   it("a zero budget refuses everything", () => {
     const l = emptyLedger();
     expect(reserve(l, input({ scopes: [{ key: "team", budgetNusd: 0 }], costNusd: 1 }), T0).ok).toBe(false);
+  });
+});
+
+describe("leases in the ledger", () => {
+  it("sizes a lease by the tightest scope's headroom, at most 1/8 of it and at most what was asked", () => {
+    const l = emptyLedger();
+    const scopes = [{ key: "team", budgetNusd: 10_000, rpm: 800 }, { key: "workload:w", tpm: 4_000 }];
+    // The budget fits 100 requests, the tpm 400, the rpm 800: the budget is tightest, 100 / 8 = 12.
+    expect(leaseCount(l, input({ scopes, costNusd: 100, tokens: 10 }), 512, T0)).toBe(12);
+    // With the budget out of the way, the workload's tpm is: 400 / 8 = 50.
+    expect(leaseCount(l, input({ scopes, costNusd: 1, tokens: 10 }), 512, T0)).toBe(50);
+    expect(leaseCount(l, input({ scopes, costNusd: 100, tokens: 10 }), 4, T0)).toBe(4);
+    // Nearly spent: one request at a time, and none when not even one fits.
+    expect(leaseCount(l, input({ scopes, costNusd: 2_000, tokens: 10 }), 512, T0)).toBe(1);
+    expect(leaseCount(l, input({ scopes, costNusd: 20_000, tokens: 10 }), 512, T0)).toBe(0);
+  });
+
+  it("a lease of n is admitted like n requests and returns the requests it did not use", () => {
+    const l = emptyLedger();
+    const scopes = [{ key: "team", budgetNusd: 1_000, rpm: 10 }];
+    const lease = input({ scopes, costNusd: 100, tokens: 10, count: 6 });
+    expect(reserve(l, lease, T0).ok).toBe(true);
+    expect(budgetStatus(l, "team", 1_000, "monthly", T0).reservedNusd).toBe(600);
+    // Six requests counted: five more fit the rpm, the budget only four.
+    expect(reserve(l, input({ scopes, costNusd: 100, tokens: 10, count: 5 }), T0).ok).toBe(false);
+    settle(l, { ...lease, costNusd: 150, tokens: 20, requests: 2 }, T0);
+    expect(budgetStatus(l, "team", 1_000, "monthly", T0)).toMatchObject({ spentNusd: 150, reservedNusd: 0 });
+    // Four unused requests came back: 8 more fit the rpm of 10.
+    expect(reserve(l, input({ scopes: [{ key: "team", rpm: 10 }], count: 8 }), T0).ok).toBe(true);
+    expect(reserve(l, input({ scopes: [{ key: "team", rpm: 10 }] }), T0).ok).toBe(false);
   });
 });

@@ -11,6 +11,10 @@
  * Invariant: for every scope with a budget, `spent + reserved <= limit` after every admission.
  * Reservations are worst-case, so spend can only pass the limit when a call costs more than its
  * reservation (a prompt estimate that was too low): by at most that one request's difference.
+ *
+ * A reservation may cover several requests: a *lease* (see ./lease.ts) is `count` worst cases
+ * reserved at once, which an isolate then spends locally. It is admitted by exactly the same
+ * checks as `count` single requests, so the invariant above holds for leases too.
  */
 import { budgetRetryAfterS, periodBounds, type BudgetPeriod } from "./period";
 import { emptyWindow, windowAdd, windowAdjust, windowRetryAfterS, windowUsed, type RateWindow } from "./window";
@@ -41,6 +45,8 @@ export interface ReservationRecord {
   scopes: string[];
   costNusd: number;
   tokens: number;
+  /** Requests counted in the rpm window (1, or a lease's size; absent in records written before leases). */
+  requests?: number;
   /** Epoch second the tokens were counted at (to correct them on settle). */
   atSec: number;
   expiresAt: number;
@@ -62,6 +68,8 @@ export interface ReserveInput {
   tokens: number;
   /** How long the reservation may live before the alarm releases it. */
   ttlMs: number;
+  /** Requests covered (default 1): cost, tokens and the rpm count are all multiplied by it. */
+  count?: number;
 }
 
 export interface SettleInput {
@@ -70,6 +78,8 @@ export interface SettleInput {
   period: BudgetPeriod;
   costNusd: number;
   tokens: number;
+  /** Requests actually made under the reservation (a lease may return unused ones); default: all. */
+  requests?: number;
 }
 
 /** OpenAI's x-ratelimit-* facts for the tightest scope of each metric. */
@@ -89,6 +99,16 @@ export interface ThresholdEvent {
   /** True when announced because a request was refused for budget. */
   refused: boolean;
 }
+
+/** A lease request: the per-request worst case in `costNusd`/`tokens`, and how many it would like. */
+export interface LeaseInput extends ReserveInput {
+  want: number;
+  /** The isolate's previous lease, drained: settled first, in the same turn, so its unused part counts as headroom. */
+  close?: Omit<SettleInput, "scopes" | "period">;
+}
+
+/** A granted lease also says which second its requests were counted in (they may only be used within it). */
+export type LeaseDecision = (Extract<ReserveDecision, { ok: true }> & { granted: number; windowSec: number }) | Extract<ReserveDecision, { ok: false }>;
 
 export type RefusalReason = "budget" | "requests" | "tokens";
 
@@ -158,21 +178,24 @@ function crossed(s: ScopeState, limitNusd: number, label: string): ThresholdEven
 export function reserve(state: LedgerState, input: ReserveInput, now: number): ReserveDecision {
   const nowSec = Math.floor(now / 1000);
   const label = periodBounds(input.period, now).label;
+  const count = input.count ?? 1;
+  const costNusd = input.costNusd * count;
+  const tokens = input.tokens * count;
   const states = input.scopes.map((l) => ({ l, s: scopeState(state, l.key, input.period, now) }));
   for (const { l, s } of states) {
     if (l.rpm !== undefined) {
-      const wait = windowRetryAfterS(s.requests, nowSec, l.rpm, 1);
+      const wait = windowRetryAfterS(s.requests, nowSec, l.rpm, count);
       if (wait > 0) return { ok: false, reason: "requests", scope: l.key, retryAfterS: wait, ratelimit: rateInfo(state, input.scopes, nowSec), thresholds: [] };
     }
     if (l.tpm !== undefined) {
-      const wait = windowRetryAfterS(s.tokens, nowSec, l.tpm, input.tokens);
+      const wait = windowRetryAfterS(s.tokens, nowSec, l.tpm, tokens);
       if (wait > 0) return { ok: false, reason: "tokens", scope: l.key, retryAfterS: wait, ratelimit: rateInfo(state, input.scopes, nowSec), thresholds: [] };
     }
   }
   for (const { l, s } of states) {
     if (l.budgetNusd === undefined) continue;
-    if (s.spentNusd + s.reservedNusd + input.costNusd > l.budgetNusd) {
-      const exhausted = s.spentNusd + input.costNusd > l.budgetNusd;
+    if (s.spentNusd + s.reservedNusd + costNusd > l.budgetNusd) {
+      const exhausted = s.spentNusd + costNusd > l.budgetNusd;
       const thresholds: ThresholdEvent[] = [];
       // Any budget refusal is announced once a period: the team is being turned away either way.
       if (!s.fired.includes(100)) {
@@ -190,30 +213,55 @@ export function reserve(state: LedgerState, input: ReserveInput, now: number): R
     }
   }
   for (const { s } of states) {
-    windowAdd(s.requests, nowSec, 1);
-    windowAdd(s.tokens, nowSec, input.tokens);
-    s.reservedNusd += input.costNusd;
+    windowAdd(s.requests, nowSec, count);
+    windowAdd(s.tokens, nowSec, tokens);
+    s.reservedNusd += costNusd;
   }
   state.reservations.set(input.reservationId, {
     id: input.reservationId,
     requestId: input.requestId,
     scopes: input.scopes.map((l) => l.key),
-    costNusd: input.costNusd,
-    tokens: input.tokens,
+    costNusd,
+    tokens,
+    requests: count,
     atSec: nowSec,
     expiresAt: now + input.ttlMs,
   });
   return { ok: true, ratelimit: rateInfo(state, input.scopes, nowSec), thresholds: [] };
 }
 
+/** A lease takes at most this fraction (1/n) of any scope's remaining headroom. */
+export const LEASE_SHARE = 8;
+
+/**
+ * How many requests of this size one lease may cover: as many as every scope's budget, rpm and
+ * tpm headroom allows, but at most `want` and at most 1/{@link LEASE_SHARE} of that headroom, so
+ * other isolates still find room and a nearly spent budget degrades to one request at a time
+ * (which is exactly the single-request reservation). 0 when not even one request fits.
+ * @example leaseCount(emptyLedger(), { ...input, scopes: [{ key: "team", rpm: 80 }] }, 64, now) === 10
+ */
+export function leaseCount(state: LedgerState, input: ReserveInput, want: number, now: number): number {
+  const nowSec = Math.floor(now / 1000);
+  let fit = Number.POSITIVE_INFINITY;
+  for (const l of input.scopes) {
+    const s = scopeState(state, l.key, input.period, now);
+    if (l.budgetNusd !== undefined && input.costNusd > 0) fit = Math.min(fit, Math.floor((l.budgetNusd - s.spentNusd - s.reservedNusd) / input.costNusd));
+    if (l.rpm !== undefined) fit = Math.min(fit, l.rpm - windowUsed(s.requests, nowSec));
+    if (l.tpm !== undefined && input.tokens > 0) fit = Math.min(fit, Math.floor((l.tpm - windowUsed(s.tokens, nowSec)) / input.tokens));
+  }
+  if (fit < 1) return 0;
+  return Math.max(1, Math.min(want, Math.floor(fit / LEASE_SHARE)));
+}
+
 /** Removes a reservation and returns what it held to every scope it touched. */
-function releaseRecord(state: LedgerState, r: ReservationRecord, actualTokens: number): void {
+function releaseRecord(state: LedgerState, r: ReservationRecord, actualTokens: number, actualRequests: number): void {
   state.reservations.delete(r.id);
   for (const key of r.scopes) {
     const s = state.scopes.get(key);
     if (!s) continue;
     s.reservedNusd = Math.max(0, s.reservedNusd - r.costNusd);
     windowAdjust(s.tokens, r.atSec, actualTokens - r.tokens);
+    windowAdjust(s.requests, r.atSec, actualRequests - (r.requests ?? 1));
   }
 }
 
@@ -224,7 +272,8 @@ function releaseRecord(state: LedgerState, r: ReservationRecord, actualTokens: n
  */
 export function settle(state: LedgerState, input: SettleInput, now: number): ThresholdEvent[] {
   const r = state.reservations.get(input.reservationId);
-  if (r) releaseRecord(state, r, input.tokens);
+  // A lease returns the requests it did not use; a single reservation keeps its one request.
+  if (r) releaseRecord(state, r, input.tokens, Math.min(input.requests ?? r.requests ?? 1, r.requests ?? 1));
   if (input.costNusd <= 0) return [];
   const label = periodBounds(input.period, now).label;
   const events: ThresholdEvent[] = [];
@@ -241,7 +290,8 @@ export function sweep(state: LedgerState, now: number): string[] {
   const gone: string[] = [];
   for (const r of state.reservations.values()) {
     if (r.expiresAt <= now) {
-      releaseRecord(state, r, 0);
+      // Requests stay counted (they may have been made); tokens fall back to none, as before.
+      releaseRecord(state, r, 0, r.requests ?? 1);
       gone.push(r.id);
     }
   }

@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import { FIRST_LEASE_WANT, LEASE_MAX_AGE_MS, MAX_LEASE_WANT, admitLocal, closingSettle, finishLocal, leaseRateInfo, newLease, nextWant, readyToClose } from "./lease";
+
+const T0 = Date.UTC(2026, 10, 25, 12, 0, 0, 100);
+const SEC = Math.floor(T0 / 1000);
+const need = { costNusd: 100, tokens: 10 };
+
+describe("budget leases (isolate side)", () => {
+  it("admits no more requests than granted, and the first is already admitted", () => {
+    const l = newLease("l", 3, SEC, need, {}, T0);
+    expect(admitLocal(l, need, T0)).toBe(true);
+    expect(admitLocal(l, need, T0)).toBe(true);
+    expect(admitLocal(l, need, T0)).toBe(false);
+    expect(l.admitted).toBe(3);
+    expect(l.inflight).toBe(3);
+  });
+
+  it("admits by money and tokens too: a bigger request does not fit a lease sized for small ones", () => {
+    const l = newLease("l", 4, SEC, need, {}, T0);
+    expect(admitLocal(l, { costNusd: 400, tokens: 10 }, T0)).toBe(false);
+    expect(admitLocal(l, { costNusd: 100, tokens: 40 }, T0)).toBe(false);
+    expect(admitLocal(l, { costNusd: 300, tokens: 30 }, T0)).toBe(true);
+    expect(l.inflightCostNusd).toBe(400);
+  });
+
+  it("a finished request frees its worst case minus what it cost, so cheap answers leave room", () => {
+    const l = newLease("l", 2, SEC, need, {}, T0);
+    expect(admitLocal(l, { costNusd: 100, tokens: 10 }, T0)).toBe(true);
+    // Both slots used: even a cheap request has no request slot left.
+    finishLocal(l, need, 20, 2, T0);
+    expect(admitLocal(l, { costNusd: 1, tokens: 1 }, T0)).toBe(false);
+    expect(l.spentNusd).toBe(20);
+    expect(l.inflightCostNusd).toBe(100);
+  });
+
+  it("stops admitting when its window second is over, never later than the maximum age", () => {
+    const late = newLease("l", 10, SEC, need, {}, SEC * 1000 + 900);
+    expect(late.expiresAt).toBe((SEC + 1) * 1000);
+    expect(admitLocal(late, need, (SEC + 1) * 1000)).toBe(false);
+    expect(late.state).toBe("retired");
+    const early = newLease("l", 10, SEC, need, {}, T0);
+    expect(early.expiresAt).toBeLessThanOrEqual(T0 + LEASE_MAX_AGE_MS);
+  });
+
+  it("is ready to close only when retired and drained, and closes with actuals and the requests used", () => {
+    const l = newLease("l", 5, SEC, need, {}, T0);
+    admitLocal(l, need, T0);
+    expect(finishLocal(l, need, 30, 3, T0)).toBe(false);
+    l.state = "retired";
+    expect(readyToClose(l)).toBe(false);
+    expect(finishLocal(l, need, 40, 4, T0)).toBe(true);
+    expect(closingSettle(l)).toEqual({ costNusd: 70, tokens: 7, requests: 2 });
+    expect(l.state).toBe("closed");
+    expect(readyToClose(l)).toBe(false);
+  });
+
+  it("grows while leases fill up and shrinks to what was used when they age out", () => {
+    expect(nextWant(undefined, false)).toBe(FIRST_LEASE_WANT);
+    const full = newLease("l", 8, SEC, need, {}, T0);
+    for (let i = 1; i < 8; i++) admitLocal(full, need, T0);
+    expect(nextWant(full, false)).toBe(16);
+    const idle = newLease("l", 64, SEC, need, {}, T0);
+    expect(nextWant(idle, true)).toBe(2);
+    const huge = newLease("l", MAX_LEASE_WANT, SEC, need, {}, T0);
+    huge.admitted = MAX_LEASE_WANT;
+    expect(nextWant(huge, false)).toBe(MAX_LEASE_WANT);
+  });
+
+  it("reports the lease's unused part as still remaining in the rate-limit headers", () => {
+    const l = newLease("l", 4, SEC, need, { limitRequests: 100, remainingRequests: 50, limitTokens: 1000, remainingTokens: 500 }, T0);
+    expect(leaseRateInfo(l)).toMatchObject({ remainingRequests: 53, remainingTokens: 530 });
+  });
+});

@@ -1,0 +1,148 @@
+/**
+ * @module
+ * Budget leases, the isolate side, as plain data and pure functions.
+ *
+ * Asking the team's TeamBudget Durable Object before every request puts a cross-object round trip
+ * on every request's critical path. Instead an isolate asks for a *lease*: the worst case of
+ * several requests reserved in one call (the DO sizes it: at most 1/8 of any scope's headroom).
+ * Requests are then admitted against the lease in memory, synchronously, with the same rule the
+ * DO applies: money, tokens and request count in flight or spent never exceed what was granted.
+ * When the lease is full or its second is over it is retired; once its last request has finished, one
+ * `settle` gives the DO the actual cost, tokens and number of requests, and returns the rest.
+ *
+ * Why this stays exact: everything a lease admits was reserved in the DO first, so across all
+ * isolates spend and limits stay within their bounds exactly as with one reservation per request;
+ * the only difference is that headroom parked in a lease is not available to another isolate for
+ * up to a second (bounded by the 1/8 share, and nil when a budget is nearly spent: leases then
+ * shrink to one request). Rate windows stay exact because the DO counts all of a lease's requests
+ * in the second it granted it, and the lease admits only within that same second: every request
+ * is counted in the bucket of the second it was made in, as a single reservation would be.
+ *
+ * Workers forbid one request from waiting on another's I/O, so nothing here is a promise: the
+ * request that got a lease owns its RPC, later requests only change numbers, and whichever
+ * request finishes a retired lease's last call sends its settle from its own context.
+ */
+import type { RateLimitInfo } from "./ledger";
+
+/** A lease admits requests for at most this long, and never past the end of its window second. */
+export const LEASE_MAX_AGE_MS = 1000;
+/** Requests a first lease asks for; later leases grow ×2 while they fill up, up to the maximum. */
+export const FIRST_LEASE_WANT = 4;
+export const MAX_LEASE_WANT = 512;
+
+export interface Need {
+  costNusd: number;
+  tokens: number;
+}
+
+export interface Lease {
+  /** The reservation id in the DO. */
+  id: string;
+  grantedAt: number;
+  expiresAt: number;
+  /** What the DO reserved: requests, worst-case money and tokens. */
+  grant: { requests: number; costNusd: number; tokens: number };
+  /** Requests admitted so far (each counts against the rpm window once). */
+  admitted: number;
+  inflight: number;
+  /** Worst case of requests still running. */
+  inflightCostNusd: number;
+  inflightTokens: number;
+  /** Actual cost and tokens of finished requests. */
+  spentNusd: number;
+  spentTokens: number;
+  /** Rate-limit facts as the DO reported them at grant time. */
+  ratelimit: RateLimitInfo;
+  /** open: admits; retired: admits nothing more, settles when drained; closed: settle sent. */
+  state: "open" | "retired" | "closed";
+}
+
+/**
+ * A new lease of `granted` requests of size `need`, with the first of them already admitted.
+ * @example newLease("l1", 4, 1_700_000_000, { costNusd: 10, tokens: 5 }, {}, 0).grant // { requests: 4, costNusd: 40, tokens: 20 }
+ */
+export function newLease(id: string, granted: number, windowSec: number, need: Need, ratelimit: RateLimitInfo, now: number): Lease {
+  return {
+    id,
+    grantedAt: now,
+    // The DO counted the lease's requests at `windowSec` (its clock); use them only within it.
+    expiresAt: Math.min(now + LEASE_MAX_AGE_MS, (windowSec + 1) * 1000),
+    grant: { requests: granted, costNusd: need.costNusd * granted, tokens: need.tokens * granted },
+    admitted: 1,
+    inflight: 1,
+    inflightCostNusd: need.costNusd,
+    inflightTokens: need.tokens,
+    spentNusd: 0,
+    spentTokens: 0,
+    ratelimit,
+    state: "open",
+  };
+}
+
+/** Retires an open lease that has reached its age. */
+export function ageLease(lease: Lease, now: number): void {
+  if (lease.state === "open" && now >= lease.expiresAt) lease.state = "retired";
+}
+
+/**
+ * Admits one request against the lease if it is open, young enough and has room for the
+ * request's worst case in requests, money and tokens. Mutates the lease on success.
+ */
+export function admitLocal(lease: Lease, need: Need, now: number): boolean {
+  ageLease(lease, now);
+  if (lease.state !== "open") return false;
+  const fits =
+    lease.admitted + 1 <= lease.grant.requests &&
+    lease.spentNusd + lease.inflightCostNusd + need.costNusd <= lease.grant.costNusd &&
+    lease.spentTokens + lease.inflightTokens + need.tokens <= lease.grant.tokens;
+  if (!fits) return false;
+  lease.admitted++;
+  lease.inflight++;
+  lease.inflightCostNusd += need.costNusd;
+  lease.inflightTokens += need.tokens;
+  return true;
+}
+
+/**
+ * A finished request replaces its worst case by what it actually cost (0 and 0 for a failure).
+ * Returns true when the lease is now ready to be closed (retired and drained).
+ */
+export function finishLocal(lease: Lease, need: Need, costNusd: number, tokens: number, now: number): boolean {
+  lease.inflight--;
+  lease.inflightCostNusd -= need.costNusd;
+  lease.inflightTokens -= need.tokens;
+  lease.spentNusd += costNusd;
+  lease.spentTokens += tokens;
+  ageLease(lease, now);
+  return readyToClose(lease);
+}
+
+/** Retired with nothing in flight: its settle may go. */
+export function readyToClose(lease: Lease): boolean {
+  return lease.state === "retired" && lease.inflight === 0;
+}
+
+/** The settle a lease closes with: actuals, and how many of its requests were used. */
+export function closingSettle(lease: Lease): { costNusd: number; tokens: number; requests: number } {
+  lease.state = "closed";
+  return { costNusd: lease.spentNusd, tokens: lease.spentTokens, requests: lease.admitted };
+}
+
+/**
+ * The next lease's size: double while leases fill up before they age out, otherwise what the
+ * last one actually used (so a quiet isolate asks for little and strands nothing).
+ * @example nextWant({ ...lease, admitted: 4, grant: { requests: 4, ... } }, false) === 8
+ */
+export function nextWant(previous: Lease | undefined, aged: boolean): number {
+  if (!previous) return FIRST_LEASE_WANT;
+  if (!aged && previous.admitted >= previous.grant.requests) return Math.min(MAX_LEASE_WANT, previous.grant.requests * 2);
+  return Math.max(1, Math.min(MAX_LEASE_WANT, Math.ceil(previous.admitted * 1.5)));
+}
+
+/** OpenAI's x-ratelimit-* facts for a request admitted from the lease (its unused part is still ours). */
+export function leaseRateInfo(lease: Lease): RateLimitInfo {
+  const info: RateLimitInfo = { ...lease.ratelimit };
+  if (info.remainingRequests !== undefined) info.remainingRequests += lease.grant.requests - lease.admitted;
+  if (info.remainingTokens !== undefined) info.remainingTokens += Math.max(0, lease.grant.tokens - lease.spentTokens - lease.inflightTokens);
+  return info;
+}
