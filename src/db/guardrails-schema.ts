@@ -8,7 +8,8 @@ import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 /**
  * One row per logged request: metadata only. Bodies of public and internal requests live in R2
- * under `body_key`; restricted requests never have one (the audit checks it).
+ * under `body_key`, usually a slice of a batch segment (src/logging/segment.ts); restricted
+ * requests never have one (the audit checks it). 0005_log_segments.sql adds `body_offset`.
  */
 export const requestLogs = sqliteTable(
   "request_logs",
@@ -29,11 +30,20 @@ export const requestLogs = sqliteTable(
     dlpTypes: text("dlp_types"),
     /** R2 key of the request/response bodies; NULL for restricted and for metadata-only rows. */
     bodyKey: text("body_key"),
+    /** Byte offset of this row's bodies in the segment at `body_key`; NULL: the whole object is this row's. */
+    bodyOffset: integer("body_offset"),
+    /** UTF-8 byte length of the bodies JSON (the slice length when `body_offset` is set). */
     bodyBytes: integer("body_bytes"),
     /** ISO time after which the purge job deletes the row and its body. */
     expiresAt: text("expires_at").notNull(),
   },
-  (t) => [index("request_logs_ts").on(t.ts), index("request_logs_team_ts").on(t.team, t.ts), index("request_logs_expires").on(t.expiresAt)],
+  (t) => [
+    index("request_logs_ts").on(t.ts),
+    index("request_logs_team_ts").on(t.team, t.ts),
+    index("request_logs_expires").on(t.expiresAt),
+    // The purge asks whether any row still references a segment.
+    index("request_logs_body_key").on(t.bodyKey),
+  ],
 );
 
 /** Reports of the scheduled restricted-content audit. */

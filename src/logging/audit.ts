@@ -5,8 +5,11 @@
  *
  * What it checks, and why that is a proof rather than a sample:
  * - R2: every object is listed (all prefixes, all pages). An object tagged or keyed as restricted,
- *   or whose request id belongs to a restricted request (per usage_events and request_logs), is a
- *   violation. Bodies of restricted requests cannot hide under another class's prefix.
+ *   or holding bodies of a restricted request (per usage_events and request_logs), is a
+ *   violation. Bodies of restricted requests cannot hide under another class's prefix: a
+ *   per-request object names its request (metadata or key), and a batch segment names every
+ *   request it holds in its index line, read here with a ranged get. A segment whose index cannot
+ *   be read is a violation too, since its contents cannot be accounted for.
  * - D1: no request_logs row of a restricted request points at a body.
  * - Cache: restricted requests are refused at the cache's only write path (cacheScope returns
  *   none), and the Cache API cannot be listed; the report says so instead of claiming a scan.
@@ -14,6 +17,7 @@
  */
 import type { Env } from "../env";
 import { raiseAlert } from "../operations/alerts";
+import { SEGMENT_KEY_RE, readSegmentIndex } from "./segment";
 import { requestIdOfKey } from "./tier";
 
 export interface AuditViolation {
@@ -56,6 +60,7 @@ export async function runRestrictedAudit(env: Env, now: number): Promise<AuditRe
   const checks: AuditReport["checks"] = [];
 
   let scanned = 0;
+  let segmentRecords = 0;
   const byRequest = new Map<string, string>();
   let cursor: string | undefined;
   const before = violations.length;
@@ -65,6 +70,13 @@ export async function runRestrictedAudit(env: Env, now: number): Promise<AuditRe
       scanned++;
       if (o.customMetadata?.data_class === "restricted") violations.push({ store: "r2", location: o.key, reason: "object tagged data_class=restricted" });
       else if (o.key.startsWith("logs/restricted/")) violations.push({ store: "r2", location: o.key, reason: "object under the restricted log prefix" });
+      if (SEGMENT_KEY_RE.test(o.key)) {
+        const ids = await readSegmentIndex(env.BLOBS, o.key, Number(o.customMetadata?.index_bytes));
+        if (!ids) violations.push({ store: "r2", location: o.key, reason: "segment without a readable index: its contents cannot be accounted for" });
+        for (const id of ids ?? []) byRequest.set(id, o.key);
+        segmentRecords += ids?.length ?? 0;
+        continue;
+      }
       const rid = o.customMetadata?.request_id ?? requestIdOfKey(o.key);
       if (rid) byRequest.set(rid, o.key);
     }
@@ -73,10 +85,10 @@ export async function runRestrictedAudit(env: Env, now: number): Promise<AuditRe
   for (const rid of await restrictedIds(env.DB, [...byRequest.keys()])) {
     violations.push({ store: "r2", location: byRequest.get(rid)!, reason: "object holds content of a restricted request" });
   }
-  checks.push({ name: "r2_objects", scanned, violations: violations.length - before });
+  checks.push({ name: "r2_objects", scanned, violations: violations.length - before, note: `${segmentRecords} request bodies inside batch segments, checked by their index` });
 
   const d1Before = violations.length;
-  const rows = await env.DB.prepare("SELECT request_id FROM request_logs WHERE data_class = 'restricted' AND (body_key IS NOT NULL OR body_bytes IS NOT NULL) LIMIT 1000").all<{ request_id: string }>();
+  const rows = await env.DB.prepare("SELECT request_id FROM request_logs WHERE data_class = 'restricted' AND (body_key IS NOT NULL OR body_offset IS NOT NULL OR body_bytes IS NOT NULL) LIMIT 1000").all<{ request_id: string }>();
   for (const r of rows.results) violations.push({ store: "d1", location: `request_logs/${r.request_id}`, reason: "restricted log row points at a body" });
   const count = await env.DB.prepare("SELECT COUNT(*) AS n FROM request_logs WHERE data_class = 'restricted'").first<{ n: number }>();
   checks.push({ name: "d1_request_logs", scanned: count?.n ?? 0, violations: violations.length - d1Before });

@@ -10,6 +10,7 @@ import { z } from "zod";
 import { audit } from "../../config/store";
 import { ProblemError } from "../../errors/problem";
 import { runRestrictedAudit } from "../../logging/audit";
+import { readBody } from "../../logging/segment";
 import { requireTeamAccess } from "../auth";
 import { adminRoute, type AdminRoute } from "../router";
 
@@ -24,11 +25,12 @@ const Query = z.object({
 
 interface LogRow {
   request_id: string; ts: string; team: string | null; workload: string | null; key_id: string | null; model: string | null; provider: string | null;
-  data_class: string; status: number; tokens_in: number; tokens_out: number; cache: string | null; dlp_types: string | null; body_key: string | null; body_bytes: number | null; expires_at: string;
+  data_class: string; status: number; tokens_in: number; tokens_out: number; cache: string | null; dlp_types: string | null; body_key: string | null; body_offset: number | null; body_bytes: number | null; expires_at: string;
 }
 
 function view(r: LogRow) {
-  const { body_key, dlp_types, ...rest } = r;
+  // Where the body sits in R2 is storage detail, not part of the API.
+  const { body_key, body_offset: _offset, dlp_types, ...rest } = r;
   return { ...rest, dlp_types: dlp_types ? (JSON.parse(dlp_types) as string[]) : [], has_body: body_key !== null };
 }
 
@@ -64,7 +66,8 @@ export const logRoutes: AdminRoute<unknown>[] = [
       if (!row.body_key) throw new ProblemError(404, "No Body", row.data_class === "restricted" ? "Restricted requests keep metadata only." : "This request has no stored body.");
       // Audit first: a read that happens must be on record even if it then fails.
       await audit(env, { actor: principal.sub, action: "log.body.read", resource: `logs/${requestId}`, detail: { data_class: row.data_class, team: row.team, role: principal.role } });
-      const obj = await env.BLOBS.get(row.body_key);
+      // Whole object, or this row's byte range of its batch segment.
+      const obj = await readBody(env.BLOBS, row);
       if (!obj) throw new ProblemError(404, "No Body", "The body has been purged (retention).");
       return { request_id: requestId, data_class: row.data_class, team: row.team, ...(await obj.json<Record<string, unknown>>()) };
     },
