@@ -34,7 +34,7 @@ export interface AuditReport {
   violations: AuditViolation[];
 }
 
-const ID_BATCH = 90;
+const ID_BATCH = 45;
 
 async function restrictedIds(db: D1Database, ids: string[]): Promise<Set<string>> {
   const out = new Set<string>();

@@ -18,14 +18,17 @@ export interface LogDeps {
 export async function prepareLogMessage(env: Pick<Env, "BLOBS">, record: LogRecord): Promise<LogRecord> {
   if (!record.bodies) return record;
   const json = JSON.stringify(record.bodies);
-  if (json.length <= QUEUE_BODY_LIMIT_BYTES) return record;
+  // The queue limit is in bytes: a UTF-16 code unit is at most 3 UTF-8 bytes, so short bodies skip the encode.
+  if (json.length * 3 <= QUEUE_BODY_LIMIT_BYTES) return record;
+  const bytes = new TextEncoder().encode(json);
+  if (bytes.byteLength <= QUEUE_BODY_LIMIT_BYTES) return record;
   const key = bodyKey(record.data_class, record.ts, record.request_id);
-  await env.BLOBS.put(key, json, {
+  await env.BLOBS.put(key, bytes, {
     httpMetadata: { contentType: "application/json" },
     customMetadata: { data_class: record.data_class, team: record.team ?? "", request_id: record.request_id },
   });
   const { bodies: _dropped, ...rest } = record;
-  return { ...rest, body_key: key, body_bytes: json.length };
+  return { ...rest, body_key: key, body_bytes: bytes.byteLength };
 }
 
 /**

@@ -196,7 +196,14 @@ describe("log segments", () => {
     expect(message.bodies).toBeUndefined();
     await writeLogs(env, [message, rec("large-small", "internal", "2030-03-01T00:00:00.000Z", bodies("small"))]);
     const stored = await row("large-1");
-    expect(stored).toMatchObject({ body_key: message.body_key, body_offset: null });
+    expect(stored).toMatchObject({ body_key: message.body_key, body_offset: null, body_bytes: encoder.encode(JSON.stringify(big)).byteLength });
+    // Under the limit in characters but over it in UTF-8 bytes: it must not ride in the queue message.
+    const wide = bodies("€".repeat(40_000));
+    expect(JSON.stringify(wide).length).toBeLessThan(96 * 1024);
+    const wideMessage = await prepareLogMessage(env, rec("large-wide", "internal", "2030-03-01T00:00:00.000Z", wide));
+    expect(wideMessage.bodies).toBeUndefined();
+    expect(wideMessage.body_bytes).toBe(encoder.encode(JSON.stringify(wide)).byteLength);
+    await env.BLOBS.delete(String(wideMessage.body_key));
     expect(await bodyViaAdmin("large-1")).toEqual(big);
     expect(await bodyViaAdmin("large-small")).toEqual(bodies("small"));
     // The purge deletes a whole object with its row, as before.
