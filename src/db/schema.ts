@@ -94,11 +94,13 @@ export const usageEvents = sqliteTable(
     route: text("route"),
     /** JSON: extra facts stages attach (dlp finding types, attempts, agent id...). */
     detail: text("detail"),
+    /** The write that inserted the row: the daily rollup adds exactly one write's new rows. */
+    ingestId: text("ingest_id"),
   },
-  (t) => [index("usage_events_ts").on(t.ts), index("usage_events_team_ts").on(t.team, t.ts)],
+  (t) => [index("usage_events_ts").on(t.ts), index("usage_events_team_ts").on(t.team, t.ts), index("usage_events_ingest").on(t.ingestId)],
 );
 
-/** Daily rollup, updated in the same batch as the event insert, only when that insert was new. */
+/** Daily rollup, updated in the same batch as the event inserts, only by rows that batch inserted. */
 export const usageDaily = sqliteTable(
   "usage_daily",
   {

@@ -1,37 +1,61 @@
 /**
  * @module
  * The usage writer: turns a batch of usage events into D1 statements that are idempotent under
- * redelivery. Each event is `INSERT OR IGNORE`d by request id, and the daily rollup is bumped in
- * the same batch only when that insert actually added a row (`changes() = 1`), so a redelivered
- * batch changes nothing.
+ * redelivery, in one transaction (a D1 batch):
+ * - events are `INSERT OR IGNORE`d by request id, several rows per statement (D1 binds at most
+ *   100 parameters a statement), each stamped with this write's random `ingest_id`;
+ * - then one statement adds to the daily rollup exactly the rows stamped with that id, i.e. the
+ *   rows this write inserted. A redelivered batch inserts nothing new, so it adds nothing.
+ * Two statements per event (insert, then a rollup guarded by `changes()`) did the same job; this
+ * form costs one statement per four events plus one, which matters because the consumer shares
+ * the machine with the data plane.
  */
 import type { UsageEvent } from "./event";
 
-export function usageStatements(db: D1Database, event: UsageEvent): D1PreparedStatement[] {
-  const insert = db
-    .prepare(
-      `INSERT OR IGNORE INTO usage_events (request_id, ts, team, workload, key_id, model, provider, region, tokens_in, tokens_out,
-        cost_nusd, latency_ms, ttfb_ms, status, error_code, data_class, cache, estimated, route, detail)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)`,
-    )
-    .bind(
-      event.request_id, event.ts, event.team, event.workload, event.key_id, event.model, event.provider, event.region,
-      event.tokens_in, event.tokens_out, event.cost_nusd, event.latency_ms, event.ttfb_ms, event.status, event.error_code,
-      event.data_class, event.cache, event.estimated ? 1 : 0, event.route, event.detail ? JSON.stringify(event.detail) : null,
+/** D1's limit on bound parameters per statement. */
+const D1_MAX_PARAMS = 100;
+const COLUMNS = [
+  "request_id", "ts", "team", "workload", "key_id", "model", "provider", "region", "tokens_in", "tokens_out",
+  "cost_nusd", "latency_ms", "ttfb_ms", "status", "error_code", "data_class", "cache", "estimated", "route", "detail", "ingest_id",
+] as const;
+const ROWS_PER_INSERT = Math.floor(D1_MAX_PARAMS / COLUMNS.length);
+
+function rowValues(event: UsageEvent, ingestId: string): Array<string | number | null> {
+  return [
+    event.request_id, event.ts, event.team, event.workload, event.key_id, event.model, event.provider, event.region,
+    event.tokens_in, event.tokens_out, event.cost_nusd, event.latency_ms, event.ttfb_ms, event.status, event.error_code,
+    event.data_class, event.cache, event.estimated ? 1 : 0, event.route, event.detail ? JSON.stringify(event.detail) : null, ingestId,
+  ];
+}
+
+/**
+ * The statements of one idempotent write: multi-row inserts, then the rollup of what they added.
+ * @example await db.batch(usageStatements(db, events, crypto.randomUUID()));
+ */
+export function usageStatements(db: D1Database, events: UsageEvent[], ingestId: string): D1PreparedStatement[] {
+  const statements: D1PreparedStatement[] = [];
+  const row = `(${COLUMNS.map(() => "?").join(", ")})`;
+  for (let i = 0; i < events.length; i += ROWS_PER_INSERT) {
+    const part = events.slice(i, i + ROWS_PER_INSERT);
+    statements.push(
+      db.prepare(`INSERT OR IGNORE INTO usage_events (${COLUMNS.join(", ")}) VALUES ${part.map(() => row).join(", ")}`).bind(...part.flatMap((e) => rowValues(e, ingestId))),
     );
-  const rollup = db
-    .prepare(
-      `INSERT INTO usage_daily (day, team, workload, model, requests, errors, cache_hits, tokens_in, tokens_out, cost_nusd)
-       SELECT ?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, ?8, ?9 WHERE changes() = 1
-       ON CONFLICT (day, team, workload, model) DO UPDATE SET
-         requests = requests + 1, errors = errors + excluded.errors, cache_hits = cache_hits + excluded.cache_hits,
-         tokens_in = tokens_in + excluded.tokens_in, tokens_out = tokens_out + excluded.tokens_out, cost_nusd = cost_nusd + excluded.cost_nusd`,
-    )
-    .bind(
-      event.ts.slice(0, 10), event.team ?? "-", event.workload ?? "-", event.model ?? "-",
-      event.status >= 400 || event.error_code ? 1 : 0, event.cache === "hit" ? 1 : 0, event.tokens_in, event.tokens_out, event.cost_nusd,
-    );
-  return [insert, rollup];
+  }
+  statements.push(
+    db
+      .prepare(
+        `INSERT INTO usage_daily (day, team, workload, model, requests, errors, cache_hits, tokens_in, tokens_out, cost_nusd)
+         SELECT substr(ts, 1, 10), coalesce(team, '-'), coalesce(workload, '-'), coalesce(model, '-'), count(*),
+                sum(CASE WHEN status >= 400 OR error_code IS NOT NULL THEN 1 ELSE 0 END), sum(CASE WHEN cache = 'hit' THEN 1 ELSE 0 END),
+                sum(tokens_in), sum(tokens_out), sum(cost_nusd)
+         FROM usage_events WHERE ingest_id = ?1 GROUP BY 1, 2, 3, 4
+         ON CONFLICT (day, team, workload, model) DO UPDATE SET
+           requests = requests + excluded.requests, errors = errors + excluded.errors, cache_hits = cache_hits + excluded.cache_hits,
+           tokens_in = tokens_in + excluded.tokens_in, tokens_out = tokens_out + excluded.tokens_out, cost_nusd = cost_nusd + excluded.cost_nusd`,
+      )
+      .bind(ingestId),
+  );
+  return statements;
 }
 
 /**
@@ -40,5 +64,5 @@ export function usageStatements(db: D1Database, event: UsageEvent): D1PreparedSt
  */
 export async function writeUsage(db: D1Database, events: UsageEvent[]): Promise<void> {
   if (events.length === 0) return;
-  await db.batch(events.flatMap((e) => usageStatements(db, e)));
+  await db.batch(usageStatements(db, events, crypto.randomUUID()));
 }

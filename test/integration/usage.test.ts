@@ -43,6 +43,23 @@ describe("usage accounting", () => {
     expect(daily).toEqual({ requests: 2, errors: 1, tokens_in: 200, cost_nusd: 2468 });
   });
 
+  it("a big batch spans several multi-row inserts; a partly redelivered one rolls up only its new rows", async () => {
+    const team = `multi-${Date.now()}`;
+    const first = Array.from({ length: 11 }, (_, i) => event(`${team}-${i}`, team, { ts: `2026-03-0${1 + (i % 2)}T10:00:00.000Z`, cache: i % 3 === 0 ? "hit" : "miss", cost_nusd: 1000 + i }));
+    await writeUsage(env.DB, first);
+    // Redelivery of six old events together with three new ones, in another order.
+    const again = [...first.slice(0, 6).reverse(), ...Array.from({ length: 3 }, (_, i) => event(`${team}-new-${i}`, team, { ts: "2026-03-01T11:00:00.000Z", status: 429, error_code: "rate_limit_exceeded", cost_nusd: 0 }))];
+    await writeUsage(env.DB, again);
+    const rows = await env.DB.prepare("SELECT COUNT(*) AS n, SUM(cost_nusd) AS cost FROM usage_events WHERE team = ?").bind(team).first<{ n: number; cost: number }>();
+    expect(rows).toEqual({ n: 14, cost: first.reduce((a, e) => a + e.cost_nusd, 0) });
+    const daily = await env.DB.prepare("SELECT day, requests, errors, cache_hits, tokens_in, cost_nusd FROM usage_daily WHERE team = ? ORDER BY day").bind(team).all();
+    const day = (d: string) => first.filter((e) => e.ts.startsWith(d));
+    expect(daily.results).toEqual([
+      { day: "2026-03-01", requests: 6 + 3, errors: 3, cache_hits: day("2026-03-01").filter((e) => e.cache === "hit").length, tokens_in: 900, cost_nusd: day("2026-03-01").reduce((a, e) => a + e.cost_nusd, 0) },
+      { day: "2026-03-02", requests: 5, errors: 0, cache_hits: day("2026-03-02").filter((e) => e.cache === "hit").length, tokens_in: 500, cost_nusd: day("2026-03-02").reduce((a, e) => a + e.cost_nusd, 0) },
+    ]);
+  });
+
   it("aggregates by team/workload/model/day over the admin API", async () => {
     const team = `agg-${Date.now()}`;
     await writeUsage(env.DB, [
