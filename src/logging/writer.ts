@@ -7,11 +7,17 @@
  * written. Also the retention purge, which deletes rows, whole-object bodies and segments.
  */
 import type { DataClass } from "../config/schemas";
+import { insertOrIgnoreRows } from "../db/multi-row";
 import type { Env } from "../env";
 import { SEGMENT_CONTENT_TYPE, SEGMENT_KEY_RE, buildSegments, type SegmentSlice } from "./segment";
 import { RETENTION_DAYS, keepsBodies, type LogRecord } from "./tier";
 
 type LogEnv = Pick<Env, "DB" | "BLOBS">;
+
+const LOG_COLUMNS = [
+  "request_id", "ts", "team", "workload", "key_id", "model", "provider", "data_class", "status", "tokens_in", "tokens_out", "cache",
+  "dlp_types", "body_key", "body_offset", "body_bytes", "expires_at",
+] as const;
 
 /** D1 allows at most 100 bound parameters per statement. */
 const PARAM_BATCH = 90;
@@ -38,7 +44,7 @@ export async function writeLogs(env: LogEnv, records: LogRecord[]): Promise<void
   const slices = new Map<string, SegmentSlice>();
   for (const s of segments) for (const [id, slice] of s.slices) slices.set(id, slice);
 
-  const rows: D1PreparedStatement[] = [];
+  const rows: unknown[][] = [];
   for (const r of records) {
     // Defaults: a large body the edge already wrote whole (body_offset NULL), or no body.
     let key: string | null = r.body_key ?? null;
@@ -53,19 +59,14 @@ export async function writeLogs(env: LogEnv, records: LogRecord[]): Promise<void
       offset = slice.offset;
       bytes = slice.length;
     }
-    rows.push(
-      env.DB.prepare(
-        `INSERT OR IGNORE INTO request_logs (request_id, ts, team, workload, key_id, model, provider, data_class, status, tokens_in, tokens_out, cache, dlp_types, body_key, body_offset, body_bytes, expires_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)`,
-      ).bind(
-        r.request_id, r.ts, r.team, r.workload, r.key_id, r.model, r.provider, r.data_class, r.status, r.tokens_in, r.tokens_out, r.cache,
-        r.dlp_types.length ? JSON.stringify(r.dlp_types) : null, key, offset, bytes, r.expires_at,
-      ),
-    );
+    rows.push([
+      r.request_id, r.ts, r.team, r.workload, r.key_id, r.model, r.provider, r.data_class, r.status, r.tokens_in, r.tokens_out, r.cache,
+      r.dlp_types.length ? JSON.stringify(r.dlp_types) : null, key, offset, bytes, r.expires_at,
+    ]);
   }
   // One batch is one transaction: all rows of a segment appear together or not at all, which the
   // purge's "no live row references it" test relies on.
-  await env.DB.batch(rows);
+  await env.DB.batch(insertOrIgnoreRows(env.DB, "request_logs", LOG_COLUMNS, rows));
 }
 
 /** Of `keys`, those still referenced by some row matching `extra` (bound after the keys). */

@@ -10,15 +10,13 @@
  * form costs one statement per four events plus one, which matters because the consumer shares
  * the machine with the data plane.
  */
+import { insertOrIgnoreRows } from "../db/multi-row";
 import type { UsageEvent } from "./event";
 
-/** D1's limit on bound parameters per statement. */
-const D1_MAX_PARAMS = 100;
 const COLUMNS = [
   "request_id", "ts", "team", "workload", "key_id", "model", "provider", "region", "tokens_in", "tokens_out",
   "cost_nusd", "latency_ms", "ttfb_ms", "status", "error_code", "data_class", "cache", "estimated", "route", "detail", "ingest_id",
 ] as const;
-const ROWS_PER_INSERT = Math.floor(D1_MAX_PARAMS / COLUMNS.length);
 
 function rowValues(event: UsageEvent, ingestId: string): Array<string | number | null> {
   return [
@@ -33,14 +31,7 @@ function rowValues(event: UsageEvent, ingestId: string): Array<string | number |
  * @example await db.batch(usageStatements(db, events, crypto.randomUUID()));
  */
 export function usageStatements(db: D1Database, events: UsageEvent[], ingestId: string): D1PreparedStatement[] {
-  const statements: D1PreparedStatement[] = [];
-  const row = `(${COLUMNS.map(() => "?").join(", ")})`;
-  for (let i = 0; i < events.length; i += ROWS_PER_INSERT) {
-    const part = events.slice(i, i + ROWS_PER_INSERT);
-    statements.push(
-      db.prepare(`INSERT OR IGNORE INTO usage_events (${COLUMNS.join(", ")}) VALUES ${part.map(() => row).join(", ")}`).bind(...part.flatMap((e) => rowValues(e, ingestId))),
-    );
-  }
+  const statements = insertOrIgnoreRows(db, "usage_events", COLUMNS, events.map((e) => rowValues(e, ingestId)));
   statements.push(
     db
       .prepare(
