@@ -3,7 +3,7 @@
 // Miniflare runtime of `npm start`, in front of the same local mock upstream, loaded the same
 // way in one run. Prints req/s, p50 and p99 for each case and the ratios against the baseline.
 // Options: BENCH_SECONDS (default 8), BENCH_CONNECTIONS (default 8), BENCH_ONLY (substring of case names).
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
@@ -18,8 +18,38 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 const benchCases = allCases.filter((c) => !process.env.BENCH_ONLY || c.name.includes(process.env.BENCH_ONLY));
 
-function load(url, { headers = {}, body }) {
-  return autocannon({ url, method: "POST", connections: CONNECTIONS, duration: SECONDS, headers: { "content-type": "application/json", ...headers }, body });
+/**
+ * CPU time (ms) all workerd processes have used so far, from /proc (Linux; null elsewhere).
+ * workerd runs a Miniflare instance on one thread, so CPU per request is what bounds throughput;
+ * it is steadier than req/s on a shared machine. Only the side under load is busy in a phase.
+ */
+function workerdCpuMs() {
+  try {
+    let ticks = 0;
+    for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+      let stat;
+      try {
+        stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      } catch {
+        continue;
+      }
+      const close = stat.lastIndexOf(")");
+      if (!stat.slice(stat.indexOf("(") + 1, close).startsWith("workerd")) continue;
+      const fields = stat.slice(close + 2).split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]);
+    }
+    return ticks * 10; // USER_HZ is 100 on Linux.
+  } catch {
+    return null;
+  }
+}
+
+async function load(url, { headers = {}, body }) {
+  const cpu0 = workerdCpuMs();
+  const result = await autocannon({ url, method: "POST", connections: CONNECTIONS, duration: SECONDS, headers: { "content-type": "application/json", ...headers }, body });
+  const cpu1 = workerdCpuMs();
+  result.cpuUsPerRequest = cpu0 === null || cpu1 === null || result.requests.total === 0 ? null : Math.round(((cpu1 - cpu0) * 1000) / result.requests.total);
+  return result;
 }
 
 async function adminToken() {
@@ -82,6 +112,8 @@ for (const c of benchCases) {
     added_p50_ms: +(g.latency.p50 - b.latency.p50).toFixed(2),
     baseline_p99_ms: b.latency.p99,
     gateway_p99_ms: g.latency.p99,
+    baseline_cpu_us_per_req: b.cpuUsPerRequest,
+    gateway_cpu_us_per_req: g.cpuUsPerRequest,
     gateway_errors: errors,
   });
 }
