@@ -1,8 +1,20 @@
 /**
  * @module
- * The Hono app: routes only. Data plane under /v1, control plane under /admin/v1.
+ * The Hono apps: routes only. Data plane under /v1, control plane under /admin/v1.
+ *
+ * Two apps, chosen per request by {@link app}.fetch on the exact path:
+ * - `dataPlane`: /healthz and the OpenAI routes. A few static paths, so its RegExpRouter answers
+ *   from a static map and the hot path pays next to nothing for routing.
+ * - `controlPlane`: the admin API (~80 routes), the agent plane, and every unknown path. Its
+ *   routes need Hono's TrieRouter (RegExpRouter refuses `/discoveries/run` beside
+ *   `/discoveries/:id/register`), which is why the data plane is not mounted in it: in one app,
+ *   every chat request paid for the trie search.
+ * Both apps share the notFound and onError handlers below, so an answer never depends on which
+ * app served it.
  */
-import { Hono } from "hono";
+import { Hono, type Context, type ErrorHandler, type NotFoundHandler } from "hono";
+import { RegExpRouter } from "hono/router/reg-exp-router";
+import { getPath } from "hono/utils/url";
 import { adminRoutes } from "../src/admin";
 import { agentPlane } from "../src/agents/http";
 import { adminError, mountAdminRoutes, openApiDocument } from "../src/admin/router";
@@ -13,36 +25,57 @@ import { handleChat } from "../src/gateway/chat";
 import { handleEmbeddings, handleModels } from "../src/gateway/embeddings";
 import { maybeForward } from "../src/routing/forward";
 
-export const app = new Hono<{ Bindings: Env }>();
+type AppEnv = { Bindings: Env };
 
-const deps = (c: { env: Env; executionCtx: { waitUntil(p: Promise<unknown>): void } }) => ({ env: c.env, ctx: c.executionCtx });
+const deps = (c: Context<AppEnv>) => ({ env: c.env, ctx: c.executionCtx });
 
-app.get("/healthz", (c) => c.json({ status: "ok", region: c.env.REGION, version: c.env.VERSION }));
-
-// Residency forwarding runs before the pipeline reads the body (src/routing/forward.ts).
-for (const path of ["/v1/chat/completions", "/v1/embeddings", "/v1/models"]) {
-  app.use(path, async (c, next) => (await maybeForward(c.req.raw, c.env, c.executionCtx)) ?? next());
-}
-
-app.post("/v1/chat/completions", (c) => handleChat(c.req.raw, deps(c)));
-app.post("/v1/embeddings", (c) => handleEmbeddings(c.req.raw, deps(c)));
-app.get("/v1/models", (c) => handleModels(c.req.raw, deps(c)));
-
-app.get("/admin/v1/openapi.json", (c) => c.json(openApiDocument(adminRoutes, c.env.VERSION)));
-mountAdminRoutes(app, "/admin/v1", adminRoutes);
-
-// Agent plane: /mcp/*, /a2a/*, /.well-known/*, /v1/agents/token-exchange.
-app.route("/", agentPlane);
-
-app.notFound((c) => {
+const notFound: NotFoundHandler<AppEnv> = (c) => {
   const path = new URL(c.req.url).pathname;
   if (path.startsWith("/admin/")) return adminError(new ProblemError(404, "Not Found", `No route ${c.req.method} ${path}.`), path);
   return errorResponse(new GatewayError(404, "invalid_request_error", "unknown_url", `Unknown request URL: ${c.req.method} ${path}.`));
-});
+};
 
-app.onError((err, c) => {
+const onError: ErrorHandler<AppEnv> = (err, c) => {
   const path = new URL(c.req.url).pathname;
   if (path.startsWith("/admin/")) return adminError(err, path);
   console.error("unhandled error", { path, error: err instanceof Error ? err.message : String(err) });
   return errorResponse(new GatewayError(500, "api_error", "internal_error", "The gateway hit an unexpected error."));
-});
+};
+
+export const dataPlane = new Hono<AppEnv>({ router: new RegExpRouter() });
+
+dataPlane.get("/healthz", (c) => c.json({ status: "ok", region: c.env.REGION, version: c.env.VERSION }));
+
+// Residency forwarding runs before the pipeline reads the body (src/routing/forward.ts).
+for (const path of ["/v1/chat/completions", "/v1/embeddings", "/v1/models"]) {
+  dataPlane.use(path, async (c, next) => (await maybeForward(c.req.raw, c.env, c.executionCtx)) ?? next());
+}
+
+dataPlane.post("/v1/chat/completions", (c) => handleChat(c.req.raw, deps(c)));
+dataPlane.post("/v1/embeddings", (c) => handleEmbeddings(c.req.raw, deps(c)));
+dataPlane.get("/v1/models", (c) => handleModels(c.req.raw, deps(c)));
+
+dataPlane.notFound(notFound);
+dataPlane.onError(onError);
+
+export const controlPlane = new Hono<AppEnv>();
+
+controlPlane.get("/admin/v1/openapi.json", (c) => c.json(openApiDocument(adminRoutes, c.env.VERSION)));
+mountAdminRoutes(controlPlane, "/admin/v1", adminRoutes);
+
+// Agent plane: /mcp/*, /a2a/*, /.well-known/*, /v1/agents/token-exchange.
+controlPlane.route("/", agentPlane);
+
+controlPlane.notFound(notFound);
+controlPlane.onError(onError);
+
+/** Every path the data plane has a route or middleware for; all other paths go to the control plane. */
+const dataPlanePaths = new Set(dataPlane.routes.map((r) => r.path));
+
+/** The Worker's fetch handler (workers/edge.ts). */
+export const app = {
+  fetch(request: Request, env: Env, ctx: ExecutionContext): Response | Promise<Response> {
+    // Hono's own path extraction (percent-decoding included): the choice sees what the routers see.
+    return (dataPlanePaths.has(getPath(request)) ? dataPlane : controlPlane).fetch(request, env, ctx);
+  },
+};

@@ -1,8 +1,9 @@
 /**
  * @module
  * Reads a request body with a hard byte limit that holds for chunked bodies too: the
- * content-length header is checked first, then bytes are counted as they stream in and reading
- * stops at the limit, so a huge body costs at most `limit` bytes of memory.
+ * content-length header is checked first (a body within it is read in one go), and a body
+ * without one is counted as it streams in and reading stops at the limit, so a huge body costs
+ * at most `limit` bytes of memory.
  */
 import { GatewayError, badRequest } from "../errors/openai";
 
@@ -12,6 +13,10 @@ export function tooLarge(limit: number): GatewayError {
   return new GatewayError(413, "invalid_request_error", "request_too_large", `Request body is larger than ${limit} bytes.`);
 }
 
+const DIGITS = /^\d+$/;
+/** Stateless between calls (no `stream: true`), so one decoder serves every request. */
+const utf8 = new TextDecoder();
+
 /**
  * @example const text = await readBodyText(request, 4 * 1024 * 1024);
  */
@@ -19,6 +24,14 @@ export async function readBodyText(request: Request, limit: number): Promise<str
   const declared = request.headers.get("content-length");
   if (declared !== null && Number(declared) > limit) throw tooLarge(limit);
   if (!request.body) return "";
+  if (declared !== null && DIGITS.test(declared)) {
+    // A declared length within the limit: the runtime frames the incoming body by it, so one read
+    // holds at most that many bytes (the chunk-by-chunk loop below is for bodies without one).
+    // The size check after the read keeps the 413 even for a body that does not match its header.
+    const bytes = await request.arrayBuffer();
+    if (bytes.byteLength > limit) throw tooLarge(limit);
+    return utf8.decode(bytes);
+  }
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -32,14 +45,14 @@ export async function readBodyText(request: Request, limit: number): Promise<str
     }
     chunks.push(value);
   }
-  if (chunks.length === 1) return new TextDecoder().decode(chunks[0]);
+  if (chunks.length === 1) return utf8.decode(chunks[0]);
   const all = new Uint8Array(total);
   let offset = 0;
   for (const c of chunks) {
     all.set(c, offset);
     offset += c.byteLength;
   }
-  return new TextDecoder().decode(all);
+  return utf8.decode(all);
 }
 
 /** Keys that must never reach object spreads downstream. */

@@ -13,7 +13,7 @@ import { noTargetMessage, type PlannedTarget } from "../routing/plan";
 import { emitUsage } from "../usage/emit";
 import type { UsageEvent } from "../usage/event";
 import { estimateTokens } from "../usage/tokens";
-import { blankUsage, prepare, requestMeta, type GatewayDeps, type RequestMeta } from "./context";
+import { addDetail, blankUsage, prepare, requestMeta, type GatewayDeps, type RequestMeta } from "./context";
 import { ChatCompletionRequest } from "./schemas";
 import { upstreamFailure } from "./upstream-error";
 import type { Reservation } from "../guardrails/client";
@@ -81,10 +81,10 @@ export async function handleChat(request: Request, deps: GatewayDeps): Promise<R
     }
     // Budgets and rpm/tpm: one DO call; refusals throw the 429 before anything costs money.
     guard = await reserveChat(deps, p, meta.requestId);
-    usage.detail = { ...usage.detail, guard_ms: guard.rttMs };
+    addDetail(usage, { guard_ms: guard.rttMs });
     // Routing: plan on the isolate's health view, attempts with retries/fallback (src/routing).
     const drill = isDrill(request);
-    if (drill) usage.detail = { ...usage.detail, drill: true };
+    if (drill) addDetail(usage, { drill: true });
     const { plan, result, route } = await dispatch(
       { env: deps.env, ctx: deps.ctx, bundle: p.bundle, model: p.model, caller: p.caller, dataClass: p.dataClass, needs: chatNeeds(p.body), drill },
       (t, limits) => runChatAttempt(t, p.body, deps, request.signal, limits.timeoutMs, drill !== undefined),
@@ -93,14 +93,14 @@ export async function handleChat(request: Request, deps: GatewayDeps): Promise<R
     if (!result.ok) {
       const noTarget = noTargetMessage(plan, p.model.id);
       if (result.tried.length) usage.provider = result.tried.at(-1)!.provider;
-      usage.detail = { ...usage.detail, tried: result.tried.map((t) => ({ provider: t.provider, kind: t.failure.kind, status: t.failure.status ?? null })) };
+      addDetail(usage, { tried: result.tried.map((t) => ({ provider: t.provider, kind: t.failure.kind, status: t.failure.status ?? null })) });
       throw upstreamFailure(result, noTarget);
     }
     const { target, value } = result;
     usage.provider = target.provider.id;
     usage.ttfb_ms = value.ttfbMs;
     usage.status = 200;
-    if (result.tried.length) usage.detail = { ...usage.detail, fallbacks: result.tried.map((t) => t.provider) };
+    if (result.tried.length) addDetail(usage, { fallbacks: result.tried.map((t) => t.provider) });
     const headers = responseHeaders(meta, {
       "x-switchyard-provider": target.provider.id,
       "x-switchyard-model": target.target.model,
@@ -114,7 +114,7 @@ export async function handleChat(request: Request, deps: GatewayDeps): Promise<R
       const scanned = redactCompletion(p.caller.workload.dlpPolicy, value.completion);
       const finalClass = effectiveDataClass(p.dataClass, scanned.outcome.raiseTo);
       usage.data_class = finalClass;
-      usage.detail = { ...usage.detail, ...dlpDetail("response", scanned.outcome) };
+      addDetail(usage, dlpDetail("response", scanned.outcome));
       const u = value.completion.usage;
       if (u) {
         usage.tokens_in = u.prompt_tokens;
@@ -153,7 +153,7 @@ export async function handleChat(request: Request, deps: GatewayDeps): Promise<R
       const seen = s.clientClosed ? dlpStream.snapshot() : await dlpStream.done;
       const finalClass = effectiveDataClass(p.dataClass, seen.outcome.raiseTo);
       usage.data_class = finalClass;
-      usage.detail = { ...usage.detail, ...dlpDetail("response", seen.outcome) };
+      addDetail(usage, dlpDetail("response", seen.outcome));
       if (!s.error && !s.clientClosed && s.finishReason !== "tool_calls" && (p.body.n ?? 1) === 1) {
         cache.store(streamedCompletion(target.target.model, seen.text, s.finishReason, s.usage, Date.now()), finalClass, target.provider.id, target.target.model);
       }

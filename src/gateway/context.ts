@@ -14,6 +14,7 @@ import { dlpDetail, redactChatRequest, redactEmbeddingsRequest, type DlpOutcome 
 import type { ChatCompletionRequest, EmbeddingsRequest } from "./schemas";
 import type { CacheStatus, UsageEvent } from "../usage/event";
 import { DEFAULT_MAX_BODY_BYTES, parseJsonBody, readBodyText } from "./body";
+import { BoundedMap } from "./memo";
 import { authorizeKey, authorizeModel, bearerToken, declaredDataClass, effectiveDataClass, type Caller } from "./policy";
 
 export interface GatewayDeps {
@@ -52,6 +53,16 @@ export function blankUsage(meta: RequestMeta): UsageEvent {
   };
 }
 
+/**
+ * Adds facts to the usage event's `detail`, creating it on first use, and returns it. In place:
+ * a detail object belongs to one request's event (it is made fresh per request, never shared),
+ * so no copy is needed.
+ * @example addDetail(usage, { guard_ms: 3 })
+ */
+export function addDetail(usage: UsageEvent, facts: Record<string, unknown>): Record<string, unknown> {
+  return Object.assign((usage.detail ??= {}), facts);
+}
+
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Keeps a well-formed client `x-request-id`, otherwise makes one. */
@@ -64,18 +75,31 @@ export function requestMeta(request: Request, env: Pick<GatewayDeps["env"], "REG
   return { requestId: requestIdFrom(request.headers.get("x-request-id")), startedAt: Date.now(), region: env.REGION };
 }
 
-const keyHashes = new WeakMap<Request, Promise<string>>();
+/** Real keys are 46 characters (`newApiKey`); longer tokens are hashed but not remembered. */
+const MEMO_MAX_TOKEN_CHARS = 128;
 
 /**
- * SHA-256 of the request's API key, computed once per request: residency forwarding and the
- * pipeline both need it. Throws the 401 of {@link bearerToken} when there is no bearer key.
+ * API key → SHA-256 hex, per isolate, so a key is hashed once per isolate instead of on every
+ * request (residency forwarding and the pipeline both ask). Safe to keep: the hash is not a
+ * secret (it is what the policy bundle stores and looks keys up by), the raw key has already
+ * passed through this isolate's memory with the request, and whether a key is valid, revoked or
+ * expired is still decided per request from the bundle. Only finished hashes are stored, never
+ * a promise, so no request waits on another request's work. Bounded in entries and token length
+ * (10 000 entries of ≤ 128 characters: a few MB at most), so a flood of made-up tokens only
+ * evicts older entries.
  */
-export function apiKeyHash(request: Request): Promise<string> {
-  let hash = keyHashes.get(request);
-  if (!hash) {
-    hash = sha256Hex(bearerToken(request.headers.get("authorization")));
-    keyHashes.set(request, hash);
-  }
+const keyHashes = new BoundedMap<string, string>(10_000);
+
+/**
+ * SHA-256 of the request's API key. Rejects with the 401 of {@link bearerToken} when there is
+ * no bearer key.
+ */
+export async function apiKeyHash(request: Request): Promise<string> {
+  const token = bearerToken(request.headers.get("authorization"));
+  const known = keyHashes.get(token);
+  if (known !== undefined) return known;
+  const hash = await sha256Hex(token);
+  if (token.length <= MEMO_MAX_TOKEN_CHARS) keyHashes.set(token, hash);
   return hash;
 }
 
@@ -115,7 +139,9 @@ export async function prepare<S extends z.ZodType>(
   // Facts shadow-agent discovery reads later: who says they are calling (never content).
   const userAgent = request.headers.get("user-agent");
   const agent = request.headers.get("x-switchyard-agent");
-  usage.detail = { ...usage.detail, ...(userAgent ? { user_agent: userAgent.slice(0, 200) } : {}), ...(agent ? { agent: agent.slice(0, 128) } : {}) };
+  const detail = (usage.detail ??= {});
+  if (userAgent) detail.user_agent = userAgent.slice(0, 200);
+  if (agent) detail.agent = agent.slice(0, 128);
   const declared = declaredDataClass(request.headers.get("x-data-class"));
   const limit = Number(deps.env.MAX_BODY_BYTES ?? DEFAULT_MAX_BODY_BYTES);
   const raw = parseJsonBody(await readBodyText(request, limit));
@@ -130,13 +156,13 @@ export async function prepare<S extends z.ZodType>(
   // Tool names (never arguments) are a shadow-agent signal: automated clients declare tools.
   const tools = (body as { tools?: Array<{ function?: { name?: unknown } }> }).tools;
   if (Array.isArray(tools) && tools.length > 0) {
-    usage.detail = { ...usage.detail, tools: tools.slice(0, 20).map((t) => String(t.function?.name ?? "").slice(0, 64)) };
+    detail.tools = tools.slice(0, 20).map((t) => String(t.function?.name ?? "").slice(0, 64));
   }
   // DLP before anything else sees the body: redactions replace the body, findings raise the class.
   const dlp = kind === "chat"
     ? redactChatRequest(caller.workload.dlpPolicy, body as unknown as ChatCompletionRequest)
     : redactEmbeddingsRequest(caller.workload.dlpPolicy, body as unknown as EmbeddingsRequest);
-  usage.detail = { ...usage.detail, ...dlpDetail("request", dlp.outcome) };
+  addDetail(usage, dlpDetail("request", dlp.outcome));
   const dataClass = effectiveDataClass(caller.workload.default_data_class, declared, dlp.outcome.raiseTo);
   usage.data_class = dataClass;
   if (dlp.outcome.blocked.length) {

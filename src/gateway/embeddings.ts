@@ -12,7 +12,7 @@ import { embeddingsNeeds } from "../routing/needs";
 import { noTargetMessage } from "../routing/plan";
 import { emitUsage } from "../usage/emit";
 import { toGatewayError, responseHeaders } from "./chat";
-import { authenticate, blankUsage, prepare, requestMeta, type GatewayDeps } from "./context";
+import { addDetail, authenticate, blankUsage, prepare, requestMeta, type GatewayDeps } from "./context";
 import { visibleModels } from "./policy";
 import { EmbeddingsRequest, type EmbeddingsResponse } from "./schemas";
 import { upstreamFailure } from "./upstream-error";
@@ -35,7 +35,7 @@ export async function handleEmbeddings(request: Request, deps: GatewayDeps): Pro
   try {
     const p = await prepare(request, deps, usage, EmbeddingsRequest, "embeddings");
     guard = await reserveEmbeddings(deps, p, meta.requestId);
-    usage.detail = { ...usage.detail, guard_ms: guard.rttMs };
+    addDetail(usage, { guard_ms: guard.rttMs });
     const drill = isDrill(request);
     const { plan, result, route } = await dispatch({ env: deps.env, ctx: deps.ctx, bundle: p.bundle, model: p.model, caller: p.caller, dataClass: p.dataClass, needs: embeddingsNeeds(p.body), drill }, async (t, limits) => {
       const adapter = adapterFor(t.provider.type);

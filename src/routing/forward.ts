@@ -64,7 +64,7 @@ export async function maybeForward(request: Request, env: Env, ctx: { waitUntil(
   if (alreadyForwarded || Object.keys(edges).length === 0) return undefined;
   let hash: string;
   try {
-    // Shared with the pipeline: the key is hashed once per request.
+    // Memoised per isolate (src/gateway/context.ts): the pipeline's own lookup costs no second hash.
     hash = await apiKeyHash(request);
   } catch {
     return undefined; // no bearer key: the pipeline answers the 401

@@ -89,3 +89,42 @@ describe("embeddings and models", () => {
     expect(body.data.map((m) => m.id)).toEqual(["sim-chat"]);
   });
 });
+
+describe("routing between the data-plane and control-plane apps", () => {
+  const code = async (res: Response) => (await res.json<{ error: { code: string | null } }>()).error.code;
+
+  it("serves /healthz (and HEAD of it) from the data plane", async () => {
+    const res = await SELF.fetch(`${BASE}/healthz`);
+    expect(await res.json()).toMatchObject({ status: "ok", region: "us" });
+    const head = await SELF.fetch(`${BASE}/healthz`, { method: "HEAD" });
+    expect(head.status).toBe(200);
+  });
+
+  it("answers a wrong method on a data-plane path with the 404 envelope", async () => {
+    const res = await SELF.fetch(`${BASE}/v1/chat/completions`);
+    expect(res.status).toBe(404);
+    expect(await code(res)).toBe("unknown_url");
+  });
+
+  it("routes on the decoded path, as the routers do", async () => {
+    // %69 is "i": still the chat route, so the pipeline answers (401 without a key), not a 404.
+    const res = await SELF.fetch(`${BASE}/v1/chat/complet%69ons`, { method: "POST", body: "{}" });
+    expect(res.status).toBe(401);
+    expect(await code(res)).toBe("missing_api_key");
+  });
+
+  it("leaves /v1/agents/* to the agent plane and unknown /v1 paths to the 404 envelope", async () => {
+    const exchange = await SELF.fetch(`${BASE}/v1/agents/token-exchange`, { method: "POST", body: "" });
+    expect(exchange.status).not.toBe(404);
+    const unknown = await SELF.fetch(`${BASE}/v1/agents/nope`, { method: "POST" });
+    expect(unknown.status).toBe(404);
+    expect(await code(unknown)).toBe("unknown_url");
+  });
+
+  it("answers unknown admin paths with a problem document", async () => {
+    const res = await SELF.fetch(`${BASE}/admin/v1/no-such-thing`);
+    expect(res.status).toBe(404);
+    expect(res.headers.get("content-type")).toContain("application/problem+json");
+    expect(await res.json()).toMatchObject({ status: 404, title: "Not Found" });
+  });
+});
