@@ -6,15 +6,25 @@
 import type { Env } from "../src/env";
 import type { UsageEvent } from "../src/usage/event";
 import { writeUsage } from "../src/usage/writer";
-import { isLogRecord } from "../src/logging/tier";
+import { isRequestMessage } from "../src/logging/emit";
+import { isLogRecord, type LogRecord } from "../src/logging/tier";
 import { writeLogs } from "../src/logging/writer";
 
 export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   if (batch.queue.startsWith("usage-events")) {
-    // Request logs share this queue with usage events; `type: "request_log"` tells them apart.
-    const bodies = batch.messages.map((m) => m.body);
-    await writeUsage(env.DB, bodies.filter((b) => !isLogRecord(b)) as UsageEvent[]);
-    await writeLogs(env, bodies.filter(isLogRecord));
+    // One message per request carries its usage event and log record (`type: "request"`). Bare
+    // usage events and `request_log` records are what earlier versions sent; still accepted.
+    const usage: UsageEvent[] = [];
+    const logs: LogRecord[] = [];
+    for (const { body } of batch.messages) {
+      if (isRequestMessage(body)) {
+        usage.push(body.usage);
+        logs.push(body.log);
+      } else if (isLogRecord(body)) logs.push(body);
+      else usage.push(body as UsageEvent);
+    }
+    await writeUsage(env.DB, usage);
+    await writeLogs(env, logs);
     batch.ackAll();
     return;
   }

@@ -10,7 +10,6 @@ import { adapterFor } from "../providers/registry";
 import { dispatch, isDrill } from "../routing/dispatch";
 import { chatNeeds } from "../routing/needs";
 import { noTargetMessage, type PlannedTarget } from "../routing/plan";
-import { emitUsage } from "../usage/emit";
 import type { UsageEvent } from "../usage/event";
 import { estimateTokens } from "../usage/tokens";
 import { addDetail, blankUsage, prepare, requestMeta, type GatewayDeps, type RequestMeta } from "./context";
@@ -22,7 +21,7 @@ import { dlpDetail, redactCompletion } from "../guardrails/dlp-request";
 import { scanSseStream } from "../guardrails/dlp-stream";
 import { cachedChatResponse, lookupChatCache, recordHit } from "../cache/stage";
 import { streamedCompletion } from "../cache/replay";
-import { emitLog } from "../logging/emit";
+import { emitRequest } from "../logging/emit";
 import { effectiveDataClass } from "./policy";
 
 const DEFAULT_ATTEMPT_TIMEOUT_MS = 30_000;
@@ -70,8 +69,7 @@ export async function handleChat(request: Request, deps: GatewayDeps): Promise<R
     usage.cache = cache.status;
     if (cache.hit) {
       recordHit(usage, cache.hit, p.model.price);
-      emitUsage(deps.env.USAGE_EVENTS, deps.ctx, finish(usage));
-      emitLog(deps, { usage, bodies: { request: p.body, response: cache.hit.completion } });
+      emitRequest(deps, { usage: finish(usage), bodies: { request: p.body, response: cache.hit.completion } });
       return cachedChatResponse(cache.hit, p.body, responseHeaders(meta, {
         "x-switchyard-provider": cache.hit.provider ?? "cache",
         "x-switchyard-model": cache.hit.model ?? p.model.id,
@@ -130,8 +128,7 @@ export async function handleChat(request: Request, deps: GatewayDeps): Promise<R
         throw forbidden(`Response blocked by data-loss prevention: it contains ${scanned.outcome.blocked.join(", ")} (rule: workload.dlp).`, "dlp_blocked_response");
       }
       cache.store(scanned.completion, finalClass, target.provider.id, target.target.model);
-      emitUsage(deps.env.USAGE_EVENTS, deps.ctx, finish(usage));
-      emitLog(deps, { usage, bodies: { request: p.body, response: scanned.completion } });
+      emitRequest(deps, { usage: finish(usage), bodies: { request: p.body, response: scanned.completion } });
       return new Response(JSON.stringify(scanned.completion), { headers: { ...headers, "x-switchyard-data-class": finalClass, "content-type": "application/json" } });
     }
     const streamGuard = guard;
@@ -159,8 +156,7 @@ export async function handleChat(request: Request, deps: GatewayDeps): Promise<R
       }
       return { usage: finish(usage), response: { content: seen.text, finish_reason: s.finishReason } };
     });
-    emitUsage(deps.env.USAGE_EVENTS, deps.ctx, finished.then((f) => f.usage));
-    emitLog(deps, finished.then((f) => ({ usage: f.usage, bodies: { request: p.body, response: f.response } })));
+    emitRequest(deps, finished.then((f) => ({ usage: f.usage, bodies: { request: p.body, response: f.response } })));
     return new Response(dlpStream.readable, {
       headers: { ...headers, "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" },
     });
@@ -169,9 +165,8 @@ export async function handleChat(request: Request, deps: GatewayDeps): Promise<R
     guard?.release();
     usage.status = gatewayError.status;
     usage.error_code = gatewayError.code;
-    emitUsage(deps.env.USAGE_EVENTS, deps.ctx, finish(usage));
     // Failures and refusals are logged as metadata only: an error must not carry content into a store.
-    emitLog(deps, { usage });
+    emitRequest(deps, { usage: finish(usage) });
     return errorResponse(gatewayError, responseHeaders(meta, {}));
   }
 }

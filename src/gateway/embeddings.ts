@@ -10,7 +10,6 @@ import { adapterFor } from "../providers/registry";
 import { dispatch, isDrill } from "../routing/dispatch";
 import { embeddingsNeeds } from "../routing/needs";
 import { noTargetMessage } from "../routing/plan";
-import { emitUsage } from "../usage/emit";
 import { toGatewayError, responseHeaders } from "./chat";
 import { addDetail, authenticate, blankUsage, prepare, requestMeta, type GatewayDeps } from "./context";
 import { visibleModels } from "./policy";
@@ -18,7 +17,7 @@ import { EmbeddingsRequest, type EmbeddingsResponse } from "./schemas";
 import { upstreamFailure } from "./upstream-error";
 import type { Reservation } from "../guardrails/client";
 import { reserveEmbeddings } from "../guardrails/stage";
-import { emitLog } from "../logging/emit";
+import { emitRequest } from "../logging/emit";
 
 /** @example floatsToBase64([1, 0]) === "AACAPwAAAAA=" */
 export function floatsToBase64(values: number[]): string {
@@ -57,9 +56,8 @@ export async function handleEmbeddings(request: Request, deps: GatewayDeps): Pro
     usage.cost_nusd = costNusd(p.model.price, usage.tokens_in, 0);
     guard.settle(usage.cost_nusd, usage.tokens_in);
     usage.latency_ms = Date.now() - meta.startedAt;
-    emitUsage(deps.env.USAGE_EVENTS, deps.ctx, usage);
     // Vectors are not worth keeping; the log holds the input and the answer's shape.
-    emitLog(deps, { usage, bodies: { request: p.body, response: { model: value.response.model, count: value.response.data.length, usage: value.response.usage } } });
+    emitRequest(deps, { usage, bodies: { request: p.body, response: { model: value.response.model, count: value.response.data.length, usage: value.response.usage } } });
     return new Response(JSON.stringify(response), {
       headers: {
         ...responseHeaders(meta, {
@@ -79,8 +77,7 @@ export async function handleEmbeddings(request: Request, deps: GatewayDeps): Pro
     usage.status = e.status;
     usage.error_code = e.code;
     usage.latency_ms = Date.now() - meta.startedAt;
-    emitUsage(deps.env.USAGE_EVENTS, deps.ctx, usage);
-    emitLog(deps, { usage });
+    emitRequest(deps, { usage });
     return errorResponse(e, responseHeaders(meta, {}));
   }
 }

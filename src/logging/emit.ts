@@ -1,7 +1,7 @@
 /**
  * @module
- * Sends a request's log record to the queue after the response (waitUntil, never on the hot
- * path). Bodies ride inside the message when small; larger ones are written to R2 here first and
+ * Sends a request's usage event and log record to the queue after the response (waitUntil,
+ * never on the hot path), as one message. Bodies ride inside the message when small; larger ones are written to R2 here first and
  * the message carries the key. Restricted requests never carry bodies: buildLogRecord drops them.
  */
 import type { Env } from "../env";
@@ -31,11 +31,28 @@ export async function prepareLogMessage(env: Pick<Env, "BLOBS">, record: LogReco
   return { ...rest, body_key: key, body_bytes: bytes.byteLength };
 }
 
+/** One queue message per request: its usage event and its log record together. */
+export interface RequestMessage {
+  type: "request";
+  usage: UsageEvent;
+  log: LogRecord;
+}
+
+/** Type guard for the consumer. */
+export function isRequestMessage(body: unknown): body is RequestMessage {
+  return typeof body === "object" && body !== null && (body as { type?: unknown }).type === "request";
+}
+
 /**
- * @example emitLog(deps, usagePromise.then((u) => ({ usage: u, bodies: { request, response } })));
+ * Sends a finished request's usage event and log record as one message, through the isolate's
+ * batch (src/usage/emit.ts): no queue call of its own, and one message instead of two.
+ * @example emitRequest(deps, usagePromise.then((u) => ({ usage: u, bodies: { request, response } })));
  */
-export function emitLog(deps: LogDeps, pending: Promise<{ usage: UsageEvent; bodies?: LogBodies }> | { usage: UsageEvent; bodies?: LogBodies }): void {
-  // Batched with the usage events (src/usage/emit.ts): no queue call of its own per request.
-  const message = Promise.resolve(pending).then(({ usage, bodies }) => prepareLogMessage(deps.env, buildLogRecord(usage, bodies, Date.now())));
-  emitBatched(deps.env.USAGE_EVENTS as unknown as Queue<LogRecord>, deps.ctx, message);
+export function emitRequest(deps: LogDeps, pending: Promise<{ usage: UsageEvent; bodies?: LogBodies }> | { usage: UsageEvent; bodies?: LogBodies }): void {
+  const message = Promise.resolve(pending).then(async ({ usage, bodies }): Promise<RequestMessage> => ({
+    type: "request",
+    usage,
+    log: await prepareLogMessage(deps.env, buildLogRecord(usage, bodies, Date.now())),
+  }));
+  emitBatched(deps.env.USAGE_EVENTS as unknown as Queue<RequestMessage>, deps.ctx, message);
 }

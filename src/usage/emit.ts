@@ -45,7 +45,10 @@ async function ownBatch(batch: Batch): Promise<void> {
 
 /** Adds an event; returns the flush promise when this call opened (and so owns) the batch. */
 function enqueue(queue: Queue<QueueMessage>, event: QueueMessage): Promise<void> | undefined {
-  const size = JSON.stringify(event).length;
+  // Queue limits are in bytes; a UTF-16 code unit is at most 3 UTF-8 bytes. Small messages take
+  // that bound (no encode on the common path), large ones are measured.
+  const json = JSON.stringify(event);
+  const size = json.length <= 4096 ? json.length * 3 : new TextEncoder().encode(json).byteLength;
   if (open && !open.closed && open.queue === queue && open.bytes + size <= MAX_BATCH_BYTES) {
     open.events.push(event);
     open.bytes += size;
@@ -56,13 +59,6 @@ function enqueue(queue: Queue<QueueMessage>, event: QueueMessage): Promise<void>
   const batch: Batch = { queue, events: [event], bytes: size, closed: false };
   open = batch;
   return ownBatch(batch);
-}
-
-/**
- * @example emitUsage(env.USAGE_EVENTS, ctx, usage)
- */
-export function emitUsage(queue: Queue<UsageEvent>, ctx: { waitUntil(p: Promise<unknown>): void }, event: UsageEvent | Promise<UsageEvent>): void {
-  emitBatched(queue as unknown as Queue<QueueMessage>, ctx, event);
 }
 
 /**

@@ -1,7 +1,8 @@
-import { env } from "cloudflare:test";
+import { createMessageBatch, env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { UsageEvent } from "../../src/usage/event";
 import { writeUsage } from "../../src/usage/writer";
+import { handleQueue } from "../../workers/consumers";
 import { admin, chat, createOrg, eventually } from "./helpers";
 
 function event(id: string, team: string, over: Partial<UsageEvent> = {}): UsageEvent {
@@ -58,6 +59,18 @@ describe("usage accounting", () => {
       { day: "2026-03-01", requests: 6 + 3, errors: 3, cache_hits: day("2026-03-01").filter((e) => e.cache === "hit").length, tokens_in: 900, cost_nusd: day("2026-03-01").reduce((a, e) => a + e.cost_nusd, 0) },
       { day: "2026-03-02", requests: 5, errors: 0, cache_hits: day("2026-03-02").filter((e) => e.cache === "hit").length, tokens_in: 500, cost_nusd: day("2026-03-02").reduce((a, e) => a + e.cost_nusd, 0) },
     ]);
+  });
+
+  it("the consumer takes one message per request (usage + log) and still accepts the two older kinds", async () => {
+    const team = `msg-${Date.now()}`;
+    const now = event(`${team}-new`, team);
+    const log = (id: string) => ({ type: "request_log", request_id: id, ts: now.ts, team, workload: "wl", key_id: "k", model: "m", provider: "p", data_class: "public", status: 200, tokens_in: 1, tokens_out: 1, cache: "miss", dlp_types: [], expires_at: "2099-01-01T00:00:00.000Z" });
+    const bodies = [{ type: "request", usage: now, log: log(`${team}-new`) }, event(`${team}-old`, team), log(`${team}-oldlog`)];
+    await handleQueue(createMessageBatch<unknown>("usage-events", bodies.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts: 1, body }))), env);
+    const usage = await env.DB.prepare("SELECT request_id FROM usage_events WHERE team = ? ORDER BY request_id").bind(team).all<{ request_id: string }>();
+    expect(usage.results.map((r) => r.request_id)).toEqual([`${team}-new`, `${team}-old`]);
+    const logs = await env.DB.prepare("SELECT request_id FROM request_logs WHERE team = ? ORDER BY request_id").bind(team).all<{ request_id: string }>();
+    expect(logs.results.map((r) => r.request_id)).toEqual([`${team}-new`, `${team}-oldlog`]);
   });
 
   it("aggregates by team/workload/model/day over the admin API", async () => {
