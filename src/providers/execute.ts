@@ -119,23 +119,33 @@ async function statusFailure(adapter: ProviderAdapter, response: Response): Prom
   };
 }
 
+type Sent = { response: Response; controller: AbortController; timer: ReturnType<typeof setTimeout>; ttfbMs: number };
+
+/**
+ * Builds the upstream request and sends it with the attempt's timeout. A request this provider
+ * cannot take (the map throws) is `unsupported`: a reason to try the next target, not an error.
+ */
+async function buildAndSend(adapter: ProviderAdapter, build: () => UpstreamRequest, call: { provider: TransportContext["provider"] }, opts: AttemptOptions): Promise<Sent | { failure: AttemptFailure }> {
+  const now = opts.now ?? Date.now;
+  const started = now();
+  let req: UpstreamRequest;
+  try {
+    req = build();
+  } catch (err) {
+    return { failure: unsupported(err instanceof Error ? err.message : "request not supported") };
+  }
+  const sent = await sendWithTimeout(adapter, req, call, opts);
+  return "failure" in sent ? sent : { ...sent, ttfbMs: now() - started };
+}
+
 /**
  * Runs one chat-completion attempt against one target.
  * @example const a = await attemptChat(adapter, call, { timeoutMs: 30_000 });
  */
 export async function attemptChat(adapter: ProviderAdapter, call: ChatCall, opts: AttemptOptions): Promise<ChatAttempt> {
-  const now = opts.now ?? Date.now;
-  const started = now();
-  let req: UpstreamRequest;
-  try {
-    req = adapter.chat.request(call);
-  } catch (err) {
-    return { ok: false, failure: unsupported(err instanceof Error ? err.message : "request not supported") };
-  }
-  const sent = await sendWithTimeout(adapter, req, call, opts);
+  const sent = await buildAndSend(adapter, () => adapter.chat.request(call), call, opts);
   if ("failure" in sent) return { ok: false, failure: sent.failure };
-  const { response, timer } = sent;
-  const ttfbMs = now() - started;
+  const { response, timer, ttfbMs } = sent;
   if (!response.ok) {
     clearTimeout(timer);
     return { ok: false, failure: await statusFailure(adapter, response) };
@@ -229,26 +239,17 @@ export function pipeStream(
 
 /** Runs one embeddings attempt against one target. */
 export async function attemptEmbeddings(adapter: ProviderAdapter, call: EmbeddingsCall, opts: AttemptOptions): Promise<EmbeddingsAttempt> {
-  const now = opts.now ?? Date.now;
-  const started = now();
-  if (!adapter.embeddings) {
+  const embeddings = adapter.embeddings;
+  if (!embeddings) {
     return { ok: false, failure: unsupported(`provider type ${adapter.type} has no embeddings`) };
   }
-  let req: UpstreamRequest;
-  try {
-    req = adapter.embeddings.request(call);
-  } catch (err) {
-    // Same as chat: an input this provider cannot take is a reason to try the next target.
-    return { ok: false, failure: unsupported(err instanceof Error ? err.message : "request not supported") };
-  }
-  const sent = await sendWithTimeout(adapter, req, call, opts);
+  const sent = await buildAndSend(adapter, () => embeddings.request(call), call, opts);
   if ("failure" in sent) return { ok: false, failure: sent.failure };
-  const { response, timer } = sent;
-  const ttfbMs = now() - started;
+  const { response, timer, ttfbMs } = sent;
   try {
     if (!response.ok) return { ok: false, failure: await statusFailure(adapter, response) };
     const body: unknown = await response.json();
-    return { ok: true, response: adapter.embeddings.response(body, call), ttfbMs };
+    return { ok: true, response: embeddings.response(body, call), ttfbMs };
   } catch (err) {
     return { ok: false, failure: { kind: "malformed", retryable: true, error: { message: err instanceof Error ? err.message : "malformed upstream answer", type: "upstream_error", code: "upstream_malformed" } } };
   } finally {
