@@ -10,13 +10,30 @@ import { isRequestMessage } from "../src/logging/emit";
 import { isLogRecord, type LogRecord } from "../src/logging/tier";
 import { writeLogs } from "../src/logging/writer";
 
+/**
+ * Producers send JSON text (serialised once, src/usage/emit.ts); objects are what earlier
+ * versions and tests send. A body that is not JSON can never be written: it is logged (its size
+ * only) and dropped, so it cannot block its batch through endless retries.
+ */
+function decode(body: unknown): unknown {
+  if (typeof body !== "string") return body;
+  try {
+    return JSON.parse(body);
+  } catch {
+    console.error("usage-events message is not JSON; dropped", { bytes: body.length });
+    return undefined;
+  }
+}
+
 export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   if (batch.queue.startsWith("usage-events")) {
     // One message per request carries its usage event and log record (`type: "request"`). Bare
     // usage events and `request_log` records are what earlier versions sent; still accepted.
     const usage: UsageEvent[] = [];
     const logs: LogRecord[] = [];
-    for (const { body } of batch.messages) {
+    for (const message of batch.messages) {
+      const body = decode(message.body);
+      if (body === undefined) continue;
       if (isRequestMessage(body)) {
         usage.push(body.usage);
         logs.push(body.log);

@@ -23,7 +23,8 @@ type QueueMessage = UsageEvent | { type: string };
 
 interface Batch {
   queue: Queue<QueueMessage>;
-  events: QueueMessage[];
+  /** Messages as JSON text: serialised once, to measure them, and sent as that text. */
+  events: string[];
   bytes: number;
   /** Full: later events open a new batch. Only the owner's own timer ever flushes it. */
   closed: boolean;
@@ -35,9 +36,10 @@ async function ownBatch(batch: Batch): Promise<void> {
   await new Promise<void>((resolve) => setTimeout(resolve, FLUSH_AFTER_MS));
   batch.closed = true;
   if (open === batch) open = undefined;
-  const messages = batch.events.map((body) => ({ body, contentType: "json" as const }));
+  const messages = batch.events.map((body) => ({ body, contentType: "text" as const }));
   try {
-    await batch.queue.sendBatch(messages);
+    // The consumer parses text bodies (workers/consumers.ts); "json" would serialise them again.
+    await (batch.queue as unknown as Queue<string>).sendBatch(messages);
   } catch (err) {
     console.error("usage events not sent", { count: messages.length, error: err instanceof Error ? err.message : String(err) });
   }
@@ -50,13 +52,13 @@ function enqueue(queue: Queue<QueueMessage>, event: QueueMessage): Promise<void>
   const json = JSON.stringify(event);
   const size = json.length <= 4096 ? json.length * 3 : new TextEncoder().encode(json).byteLength;
   if (open && !open.closed && open.queue === queue && open.bytes + size <= MAX_BATCH_BYTES) {
-    open.events.push(event);
+    open.events.push(json);
     open.bytes += size;
     if (open.events.length >= MAX_BATCH_MESSAGES) open.closed = true;
     return undefined;
   }
   if (open) open.closed = true;
-  const batch: Batch = { queue, events: [event], bytes: size, closed: false };
+  const batch: Batch = { queue, events: [json], bytes: size, closed: false };
   open = batch;
   return ownBatch(batch);
 }

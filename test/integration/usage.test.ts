@@ -61,16 +61,18 @@ describe("usage accounting", () => {
     ]);
   });
 
-  it("the consumer takes one message per request (usage + log) and still accepts the two older kinds", async () => {
+  it("the consumer takes one message per request (usage + log, as JSON text) and still accepts the older kinds", async () => {
     const team = `msg-${Date.now()}`;
     const now = event(`${team}-new`, team);
     const log = (id: string) => ({ type: "request_log", request_id: id, ts: now.ts, team, workload: "wl", key_id: "k", model: "m", provider: "p", data_class: "public", status: 200, tokens_in: 1, tokens_out: 1, cache: "miss", dlp_types: [], expires_at: "2099-01-01T00:00:00.000Z" });
-    const bodies = [{ type: "request", usage: now, log: log(`${team}-new`) }, event(`${team}-old`, team), log(`${team}-oldlog`)];
+    const text = event(`${team}-text`, team);
+    // As producers send them now: JSON text. Plus a body that is not JSON, which must not block the batch.
+    const bodies = [{ type: "request", usage: now, log: log(`${team}-new`) }, event(`${team}-old`, team), log(`${team}-oldlog`), JSON.stringify({ type: "request", usage: text, log: log(`${team}-text`) }), "{not json"];
     await handleQueue(createMessageBatch<unknown>("usage-events", bodies.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts: 1, body }))), env);
     const usage = await env.DB.prepare("SELECT request_id FROM usage_events WHERE team = ? ORDER BY request_id").bind(team).all<{ request_id: string }>();
-    expect(usage.results.map((r) => r.request_id)).toEqual([`${team}-new`, `${team}-old`]);
+    expect(usage.results.map((r) => r.request_id)).toEqual([`${team}-new`, `${team}-old`, `${team}-text`]);
     const logs = await env.DB.prepare("SELECT request_id FROM request_logs WHERE team = ? ORDER BY request_id").bind(team).all<{ request_id: string }>();
-    expect(logs.results.map((r) => r.request_id)).toEqual([`${team}-new`, `${team}-oldlog`]);
+    expect(logs.results.map((r) => r.request_id)).toEqual([`${team}-new`, `${team}-oldlog`, `${team}-text`]);
   });
 
   it("aggregates by team/workload/model/day over the admin API", async () => {
