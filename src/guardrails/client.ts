@@ -103,7 +103,7 @@ function poolFor(team: string, scopes: ScopeLimits[], period: BudgetPeriod): Poo
   const key = `${team}|${period}|${scopes.map((s) => s.key).join(",")}`;
   let pool = pools.get(key);
   if (!pool) {
-    pool = { team, scopes, period, acquiring: false, want: nextWant(undefined, false) };
+    pool = { team, scopes, period, acquiring: false, want: nextWant(undefined) };
     pools.set(key, pool);
   }
   // Limits come from the current bundle; a lease's closing settle checks thresholds against them.
@@ -127,16 +127,21 @@ function sendSettle(deps: GuardDeps, team: string, input: SettleInput): void {
   );
 }
 
-/** Retires a lease; if nothing of it is in flight, its settle goes now (from this request). */
-function retire(deps: GuardDeps, pool: Pool, lease: Lease): void {
+/**
+ * Retires a lease (it admits nothing more). When nothing of it is in flight it is closed, and
+ * its settle is returned for the caller to send: on its own, or inside the next lease call.
+ */
+function retireLease(lease: Lease): LeaseInput["close"] {
   if (lease.state === "open") lease.state = "retired";
-  if (readyToClose(lease)) close(deps, pool, lease);
+  return readyToClose(lease) ? { reservationId: lease.id, ...closingSettle(lease) } : undefined;
 }
 
-function close(deps: GuardDeps, pool: Pool, lease: Lease): void {
-  const actual = closingSettle(lease);
+/** Retires a lease; if it is drained, its settle goes now (from this request) and the pool lets go of it. */
+function retire(deps: GuardDeps, pool: Pool, lease: Lease): void {
+  const closing = retireLease(lease);
+  if (!closing) return;
   if (pool.current === lease) pool.current = undefined;
-  sendSettle(deps, pool.team, { reservationId: lease.id, scopes: pool.scopes, period: pool.period, ...actual });
+  sendSettle(deps, pool.team, { ...closing, scopes: pool.scopes, period: pool.period });
 }
 
 /** A request admitted from a lease: finishing it only changes numbers, unless it drains a retired lease. */
@@ -145,7 +150,7 @@ function leased(deps: GuardDeps, pool: Pool, lease: Lease, need: Need, rttMs: nu
   const finish = (costNusd: number, tokens: number) => {
     if (done) return;
     done = true;
-    if (finishLocal(lease, need, costNusd, tokens, Date.now())) close(deps, pool, lease);
+    if (finishLocal(lease, need, costNusd, tokens, Date.now())) retire(deps, pool, lease);
   };
   return { headers: rateLimitHeaders(leaseRateInfo(lease)), rttMs, settle: finish, release: () => finish(0, 0) };
 }
@@ -187,15 +192,10 @@ export async function reserveBudget(deps: GuardDeps, req: RequestNeed): Promise<
   const previous = pool.current;
   if (previous && admitLocal(previous, need, Date.now())) return leased(deps, pool, previous, need, 0);
   if (pool.acquiring) return reserveSingle(deps, pool, req, need);
-  const aged = previous !== undefined && previous.admitted < previous.grant.requests;
   // A drained previous lease is closed inside the new lease's call (one RPC, and its unused part
   // is headroom again before the new lease is sized); one still in flight closes when it drains.
-  let closing: LeaseInput["close"];
-  if (previous) {
-    if (previous.state === "open") previous.state = "retired";
-    if (readyToClose(previous)) closing = { reservationId: previous.id, ...closingSettle(previous) };
-  }
-  pool.want = nextWant(previous, aged);
+  const closing = previous && retireLease(previous);
+  pool.want = nextWant(previous);
   pool.acquiring = true;
   const leaseId = `lease:${req.requestId}:${crypto.randomUUID()}`;
   const t0 = Date.now();
@@ -213,7 +213,6 @@ export async function reserveBudget(deps: GuardDeps, req: RequestNeed): Promise<
   if (decision.thresholds.length) deps.ctx.waitUntil(announceThresholds(deps.env, req.team.id, decision.thresholds));
   if (!decision.ok) throw refusalError(decision);
   const lease = newLease(leaseId, decision.granted, decision.windowSec, need, decision.ratelimit, now);
-  if (pool.current) retire(deps, pool, pool.current);
   pool.current = lease;
   // This request owns the lease's end: when its second is over, retire it (and settle if drained).
   deps.ctx.waitUntil(new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, lease.expiresAt - now) + 5)).then(() => retire(deps, pool, lease)));

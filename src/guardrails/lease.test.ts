@@ -55,15 +55,15 @@ describe("budget leases (isolate side)", () => {
   });
 
   it("grows while leases fill up and shrinks to what was used when they age out", () => {
-    expect(nextWant(undefined, false)).toBe(FIRST_LEASE_WANT);
+    expect(nextWant(undefined)).toBe(FIRST_LEASE_WANT);
     const full = newLease("l", 8, SEC, need, {}, T0);
     for (let i = 1; i < 8; i++) admitLocal(full, need, T0);
-    expect(nextWant(full, false)).toBe(16);
+    expect(nextWant(full)).toBe(16);
     const idle = newLease("l", 64, SEC, need, {}, T0);
-    expect(nextWant(idle, true)).toBe(2);
+    expect(nextWant(idle)).toBe(2);
     const huge = newLease("l", MAX_LEASE_WANT, SEC, need, {}, T0);
     huge.admitted = MAX_LEASE_WANT;
-    expect(nextWant(huge, false)).toBe(MAX_LEASE_WANT);
+    expect(nextWant(huge)).toBe(MAX_LEASE_WANT);
   });
 
   it("reports the lease's unused part as still remaining in the rate-limit headers", () => {

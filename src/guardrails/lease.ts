@@ -38,7 +38,6 @@ export interface Need {
 export interface Lease {
   /** The reservation id in the DO. */
   id: string;
-  grantedAt: number;
   expiresAt: number;
   /** What the DO reserved: requests, worst-case money and tokens. */
   grant: { requests: number; costNusd: number; tokens: number };
@@ -64,7 +63,6 @@ export interface Lease {
 export function newLease(id: string, granted: number, windowSec: number, need: Need, ratelimit: RateLimitInfo, now: number): Lease {
   return {
     id,
-    grantedAt: now,
     // The DO counted the lease's requests at `windowSec` (its clock); use them only within it.
     expiresAt: Math.min(now + LEASE_MAX_AGE_MS, (windowSec + 1) * 1000),
     grant: { requests: granted, costNusd: need.costNusd * granted, tokens: need.tokens * granted },
@@ -129,13 +127,13 @@ export function closingSettle(lease: Lease): { costNusd: number; tokens: number;
 }
 
 /**
- * The next lease's size: double while leases fill up before they age out, otherwise what the
- * last one actually used (so a quiet isolate asks for little and strands nothing).
- * @example nextWant({ ...lease, admitted: 4, grant: { requests: 4, ... } }, false) === 8
+ * The next lease's size: double while leases fill up (all their requests used), otherwise what
+ * the last one actually used (so a quiet isolate asks for little and strands nothing).
+ * @example nextWant({ ...lease, admitted: 4, grant: { requests: 4, ... } }) === 8
  */
-export function nextWant(previous: Lease | undefined, aged: boolean): number {
+export function nextWant(previous: Lease | undefined): number {
   if (!previous) return FIRST_LEASE_WANT;
-  if (!aged && previous.admitted >= previous.grant.requests) return Math.min(MAX_LEASE_WANT, previous.grant.requests * 2);
+  if (previous.admitted >= previous.grant.requests) return Math.min(MAX_LEASE_WANT, previous.grant.requests * 2);
   return Math.max(1, Math.min(MAX_LEASE_WANT, Math.ceil(previous.admitted * 1.5)));
 }
 
