@@ -15,6 +15,7 @@
  *   none), and the Cache API cannot be listed; the report says so instead of claiming a scan.
  * Violations name locations (keys, ids), never content.
  */
+import { D1_MAX_PARAMS } from "../db/multi-row";
 import type { Env } from "../env";
 import { raiseAlert } from "../operations/alerts";
 import { SEGMENT_KEY_RE, readSegmentIndex } from "./segment";
@@ -34,7 +35,8 @@ export interface AuditReport {
   violations: AuditViolation[];
 }
 
-const ID_BATCH = 45;
+/** Ids per lookup: each is bound twice (two tables), within D1's parameter limit. */
+const ID_BATCH = Math.floor(D1_MAX_PARAMS / 2) - 5;
 
 async function restrictedIds(db: D1Database, ids: string[]): Promise<Set<string>> {
   const out = new Set<string>();

@@ -16,6 +16,7 @@
  * same bytes, and rows kept by `INSERT OR IGNORE` still point at the right slices.
  */
 import type { DataClass } from "../config/schemas";
+import { sha256Hex } from "../config/secrets";
 import { keepsBodies, type LogRecord } from "./tier";
 
 export const SEGMENT_CONTENT_TYPE = "application/x-ndjson";
@@ -50,11 +51,6 @@ export interface SegmentIndex {
 }
 
 const encoder = new TextEncoder();
-
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", encoder.encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 /**
  * Segment key of a set of request ids (sorted, distinct) of one class and expiry day.

@@ -7,7 +7,7 @@
  * written. Also the retention purge, which deletes rows, whole-object bodies and segments.
  */
 import type { DataClass } from "../config/schemas";
-import { insertOrIgnoreRows } from "../db/multi-row";
+import { D1_MAX_PARAMS, insertOrIgnoreRows } from "../db/multi-row";
 import type { Env } from "../env";
 import { SEGMENT_CONTENT_TYPE, SEGMENT_KEY_RE, buildSegments, type SegmentSlice } from "./segment";
 import { RETENTION_DAYS, keepsBodies, type LogRecord } from "./tier";
@@ -19,8 +19,8 @@ const LOG_COLUMNS = [
   "dlp_types", "body_key", "body_offset", "body_bytes", "expires_at",
 ] as const;
 
-/** D1 allows at most 100 bound parameters per statement. */
-const PARAM_BATCH = 90;
+/** Keys per lookup: D1's parameter limit, less room for the lookup's own extra arguments. */
+const PARAM_BATCH = D1_MAX_PARAMS - 10;
 
 /**
  * @example await writeLogs(env, records);
