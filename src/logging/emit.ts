@@ -5,7 +5,7 @@
  * the message carries the key. Restricted requests never carry bodies: buildLogRecord drops them.
  */
 import type { Env } from "../env";
-import { emitBatched } from "../usage/emit";
+import { emitBatched, utf8ByteBound } from "../usage/emit";
 import type { UsageEvent } from "../usage/event";
 import { QUEUE_BODY_LIMIT_BYTES, bodyKey, buildLogRecord, type LogBodies, type LogRecord } from "./tier";
 
@@ -18,17 +18,16 @@ export interface LogDeps {
 export async function prepareLogMessage(env: Pick<Env, "BLOBS">, record: LogRecord): Promise<LogRecord> {
   if (!record.bodies) return record;
   const json = JSON.stringify(record.bodies);
-  // The queue limit is in bytes: a UTF-16 code unit is at most 3 UTF-8 bytes, so short bodies skip the encode.
-  if (json.length * 3 <= QUEUE_BODY_LIMIT_BYTES) return record;
-  const bytes = new TextEncoder().encode(json);
-  if (bytes.byteLength <= QUEUE_BODY_LIMIT_BYTES) return record;
+  // Exact whenever it can pass the limit: the bound is only used below 4096 characters (≤ 12 KB).
+  const bytes = utf8ByteBound(json);
+  if (bytes <= QUEUE_BODY_LIMIT_BYTES) return record;
   const key = bodyKey(record.data_class, record.ts, record.request_id);
-  await env.BLOBS.put(key, bytes, {
+  await env.BLOBS.put(key, json, {
     httpMetadata: { contentType: "application/json" },
     customMetadata: { data_class: record.data_class, team: record.team ?? "", request_id: record.request_id },
   });
   const { bodies: _dropped, ...rest } = record;
-  return { ...rest, body_key: key, body_bytes: bytes.byteLength };
+  return { ...rest, body_key: key, body_bytes: bytes };
 }
 
 /** One queue message per request: its usage event and its log record together. */

@@ -45,12 +45,22 @@ async function ownBatch(batch: Batch): Promise<void> {
   }
 }
 
+/** Below this many characters the ×3 bound is used as is: small enough not to matter. */
+const MEASURE_ABOVE_CHARS = 4096;
+
+/**
+ * Queue limits are in bytes. A UTF-16 code unit is at most 3 UTF-8 bytes, so short text takes
+ * that bound (no encode on the common path); longer text is measured exactly.
+ * @example utf8ByteBound("héllo") === 15 // short: 3 × 5; exact for text over 4096 characters
+ */
+export function utf8ByteBound(text: string): number {
+  return text.length <= MEASURE_ABOVE_CHARS ? text.length * 3 : new TextEncoder().encode(text).byteLength;
+}
+
 /** Adds an event; returns the flush promise when this call opened (and so owns) the batch. */
 function enqueue(queue: Queue<QueueMessage>, event: QueueMessage): Promise<void> | undefined {
-  // Queue limits are in bytes; a UTF-16 code unit is at most 3 UTF-8 bytes. Small messages take
-  // that bound (no encode on the common path), large ones are measured.
   const json = JSON.stringify(event);
-  const size = json.length <= 4096 ? json.length * 3 : new TextEncoder().encode(json).byteLength;
+  const size = utf8ByteBound(json);
   if (open && !open.closed && open.queue === queue && open.bytes + size <= MAX_BATCH_BYTES) {
     open.events.push(json);
     open.bytes += size;
