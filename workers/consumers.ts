@@ -7,6 +7,7 @@ import type { Env } from "../src/env";
 import type { UsageEvent } from "../src/usage/event";
 import { writeUsage } from "../src/usage/writer";
 import { isRequestMessage } from "../src/logging/emit";
+import { isPack } from "../src/usage/emit";
 import { isLogRecord, type LogRecord } from "../src/logging/tier";
 import { writeLogs } from "../src/logging/writer";
 
@@ -27,18 +28,23 @@ function decode(body: unknown): unknown {
 
 export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   if (batch.queue.startsWith("usage-events")) {
-    // One message per request carries its usage event and log record (`type: "request"`). Bare
-    // usage events and `request_log` records are what earlier versions sent; still accepted.
+    // Producers pack many requests into one message (`type: "pack"`, src/usage/emit.ts); each
+    // request carries its usage event and log record (`type: "request"`). Unpacked requests,
+    // bare usage events and `request_log` records are what earlier versions sent; still accepted.
     const usage: UsageEvent[] = [];
     const logs: LogRecord[] = [];
-    for (const message of batch.messages) {
-      const body = decode(message.body);
-      if (body === undefined) continue;
+    const take = (body: unknown) => {
       if (isRequestMessage(body)) {
         usage.push(body.usage);
         logs.push(body.log);
       } else if (isLogRecord(body)) logs.push(body);
       else usage.push(body as UsageEvent);
+    };
+    for (const message of batch.messages) {
+      const body = decode(message.body);
+      if (body === undefined) continue;
+      if (isPack(body)) body.messages.forEach(take);
+      else take(body);
     }
     await writeUsage(env.DB, usage);
     await writeLogs(env, logs);

@@ -22,7 +22,7 @@ export function buildWorker(outdir = path.join(ROOT, ".wrangler/dist")) {
 
 /**
  * Starts the gateway on Miniflare.
- * @param {{ port?: number, host?: string, region?: string, persistDir?: string | false, bindings?: Record<string, unknown>, scriptPath?: string, log?: boolean }} opts
+ * @param {{ port?: number, host?: string, region?: string, persistDir?: string | false, bindings?: Record<string, unknown>, scriptPath?: string, log?: boolean, inspectorPort?: number }} opts
  */
 export async function startGateway(opts = {}) {
   const scriptPath = opts.scriptPath ?? buildWorker();
@@ -43,6 +43,8 @@ export async function startGateway(opts = {}) {
       ...(opts.bindings ?? {}),
     },
     unsafeTriggerHandlers: true,
+    // For profiling (`inspectorPort` opens workerd's DevTools protocol on every isolate).
+    ...(opts.inspectorPort ? { inspectorPort: opts.inspectorPort } : {}),
     host: opts.host ?? "127.0.0.1",
     port: opts.port ?? 0,
     ...(persist

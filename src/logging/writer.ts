@@ -7,7 +7,7 @@
  * written. Also the retention purge, which deletes rows, whole-object bodies and segments.
  */
 import type { DataClass } from "../config/schemas";
-import { D1_MAX_PARAMS, insertOrIgnoreRows } from "../db/multi-row";
+import { D1_MAX_PARAMS, insertOrIgnoreRows, type Cell } from "../db/multi-row";
 import type { Env } from "../env";
 import { SEGMENT_CONTENT_TYPE, SEGMENT_KEY_RE, buildSegments, type SegmentSlice } from "./segment";
 import { RETENTION_DAYS, keepsBodies, type LogRecord } from "./tier";
@@ -44,7 +44,7 @@ export async function writeLogs(env: LogEnv, records: LogRecord[]): Promise<void
   const slices = new Map<string, SegmentSlice>();
   for (const s of segments) for (const [id, slice] of s.slices) slices.set(id, slice);
 
-  const rows: unknown[][] = [];
+  const rows: Cell[][] = [];
   for (const r of records) {
     // Defaults: a large body the edge already wrote whole (body_offset NULL), or no body.
     let key: string | null = r.body_key ?? null;

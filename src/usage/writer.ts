@@ -2,15 +2,15 @@
  * @module
  * The usage writer: turns a batch of usage events into D1 statements that are idempotent under
  * redelivery, in one transaction (a D1 batch):
- * - events are `INSERT OR IGNORE`d by request id, several rows per statement (D1 binds at most
- *   100 parameters a statement), each stamped with this write's random `ingest_id`;
+ * - events are `INSERT OR IGNORE`d by request id, in bulk (src/db/multi-row.ts: the rows as one
+ *   JSON parameter), each stamped with this write's random `ingest_id`;
  * - then one statement adds to the daily rollup exactly the rows stamped with that id, i.e. the
  *   rows this write inserted. A redelivered batch inserts nothing new, so it adds nothing.
  * Two statements per event (insert, then a rollup guarded by `changes()`) did the same job; this
- * form costs one statement per four events plus one, which matters because the consumer shares
- * the machine with the data plane.
+ * form costs two statements per batch, which matters because the consumer shares the machine
+ * with the data plane.
  */
-import { insertOrIgnoreRows } from "../db/multi-row";
+import { insertOrIgnoreRows, type Cell } from "../db/multi-row";
 import type { UsageEvent } from "./event";
 
 const COLUMNS = [
@@ -18,7 +18,7 @@ const COLUMNS = [
   "cost_nusd", "latency_ms", "ttfb_ms", "status", "error_code", "data_class", "cache", "estimated", "route", "detail", "ingest_id",
 ] as const;
 
-function rowValues(event: UsageEvent, ingestId: string): Array<string | number | null> {
+function rowValues(event: UsageEvent, ingestId: string): Cell[] {
   return [
     event.request_id, event.ts, event.team, event.workload, event.key_id, event.model, event.provider, event.region,
     event.tokens_in, event.tokens_out, event.cost_nusd, event.latency_ms, event.ttfb_ms, event.status, event.error_code,
@@ -27,7 +27,7 @@ function rowValues(event: UsageEvent, ingestId: string): Array<string | number |
 }
 
 /**
- * The statements of one idempotent write: multi-row inserts, then the rollup of what they added.
+ * The statements of one idempotent write: bulk inserts, then the rollup of what they added.
  * @example await db.batch(usageStatements(db, events, crypto.randomUUID()));
  */
 export function usageStatements(db: D1Database, events: UsageEvent[], ingestId: string): D1PreparedStatement[] {

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { UsageEvent } from "../../src/usage/event";
 import { writeUsage } from "../../src/usage/writer";
 import { handleQueue } from "../../workers/consumers";
+import { packTexts } from "../../src/usage/emit";
 import { admin, chat, createOrg, eventually } from "./helpers";
 
 function event(id: string, team: string, over: Partial<UsageEvent> = {}): UsageEvent {
@@ -61,18 +62,25 @@ describe("usage accounting", () => {
     ]);
   });
 
-  it("the consumer takes one message per request (usage + log, as JSON text) and still accepts the older kinds", async () => {
+  it("the consumer unpacks packed messages (several requests, as JSON text) and still accepts the older kinds", async () => {
     const team = `msg-${Date.now()}`;
     const now = event(`${team}-new`, team);
     const log = (id: string) => ({ type: "request_log", request_id: id, ts: now.ts, team, workload: "wl", key_id: "k", model: "m", provider: "p", data_class: "public", status: 200, tokens_in: 1, tokens_out: 1, cache: "miss", dlp_types: [], expires_at: "2099-01-01T00:00:00.000Z" });
     const text = event(`${team}-text`, team);
-    // As producers send them now: JSON text. Plus a body that is not JSON, which must not block the batch.
-    const bodies = [{ type: "request", usage: now, log: log(`${team}-new`) }, event(`${team}-old`, team), log(`${team}-oldlog`), JSON.stringify({ type: "request", usage: text, log: log(`${team}-text`) }), "{not json"];
+    const packed = [`${team}-p1`, `${team}-p2`].map((id) => JSON.stringify({ type: "request", usage: event(id, team), log: log(id) }));
+    // As producers send them now: packs of requests as JSON text (one request also arrives alone, as
+    // a redelivery would: it must count once). Plus a body that is not JSON, which must not block the batch.
+    const bodies = [
+      { type: "request", usage: now, log: log(`${team}-new`) }, event(`${team}-old`, team), log(`${team}-oldlog`), JSON.stringify({ type: "request", usage: text, log: log(`${team}-text`) }), "{not json",
+      ...packTexts(packed, packed.map((p) => p.length)), packed[1],
+    ];
     await handleQueue(createMessageBatch<unknown>("usage-events", bodies.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts: 1, body }))), env);
     const usage = await env.DB.prepare("SELECT request_id FROM usage_events WHERE team = ? ORDER BY request_id").bind(team).all<{ request_id: string }>();
-    expect(usage.results.map((r) => r.request_id)).toEqual([`${team}-new`, `${team}-old`, `${team}-text`]);
+    expect(usage.results.map((r) => r.request_id)).toEqual([`${team}-new`, `${team}-old`, `${team}-p1`, `${team}-p2`, `${team}-text`]);
     const logs = await env.DB.prepare("SELECT request_id FROM request_logs WHERE team = ? ORDER BY request_id").bind(team).all<{ request_id: string }>();
-    expect(logs.results.map((r) => r.request_id)).toEqual([`${team}-new`, `${team}-oldlog`, `${team}-text`]);
+    expect(logs.results.map((r) => r.request_id)).toEqual([`${team}-new`, `${team}-oldlog`, `${team}-p1`, `${team}-p2`, `${team}-text`]);
+    const daily = await env.DB.prepare("SELECT sum(requests) AS n FROM usage_daily WHERE team = ?").bind(team).first<{ n: number }>();
+    expect(daily?.n).toBe(5);
   });
 
   it("aggregates by team/workload/model/day over the admin API", async () => {
