@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readBodyText } from "./body";
+import { parseJsonBody, readBodyText } from "./body";
 
 const post = (body: BodyInit, headers: Record<string, string> = {}) => new Request("https://gw.test/v1/chat/completions", { method: "POST", body, headers });
 
@@ -34,5 +34,27 @@ describe("readBodyText", () => {
 
   it("answers an empty string for no body", async () => {
     expect(await readBodyText(new Request("https://gw.test/", { method: "POST" }), 1024)).toBe("");
+  });
+});
+
+describe("parseJsonBody", () => {
+  const code = (text: string, depth?: number) => {
+    try {
+      parseJsonBody(text, depth);
+      return "ok";
+    } catch (err) {
+      return (err as Error).message;
+    }
+  };
+
+  it("finds forbidden keys at any depth, inside arrays too, and before it reports depth", () => {
+    expect(code('{"messages":[{"content":"x","__proto__":{"admin":true}}]}')).toMatch(/forbidden key "__proto__"/);
+    expect(code('{"a":[[{"b":{"prototype":1}}]]}')).toMatch(/forbidden key "prototype"/);
+    expect(code(`{"a":${"[".repeat(10)}{"constructor":1}${"]".repeat(10)}}`, 5)).toMatch(/forbidden key "constructor"/);
+  });
+
+  it("refuses nesting past the limit and keeps values the walk passes over", () => {
+    expect(code(`{"a":${"[".repeat(10)}${"]".repeat(10)}}`, 5)).toMatch(/nested deeper than 5/);
+    expect(parseJsonBody('{"a":[1,{"b":null}],"proto":"__proto__"}')).toEqual({ a: [1, { b: null }], proto: "__proto__" });
   });
 });

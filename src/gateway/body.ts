@@ -60,30 +60,34 @@ const POISON_KEYS = new Set(["__proto__", "constructor", "prototype"]);
 
 /**
  * Parses JSON, refusing prototype-pollution keys and absurd nesting (both answered with 400).
+ * One walk after a plain `JSON.parse` checks both: a reviver would do the key check inside the
+ * parse, but calling back into JavaScript for every value made parsing several times slower.
+ * (`JSON.parse` keeps `"__proto__"` as an own key, so the walk sees it.)
  * @example parseJsonBody('{"a":1}') // { a: 1 }
  */
 export function parseJsonBody(text: string, maxDepth = 64): unknown {
   if (text.trim() === "") throw badRequest("Request body is empty; expected a JSON object.");
-  let depthExceeded = false;
-  let poisoned: string | undefined;
   let value: unknown;
   try {
-    value = JSON.parse(text, function (this: unknown, key: string, v: unknown) {
-      if (POISON_KEYS.has(key)) poisoned = key;
-      return v;
-    });
+    value = JSON.parse(text);
   } catch (err) {
     throw badRequest(`Request body is not valid JSON: ${err instanceof Error ? err.message : "parse error"}`);
   }
-  if (poisoned) throw badRequest(`Request body contains the forbidden key "${poisoned}".`);
+  let depthExceeded = false;
   const stack: Array<[unknown, number]> = [[value, 1]];
   while (stack.length > 0) {
     const [v, d] = stack.pop()!;
-    if (d > maxDepth) {
-      depthExceeded = true;
-      break;
+    if (d > maxDepth) depthExceeded = true;
+    if (Array.isArray(v)) {
+      for (const child of v) if (child && typeof child === "object") stack.push([child, d + 1]);
+    } else if (v && typeof v === "object") {
+      for (const key of Object.keys(v)) {
+        // A forbidden key anywhere wins over depth, as it did when the parse itself checked keys.
+        if (POISON_KEYS.has(key)) throw badRequest(`Request body contains the forbidden key "${key}".`);
+        const child = (v as Record<string, unknown>)[key];
+        if (child && typeof child === "object") stack.push([child, d + 1]);
+      }
     }
-    if (v && typeof v === "object") for (const child of Object.values(v)) if (child && typeof child === "object") stack.push([child, d + 1]);
   }
   if (depthExceeded) throw badRequest(`Request body is nested deeper than ${maxDepth} levels.`);
   if (!value || typeof value !== "object" || Array.isArray(value)) throw badRequest("Request body must be a JSON object.");
