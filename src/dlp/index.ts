@@ -12,7 +12,7 @@
  */
 export { scan } from "./scan";
 export { applyDlp, redactSpans, type DlpResult } from "./apply";
-export { createStreamScanner, type StreamScanner, type StreamScannerOptions, type StreamSummary } from "./stream";
+export { createStreamScanner, scannerPassesThrough, type StreamScanner, type StreamScannerOptions, type StreamSummary } from "./stream";
 export {
   ActionSpec,
   CustomPattern,

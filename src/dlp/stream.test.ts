@@ -3,7 +3,7 @@
  * Tests of the stream scanner: secrets split across chunks, private keys, bounded hold-back.
  */
 import { describe, expect, it } from "vitest";
-import { applyDlp, compileDlpPolicy, createStreamScanner, type StreamScannerOptions } from ".";
+import { applyDlp, compileDlpPolicy, createStreamScanner, scannerPassesThrough, type StreamScannerOptions } from ".";
 
 const policy = compileDlpPolicy({ actions: { EMAIL_ADDRESS: "redact", PHONE_NUMBER: "redact" } });
 const MIX = "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5cD7eF9gH1jK3lM5nP7qR9sT1uV3wX5yZ7";
@@ -127,5 +127,20 @@ describe("stream scanner", () => {
     const s = createStreamScanner(compileDlpPolicy({ enabled: false }));
     expect(s.push(STRIPE)).toBe(STRIPE);
     expect(s.end()).toBe("");
+  });
+
+  it("says when a scanner cannot change text, so callers may skip it", () => {
+    expect(scannerPassesThrough(compileDlpPolicy({ enabled: false }))).toBe(true);
+    expect(scannerPassesThrough(policy)).toBe(false);
+    // No recognizer, but private-key blocks are still masked by the scanner itself.
+    const keysOnly = compileDlpPolicy({ recognizers: [] });
+    expect(scannerPassesThrough(keysOnly)).toBe(false);
+    const body = `-----BEGIN RSA PRIVATE KEY-----\n${"MIIEow".repeat(50)}\n`;
+    const key = `${body}-----END RSA PRIVATE KEY-----`;
+    expect(run([body, "-----END RSA PRIVATE KEY----- done"], undefined, keysOnly)).toBe("[SECRET] done");
+    const nothing = compileDlpPolicy({ recognizers: [], actions: { SECRET: "allow" } });
+    expect(scannerPassesThrough(nothing)).toBe(true);
+    const text = `${key} ${STRIPE} 4111 1111 1111 1111`;
+    expect(run(chunk(text, 7, 9), undefined, nothing)).toBe(text);
   });
 });

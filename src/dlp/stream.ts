@@ -63,6 +63,20 @@ function isSpace(code: number): boolean {
   return code === 32 || code === 10 || code === 13 || code === 9;
 }
 
+/** True when the policy masks private-key blocks, which the scanner spots without a recognizer. */
+function masksPrivateKeys(policy: CompiledDlpPolicy): boolean {
+  return ["redact", "block"].includes(policy.actionFor("SECRET").action);
+}
+
+/**
+ * True when a scanner for `policy` can neither change text nor find anything: DLP is off, or it
+ * runs no recognizer and does not mask private-key blocks. Such a scanner only delays text (it
+ * still holds back its tail), so a caller may skip scanning altogether.
+ */
+export function scannerPassesThrough(policy: CompiledDlpPolicy): boolean {
+  return !policy.enabled || (policy.recognizers.length === 0 && !masksPrivateKeys(policy));
+}
+
 /**
  * Creates a stateful scanner for one response stream.
  *
@@ -75,7 +89,7 @@ export function createStreamScanner(policy: CompiledDlpPolicy, options: StreamSc
   const holdBack = Math.max(0, options.holdBack ?? 128);
   const minEmit = Math.max(1, options.minEmit ?? 16);
   const maxHoldBack = Math.max(holdBack + minEmit, options.maxHoldBack ?? 1024);
-  const secretMasked = ["redact", "block"].includes(policy.actionFor("SECRET").action);
+  const secretMasked = masksPrivateKeys(policy);
   let pending = "";
   let context = "";
   /** The END line being waited for while a private key body is dropped, or null. */

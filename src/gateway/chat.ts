@@ -14,11 +14,12 @@ import type { UsageEvent } from "../usage/event";
 import { estimateTokens } from "../usage/tokens";
 import { addDetail, blankUsage, prepare, requestMeta, type GatewayDeps, type RequestMeta } from "./context";
 import { ChatCompletionRequest } from "./schemas";
+import type { CompiledDlpPolicy } from "../dlp";
 import { upstreamFailure } from "./upstream-error";
 import type { Reservation } from "../guardrails/client";
 import { reserveChat } from "../guardrails/stage";
 import { dlpDetail, redactCompletion } from "../guardrails/dlp-request";
-import { scanSseStream } from "../guardrails/dlp-stream";
+import { streamDlp, type StreamDlp } from "../guardrails/dlp-stream";
 import { cachedChatResponse, lookupChatCache, recordHit } from "../cache/stage";
 import { streamedCompletion } from "../cache/replay";
 import { emitRequest } from "../logging/emit";
@@ -41,17 +42,24 @@ function promptText(body: ChatCompletionRequest): string {
   return body.messages.map((m) => (typeof m.content === "string" ? m.content : m.content ? JSON.stringify(m.content) : "")).join("\n");
 }
 
-async function runChatAttempt(target: PlannedTarget, body: ChatCompletionRequest, deps: GatewayDeps, signal: AbortSignal, timeoutMs = target.target.timeout_ms ?? DEFAULT_ATTEMPT_TIMEOUT_MS, drill = false): Promise<{ ok: true; value: Extract<ChatAttempt, { ok: true }> } | Extract<ChatAttempt, { ok: false }>> {
+/** A successful attempt; a streamed one carries the response DLP that rewrites its chunks. */
+type ChatSuccess = Extract<ChatAttempt, { kind: "json" }> | (Extract<ChatAttempt, { kind: "stream" }> & { dlp: StreamDlp });
+
+async function runChatAttempt(target: PlannedTarget, body: ChatCompletionRequest, deps: GatewayDeps, signal: AbortSignal, dlpPolicy: CompiledDlpPolicy, timeoutMs = target.target.timeout_ms ?? DEFAULT_ATTEMPT_TIMEOUT_MS, drill = false): Promise<{ ok: true; value: ChatSuccess } | Extract<ChatAttempt, { ok: false }>> {
   const adapter = adapterFor(target.provider.type);
   if (!adapter) {
     return { ok: false, failure: noAdapter(target.provider.type) };
   }
+  // Response DLP on the stream runs inside the executor's single pass over it, as a chunk hook.
+  // One per attempt, so a fallback never inherits scanner state (cheap: scanners start lazily).
+  const dlp = streamDlp(dlpPolicy);
   const attempt = await attemptChat(
     adapter,
     { request: body, model: target.target.model, provider: target.provider, stream: body.stream === true },
-    { timeoutMs, ai: deps.env.AI, signal, drill },
+    { timeoutMs, ai: deps.env.AI, signal, drill, chunkHook: dlp.hook },
   );
-  return attempt.ok ? { ok: true, value: attempt } : attempt;
+  if (!attempt.ok) return attempt;
+  return { ok: true, value: attempt.kind === "stream" ? { ...attempt, dlp } : attempt };
 }
 
 /**
@@ -85,7 +93,7 @@ export async function handleChat(request: Request, deps: GatewayDeps): Promise<R
     if (drill) addDetail(usage, { drill: true });
     const { plan, result, route } = await dispatch(
       { env: deps.env, ctx: deps.ctx, bundle: p.bundle, model: p.model, caller: p.caller, dataClass: p.dataClass, needs: chatNeeds(p.body), drill },
-      (t, limits) => runChatAttempt(t, p.body, deps, request.signal, limits.timeoutMs, drill !== undefined),
+      (t, limits) => runChatAttempt(t, p.body, deps, request.signal, p.caller.workload.dlpPolicy, limits.timeoutMs, drill !== undefined),
     );
     usage.route = route;
     if (!result.ok) {
@@ -132,8 +140,8 @@ export async function handleChat(request: Request, deps: GatewayDeps): Promise<R
       return new Response(JSON.stringify(scanned.completion), { headers: { ...headers, "x-switchyard-data-class": finalClass, "content-type": "application/json" } });
     }
     const streamGuard = guard;
-    // Response DLP on the stream: the scanner rewrites delta.content chunk by chunk.
-    const dlpStream = scanSseStream(p.caller.workload.dlpPolicy, value.body);
+    // Response DLP on the stream: the attempt's hook rewrote delta.content chunk by chunk.
+    const dlpStream = value.dlp;
     const finished = value.summary.then(async (s) => {
       if (s.usage) {
         usage.tokens_in = s.usage.prompt_tokens;
@@ -157,7 +165,7 @@ export async function handleChat(request: Request, deps: GatewayDeps): Promise<R
       return { usage: finish(usage), response: { content: seen.text, finish_reason: s.finishReason } };
     });
     emitRequest(deps, finished.then((f) => ({ usage: f.usage, bodies: { request: p.body, response: f.response } })));
-    return new Response(dlpStream.readable, {
+    return new Response(value.body, {
       headers: { ...headers, "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" },
     });
   } catch (err) {

@@ -1,43 +1,46 @@
 /**
  * @module
- * DLP for streamed answers without breaking the stream: a TransformStream over the client-facing
- * SSE body that runs the DLP stream scanner on `delta.content` of each choice. The scanner holds
- * back a short tail (a secret may be split across chunks), so some chunks go out with less text
- * than they came with; held text is flushed into the chunk that carries the choice's
- * `finish_reason`, or into one extra chunk just before `[DONE]`. Block-action types cannot
- * un-send what already went: they are masked like redactions and reported for the usage event.
+ * DLP for streamed answers without breaking the stream: a chunk hook the executor runs on each
+ * `chat.completion.chunk` before serialising it (src/providers/execute.ts), so scanning costs no
+ * second pass over the bytes. It runs the DLP stream scanner on `delta.content` of each choice.
+ * The scanner holds back a short tail (a secret may be split across chunks), so some chunks go
+ * out with less text than they came with; held text is flushed into the chunk that carries the
+ * choice's `finish_reason`, or into one extra chunk just before `[DONE]`. Block-action types
+ * cannot un-send what already went: they are masked like redactions and reported for the usage
+ * event.
  */
-import { createStreamScanner, type CompiledDlpPolicy, type StreamScanner } from "../dlp";
+import { createStreamScanner, scannerPassesThrough, type CompiledDlpPolicy, type StreamScanner } from "../dlp";
 import type { ChatCompletionChunk } from "../gateway/schemas";
+import type { StreamChunkHook } from "../providers/types";
 import type { DlpOutcome } from "./dlp-request";
 
-export interface ScannedStream {
-  readable: ReadableStream<Uint8Array>;
-  /** Resolves when the stream ended: findings and the text the client received (choice 0). */
-  done: Promise<{ outcome: DlpOutcome; text: string }>;
-  /** What was found and sent so far (for a stream the client abandoned, whose flush never runs). */
-  snapshot(): { outcome: DlpOutcome; text: string };
+export interface StreamDlpResult {
+  outcome: DlpOutcome;
+  /** The content of choice 0 as the client received it. */
+  text: string;
 }
 
-const encoder = new TextEncoder();
+export interface StreamDlp {
+  /** Hand to `attemptChat` as `chunkHook`; the executor calls it chunk by chunk. */
+  hook: StreamChunkHook;
+  /** Resolves when the stream ended (the hook's `end` ran): findings and the text sent. */
+  done: Promise<StreamDlpResult>;
+  /** What was found and sent so far (for a stream the client abandoned, whose end never runs). */
+  snapshot(): StreamDlpResult;
+}
 
 /**
- * Wraps an OpenAI SSE body. Non-JSON events and `[DONE]` pass through unchanged.
- * @example const s = scanSseStream(policy, value.body); return new Response(s.readable, ...)
+ * Response DLP for one streamed answer. Chunks without a `choices` array never reach the hook
+ * (the executor passes them by), and `[DONE]` is the executor's to send.
+ * @example
+ * const dlp = streamDlp(policy);
+ * const a = await attemptChat(adapter, call, { timeoutMs, chunkHook: dlp.hook });
  */
-export function scanSseStream(policy: CompiledDlpPolicy, body: ReadableStream<Uint8Array>): ScannedStream {
+export function streamDlp(policy: CompiledDlpPolicy): StreamDlp {
   const scanners = new Map<number, StreamScanner>();
-  const scannerFor = (i: number) => {
-    let s = scanners.get(i);
-    if (!s) scanners.set(i, (s = createStreamScanner(policy)));
-    return s;
-  };
-  const decoder = new TextDecoder();
-  let buffer = "";
   let text = "";
-  let last: ChatCompletionChunk | undefined;
-  let resolveDone!: (v: { outcome: DlpOutcome; text: string }) => void;
-  const done = new Promise<{ outcome: DlpOutcome; text: string }>((r) => (resolveDone = r));
+  let resolveDone!: (v: StreamDlpResult) => void;
+  const done = new Promise<StreamDlpResult>((r) => (resolveDone = r));
 
   const outcome = (): DlpOutcome => {
     const o: DlpOutcome = { types: [], blocked: [], findings: 0 };
@@ -49,63 +52,67 @@ export function scanSseStream(policy: CompiledDlpPolicy, body: ReadableStream<Ui
     }
     return o;
   };
+  const snapshot = (): StreamDlpResult => ({ outcome: outcome(), text });
 
-  /** Flushes what scanners still hold, as one extra chunk (or nothing). */
-  const flushAll = (): string => {
-    if (!last) return "";
-    const choices: ChatCompletionChunk["choices"] = [];
-    for (const [index, s] of scanners) {
-      const rest = s.end();
-      if (rest) {
-        if (index === 0) text += rest;
-        choices.push({ index, delta: { content: rest }, finish_reason: null });
-      }
-    }
-    return choices.length ? `data: ${JSON.stringify({ ...last, choices, usage: undefined })}\n\n` : "";
+  if (scannerPassesThrough(policy)) {
+    // Nothing can be found or masked: skip the scanner and its hold-back, keep only the text.
+    const hook: StreamChunkHook = {
+      chunk(chunk) {
+        for (const ch of chunk.choices) {
+          if ((ch.index ?? 0) === 0 && typeof ch.delta?.content === "string") text += ch.delta.content;
+        }
+        return false;
+      },
+      end() {
+        resolveDone(snapshot());
+        return undefined;
+      },
+    };
+    return { hook, done, snapshot };
+  }
+
+  const scannerFor = (i: number) => {
+    let s = scanners.get(i);
+    if (!s) scanners.set(i, (s = createStreamScanner(policy)));
+    return s;
   };
+  /** The latest chunk: the template (id, model, created) for the closing chunk. */
+  let last: ChatCompletionChunk | undefined;
 
-  const handleEvent = (event: string): string => {
-    const data = event.startsWith("data:") ? event.slice(5).trimStart() : null;
-    if (data === null) return `${event}\n\n`;
-    if (data === "[DONE]") return `${flushAll()}data: [DONE]\n\n`;
-    let chunk: ChatCompletionChunk;
-    try {
-      chunk = JSON.parse(data) as ChatCompletionChunk;
-    } catch {
-      return `${event}\n\n`;
-    }
-    if (!Array.isArray(chunk.choices)) return `${event}\n\n`;
-    last = chunk;
-    for (const ch of chunk.choices) {
-      const s = scannerFor(ch.index ?? 0);
-      let out = typeof ch.delta?.content === "string" ? s.push(ch.delta.content) : "";
-      if (ch.finish_reason) out += s.end();
-      if (typeof ch.delta?.content === "string" || out) {
-        ch.delta = { ...ch.delta, content: out };
-        if ((ch.index ?? 0) === 0) text += out;
+  const hook: StreamChunkHook = {
+    chunk(chunk) {
+      last = chunk;
+      let changed = false;
+      for (const ch of chunk.choices) {
+        const index = ch.index ?? 0;
+        const content = ch.delta?.content;
+        const s = scannerFor(index);
+        let out = typeof content === "string" ? s.push(content) : "";
+        if (ch.finish_reason) out += s.end();
+        if (typeof content === "string" || out) {
+          // Untouched deltas keep their object, so an upstream chunk can go out as it came.
+          if (out !== content) {
+            ch.delta = { ...ch.delta, content: out };
+            changed = true;
+          }
+          if (index === 0) text += out;
+        }
       }
-    }
-    return `data: ${JSON.stringify(chunk)}\n\n`;
+      return changed;
+    },
+    end() {
+      // What the scanners still hold (choices that never sent a finish_reason), as one chunk.
+      const choices: ChatCompletionChunk["choices"] = [];
+      for (const [index, s] of scanners) {
+        const rest = s.end();
+        if (rest) {
+          if (index === 0) text += rest;
+          choices.push({ index, delta: { content: rest }, finish_reason: null });
+        }
+      }
+      resolveDone(snapshot());
+      return last && choices.length ? { ...last, choices, usage: undefined } : undefined;
+    },
   };
-
-  const transform = new TransformStream<Uint8Array, Uint8Array>({
-    transform(bytes, controller) {
-      buffer += decoder.decode(bytes, { stream: true });
-      let out = "";
-      let at: number;
-      while ((at = buffer.indexOf("\n\n")) !== -1) {
-        const event = buffer.slice(0, at).replace(/\r/g, "");
-        buffer = buffer.slice(at + 2);
-        if (event.trim()) out += handleEvent(event.trim());
-      }
-      if (out) controller.enqueue(encoder.encode(out));
-    },
-    flush(controller) {
-      let out = buffer.trim() ? handleEvent(buffer.trim()) : "";
-      out += flushAll();
-      if (out) controller.enqueue(encoder.encode(out));
-      resolveDone({ outcome: outcome(), text });
-    },
-  });
-  return { readable: body.pipeThrough(transform), done, snapshot: () => ({ outcome: outcome(), text }) };
+  return { hook, done, snapshot };
 }

@@ -1,13 +1,13 @@
 /**
  * @module
  * Shared pieces for adapters that translate a non-OpenAI wire format: a builder that writes
- * OpenAI `chat.completion.chunk` payloads in the order OpenAI sends them (role, deltas, finish,
+ * OpenAI `chat.completion.chunk` objects in the order OpenAI sends them (role, deltas, finish,
  * optional usage), and small helpers for message content, tool arguments and token estimates.
  * Keeping the chunk order in one place is what makes every provider's stream look the same to
  * the client and to the gateway's accounting.
  */
 import type { ChatCompletionChunk, ChatCompletionRequest, ChatMessage, Usage } from "../gateway/schemas";
-import type { ChatCall, SseEvent, StreamTransformer, UpstreamError } from "./types";
+import type { ChatCall, SseEvent, StreamErrorPayload, StreamPayload, StreamTransformer, UpstreamError } from "./types";
 
 type Delta = ChatCompletionChunk["choices"][number]["delta"];
 
@@ -52,8 +52,8 @@ export function parseDataUrl(url: string): { mediaType: string; data: string } |
 }
 
 /** The `{"error":{...}}` payload the OpenAI SDKs raise on when it arrives mid-stream. */
-export function errorPayload(error: UpstreamError): string {
-  return JSON.stringify({ error: { ...error, param: null } });
+export function errorPayload(error: UpstreamError): StreamErrorPayload {
+  return { error: { ...error, param: null } };
 }
 
 /** True when the client asked for the trailing usage chunk. */
@@ -70,7 +70,7 @@ export class ChunkWriter {
   id: string;
   model: string;
   readonly created = nowSeconds();
-  private pending: string[] = [];
+  private pending: StreamPayload[] = [];
   private started = new Set<number>();
   private finished = new Map<number, string>();
   private lastFinish: string | null = null;
@@ -101,7 +101,7 @@ export class ChunkWriter {
       model: this.model,
       choices: [{ index, delta, finish_reason: finish }],
     };
-    this.pending.push(JSON.stringify(chunk));
+    this.pending.push(chunk);
   }
 
   /** Announces the assistant turn (an empty content delta with the role). */
@@ -165,12 +165,12 @@ export class ChunkWriter {
     if (complete) for (const index of this.started) if (!this.finished.has(index)) this.finish("stop", index);
     if (this.usageSeen && wantsUsage(this.call.request) && !this.failure) {
       const chunk: ChatCompletionChunk = { id: this.id, object: "chat.completion.chunk", created: this.created, model: this.model, choices: [], usage: this.usageSeen };
-      this.pending.push(JSON.stringify(chunk));
+      this.pending.push(chunk);
     }
   }
 
-  /** The chunks written since the last call. */
-  take(): string[] {
+  /** The payloads written since the last call, as objects: the executor serialises them. */
+  take(): StreamPayload[] {
     const out = this.pending;
     this.pending = [];
     return out;

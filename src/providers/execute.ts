@@ -4,10 +4,22 @@
  * request with the adapter, send it (fetch or the adapter's own transport) under a per-attempt
  * timeout, and map the answer back. Streams are piped through a pull-based ReadableStream, so
  * each upstream event reaches the client as soon as it is read: no buffering, no re-chunking.
+ * Response DLP rides along as a per-chunk hook in that same pass, so each chunk is parsed and
+ * serialised once.
  */
-import type { ChatCompletion, EmbeddingsResponse, Usage } from "../gateway/schemas";
+import type { ChatCompletion, ChatCompletionChunk, EmbeddingsResponse, Usage } from "../gateway/schemas";
 import { SseParser } from "./sse";
-import type { ChatCall, EmbeddingsCall, ProviderAdapter, TransportContext, UpstreamError, UpstreamRequest } from "./types";
+import type {
+  ChatCall,
+  EmbeddingsCall,
+  ProviderAdapter,
+  StreamChunkHook,
+  StreamPayload,
+  StreamTransformer,
+  TransportContext,
+  UpstreamError,
+  UpstreamRequest,
+} from "./types";
 
 export interface AttemptFailure {
   kind: "timeout" | "connection" | "status" | "malformed" | "unsupported";
@@ -43,6 +55,8 @@ export interface AttemptOptions {
   drill?: boolean;
   /** Aborts the attempt when the client goes away. */
   signal?: AbortSignal;
+  /** Runs on every chunk of a streamed answer before it is serialised (response DLP). */
+  chunkHook?: StreamChunkHook;
   now?: () => number;
 }
 
@@ -153,7 +167,7 @@ export async function attemptChat(adapter: ProviderAdapter, call: ChatCall, opts
   if (call.stream && response.body) {
     // Headers arrived: from here the stream belongs to the client and is never retried.
     clearTimeout(timer);
-    return { ok: true, kind: "stream", ttfbMs, ...pipeStream(adapter, call, response.body) };
+    return { ok: true, kind: "stream", ttfbMs, ...pipeStream(adapter, call, response.body, opts.chunkHook) };
   }
   try {
     const body: unknown = await response.json();
@@ -171,21 +185,48 @@ export async function attemptChat(adapter: ProviderAdapter, call: ChatCall, opts
   }
 }
 
-/** Maps an upstream SSE body into an OpenAI SSE body, reporting a summary when it ends. */
+/** A payload is a chunk the hook may rewrite when it has a `choices` array (errors and junk pass by). */
+function isChunk(payload: StreamPayload): payload is ChatCompletionChunk {
+  return "choices" in payload && Array.isArray(payload.choices);
+}
+
+/**
+ * One SSE frame for a payload, after the hook had its say. A payload the upstream sent in OpenAI's
+ * format and nothing changed goes out as the text it arrived as; anything else is serialised here,
+ * the only place a chunk is turned into JSON.
+ */
+function frame(payload: StreamPayload, transformer: StreamTransformer, hook: StreamChunkHook | undefined): string {
+  const changed = hook !== undefined && isChunk(payload) && hook.chunk(payload);
+  const text = changed ? undefined : transformer.verbatim?.(payload);
+  return `data: ${text ?? JSON.stringify(payload)}\n\n`;
+}
+
+/**
+ * Maps an upstream SSE body into an OpenAI SSE body, reporting a summary when it ends. `hook`
+ * (response DLP) sees each chunk in the same pass; its closing chunk goes out before `[DONE]`.
+ */
 export function pipeStream(
   adapter: ProviderAdapter,
   call: ChatCall,
   upstream: ReadableStream<Uint8Array>,
+  hook?: StreamChunkHook,
 ): { body: ReadableStream<Uint8Array>; summary: Promise<StreamSummary> } {
   const transformer = adapter.chat.stream(call);
   const reader = upstream.getReader();
   const decoder = new TextDecoder();
   let resolveSummary!: (s: StreamSummary) => void;
   const summary = new Promise<StreamSummary>((r) => (resolveSummary = r));
-  let pending: string[] = [];
-  const parser = new SseParser((event) => {
-    for (const out of transformer.push(event)) pending.push(out);
-  });
+  // Frames ready to send. Payloads are framed as soon as `push` returns them: `verbatim` only
+  // knows the payloads of the latest push.
+  let pending = "";
+  const write = (payloads: StreamPayload[]) => {
+    for (const p of payloads) pending += frame(p, transformer, hook);
+  };
+  const parser = new SseParser((event) => write(transformer.push(event)));
+  const closing = (): string => {
+    const last = hook?.end();
+    return last ? `data: ${JSON.stringify(last)}\n\n` : "";
+  };
   const finish = (error?: UpstreamError, clientClosed = false) =>
     resolveSummary({
       usage: transformer.usage(),
@@ -205,16 +246,17 @@ export function pipeStream(
           chunk = await reader.read();
         } catch (err) {
           const error: UpstreamError = { message: `upstream stream broke: ${err instanceof Error ? err.message : "read failed"}`, type: "upstream_error", code: "stream_interrupted" };
-          controller.enqueue(encoder.encode(`data: ${JSON.stringify({ error })}\n\n`));
+          // What the hook still holds was scanned text the client is owed; it follows the error.
+          controller.enqueue(encoder.encode(`data: ${JSON.stringify({ error })}\n\n${closing()}`));
           controller.close();
           finish(error);
           return;
         }
         if (chunk.done) {
           parser.end();
-          for (const out of transformer.end()) pending.push(out);
-          const tail = pending.map((p) => `data: ${p}\n\n`).join("") + "data: [DONE]\n\n";
-          pending = [];
+          write(transformer.end());
+          const tail = pending + closing() + "data: [DONE]\n\n";
+          pending = "";
           controller.enqueue(encoder.encode(tail));
           controller.close();
           finish();
@@ -222,8 +264,8 @@ export function pipeStream(
         }
         parser.feed(decoder.decode(chunk.value, { stream: true }));
         if (pending.length > 0) {
-          const out = pending.length === 1 ? `data: ${pending[0]}\n\n` : pending.map((p) => `data: ${p}\n\n`).join("");
-          pending = [];
+          const out = pending;
+          pending = "";
           controller.enqueue(encoder.encode(out));
           return;
         }

@@ -9,6 +9,7 @@
 import type { Faults, ProviderType, Zone } from "../config/schemas";
 import type {
   ChatCompletion,
+  ChatCompletionChunk,
   ChatCompletionRequest,
   EmbeddingsRequest,
   EmbeddingsResponse,
@@ -55,14 +56,32 @@ export interface SseEvent {
   data: string;
 }
 
+/** The `{"error":{...}}` payload OpenAI sends mid-stream; the OpenAI SDKs raise on it. */
+export interface StreamErrorPayload {
+  error: UpstreamError & { param: null };
+}
+
+/**
+ * One payload for the client's stream, still an object: the executor serialises it exactly once,
+ * after the per-chunk hook (response DLP) has had its say.
+ */
+export type StreamPayload = ChatCompletionChunk | StreamErrorPayload;
+
 /**
  * Stateful per-stream mapper (Portkey's idea): it sees each upstream event once and returns the
- * OpenAI `chat.completion.chunk` payloads to send, already serialized, in order.
+ * OpenAI payloads (`chat.completion.chunk` or an error) to send, in order. Objects rather than
+ * JSON text, so the gateway can rewrite a chunk without parsing it again.
  */
 export interface StreamTransformer {
-  push(event: SseEvent): string[];
-  /** Upstream ended; return any trailing chunks (not "[DONE]": the executor sends it). */
-  end(): string[];
+  push(event: SseEvent): StreamPayload[];
+  /** Upstream ended; return any trailing payloads (not "[DONE]": the executor sends it). */
+  end(): StreamPayload[];
+  /**
+   * Optional, for upstreams already in OpenAI's format: the exact text `payload` arrived as, when
+   * the latest `push` returned it as parsed. The executor sends that text instead of serialising
+   * the object again, unless the chunk hook changed it. Undefined for any other payload.
+   */
+  verbatim?(payload: StreamPayload): string | undefined;
   /** Usage reported by the upstream, if it sent any. */
   usage(): Usage | undefined;
   /** Completion text so far, for token estimation when the upstream sends no usage. */
@@ -74,6 +93,21 @@ export interface StreamTransformer {
    * stopped before its end marker. Optional: transformers that cannot tell leave it out.
    */
   error?(): UpstreamError | undefined;
+}
+
+/**
+ * A step the executor runs on every `chat.completion.chunk` of the client-facing stream before
+ * serialising it (response DLP uses it), so a streamed answer is read, mapped and rewritten in
+ * one pass: no second decode, SSE split or JSON parse.
+ */
+export interface StreamChunkHook {
+  /** May rewrite `chunk` in place; returns true when it changed it (its upstream text is then stale). */
+  chunk(chunk: ChatCompletionChunk): boolean;
+  /**
+   * The stream is ending: called once, just before `[DONE]` (or after the error event of an
+   * upstream that broke off). Returns one last chunk to send, if any.
+   */
+  end(): ChatCompletionChunk | undefined;
 }
 
 /** An upstream error mapped to OpenAI envelope fields. */

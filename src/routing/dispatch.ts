@@ -60,7 +60,7 @@ export function routeLabel(plan: RoutePlan, result: FallbackResult<unknown>): st
 }
 
 /**
- * @example const { result, route } = await dispatch(input, (t, { timeoutMs }) => runChatAttempt(t, body, deps, signal, timeoutMs));
+ * @example const { result, route } = await dispatch(input, (t, { timeoutMs }) => runChatAttempt(t, body, deps, signal, dlpPolicy, timeoutMs));
  */
 export async function dispatch<T>(
   input: DispatchInput,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { ChatCompletionChunk } from "../../gateway/schemas";
 import { byteStream, chatCall, runStream, runtime } from "../testing";
 import adapter, { openAiChatBody, openAiChatResponse, openAiError, openAiStreamTransformer } from "./index";
 
@@ -55,15 +56,30 @@ describe("openai-compatible stream transformer", () => {
     const t = openAiStreamTransformer(chatCall({ stream: true }, { stream: true }));
     const out = t.push({ data: JSON.stringify({ ...base, choices: [{ index: 0, delta: { content: "x" }, finish_reason: "stop" }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } }) });
     expect(out).toHaveLength(1);
-    expect(JSON.parse(out[0]).usage).toBeUndefined();
+    expect((out[0] as ChatCompletionChunk).usage).toBeUndefined();
+    // A rewritten chunk is serialised again, not forwarded as the upstream sent it.
+    expect(t.verbatim?.(out[0])).toBeUndefined();
     expect(t.usage()).toEqual({ prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 });
     expect(t.finishReason()).toBe("stop");
   });
 
-  it("skips [DONE] and payloads that are not JSON", () => {
+  it("returns each chunk as parsed and offers the text it arrived as", () => {
+    const t = openAiStreamTransformer(chatCall({ stream: true }, { stream: true }));
+    const data = '{ "id":"c1", "object":"chat.completion.chunk", "created":1, "model":"m", "choices":[{"index":0,"delta":{"content":"\\u00e9"},"finish_reason":null}] }';
+    const out = t.push({ data });
+    expect(out).toEqual([{ ...base, choices: [{ index: 0, delta: { content: "é" }, finish_reason: null }] }]);
+    expect(t.verbatim?.(out[0])).toBe(data);
+    // Only the latest push's payloads are known; any other object gets serialised.
+    t.push({ data: frame({ ...base, choices: [] }).slice(6, -2) });
+    expect(t.verbatim?.(out[0])).toBeUndefined();
+  });
+
+  it("skips [DONE] and payloads that are not JSON objects", () => {
     const t = openAiStreamTransformer(chatCall({ stream: true }, { stream: true }));
     expect(t.push({ data: "[DONE]" })).toEqual([]);
     expect(t.push({ data: "not json" })).toEqual([]);
+    expect(t.push({ data: "null" })).toEqual([]);
+    expect(t.push({ data: "[1]" })).toEqual([]);
     expect(t.end()).toEqual([]);
   });
 });

@@ -10,6 +10,7 @@ import type {
   EmbeddingsCall,
   ProviderAdapter,
   SseEvent,
+  StreamPayload,
   StreamTransformer,
   UpstreamError,
   UpstreamRequest,
@@ -45,8 +46,9 @@ export function joinUrl(base: string | undefined, path: string): string {
 }
 
 /**
- * Stream transformer for OpenAI-format chunks: forwards each payload as it came (no
- * re-serialization), remembers usage and text, and drops the usage-only chunk unless the client
+ * Stream transformer for OpenAI-format chunks: returns each chunk as parsed and offers its
+ * upstream text through `verbatim`, so a chunk nothing rewrites is forwarded as it came (no
+ * re-serialization). Remembers usage and text, and drops the usage-only chunk unless the client
  * asked for it with `stream_options.include_usage`.
  */
 export function openAiStreamTransformer(call: ChatCall): StreamTransformer {
@@ -54,15 +56,21 @@ export function openAiStreamTransformer(call: ChatCall): StreamTransformer {
   let usage: Usage | undefined;
   let text = "";
   let finish: string | null = null;
+  // The last chunk returned as parsed and the text it arrived as (see StreamTransformer.verbatim).
+  let forwarded: ChatCompletionChunk | undefined;
+  let forwardedText = "";
   return {
-    push(event: SseEvent): string[] {
+    push(event: SseEvent): StreamPayload[] {
       if (event.data === "[DONE]") return [];
-      let chunk: ChatCompletionChunk;
+      let parsed: unknown;
       try {
-        chunk = JSON.parse(event.data) as ChatCompletionChunk;
+        parsed = JSON.parse(event.data);
       } catch {
         return [];
       }
+      // Only objects are payloads; a bare `null` or number is as unusable as text that is not JSON.
+      if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) return [];
+      const chunk = parsed as ChatCompletionChunk;
       if (chunk.usage) usage = chunk.usage;
       const choices = Array.isArray(chunk.choices) ? chunk.choices : [];
       for (const choice of choices) {
@@ -73,12 +81,13 @@ export function openAiStreamTransformer(call: ChatCall): StreamTransformer {
         if (choice.finish_reason) finish = choice.finish_reason;
       }
       if (choices.length === 0 && chunk.usage && !clientWantsUsage) return [];
-      if (chunk.usage && !clientWantsUsage) {
-        return [JSON.stringify({ ...chunk, usage: undefined })];
-      }
-      return [event.data];
+      if (chunk.usage && !clientWantsUsage) return [{ ...chunk, usage: undefined }];
+      forwarded = chunk;
+      forwardedText = event.data;
+      return [chunk];
     },
     end: () => [],
+    verbatim: (payload) => (payload === forwarded ? forwardedText : undefined),
     usage: () => usage,
     text: () => text,
     finishReason: () => finish,
