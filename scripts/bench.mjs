@@ -142,10 +142,12 @@ for (const c of benchCases) {
     gateway_cpu_us_per_req: rounds[0].g.cpuUsPerRequest === null ? null : Math.round(mid((r) => r.g.cpuUsPerRequest)),
     gateway_errors: rounds.reduce((n, r) => n + r.g.non2xx + r.g.errors, 0),
   });
+  // Per round, for the results file: drift within a run shows here.
+  rows.at(-1).rounds = rounds.map((r) => ({ baseline_rps: Math.round(r.b.requests.average), gateway_rps: Math.round(r.g.requests.average), baseline_cpu_us: r.b.cpuUsPerRequest, gateway_cpu_us: r.g.cpuUsPerRequest }));
 }
 
 console.log(`\nSwitchyard bench — ${ROUNDS} rounds of ${SECONDS}s per side, ${CONNECTIONS} connections, medians over rounds, ${new Date().toISOString()}`);
-console.table(rows);
+console.table(rows.map(({ rounds: _rounds, ...row }) => row));
 writeFileSync(path.join(ROOT, ".wrangler/bench-results.json"), JSON.stringify({ seconds: SECONDS, rounds: ROUNDS, connections: CONNECTIONS, rows }, null, 2));
 
 // Usage events were on: every answered request must reach D1 as one usage row (through the queue,
