@@ -107,6 +107,26 @@ describe("streams", () => {
     expect((await summary).clientClosed).toBe(true);
   });
 
+  it("releases a stalled upstream as soon as the client cancels, without waiting for its next event", async () => {
+    let upstreamCancelled: unknown;
+    const stalled = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode(frame("first")));
+      },
+      // Never sends more on its own: only a cancel ends it.
+      cancel(reason) {
+        upstreamCancelled = reason ?? "cancelled";
+      },
+    });
+    const { body, summary } = pipeStream(wire, chatCall({ stream: true }, { stream: true }), stalled);
+    const reader = body.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe(frame("first"));
+    await reader.cancel("client went away");
+    const s = await summary;
+    expect(s).toMatchObject({ clientClosed: true, text: "first" });
+    expect(upstreamCancelled).toBeDefined();
+  });
+
   it("returns a stream attempt once headers arrive, even if the body is slow", async () => {
     const a = await attemptChat(withTransport(async () => new Response(byteStream(frame("x"), { every: 2 }), { headers: { "content-type": "text/event-stream" } })), chatCall({ stream: true }, { stream: true }), { timeoutMs: 1000 });
     expect(a.ok && a.kind).toBe("stream");
