@@ -5,8 +5,11 @@
 // Each case runs BENCH_ROUNDS rounds of baseline and gateway back to back (the order alternates
 // per round, so drift on a shared machine hits both sides alike); the table shows medians over
 // rounds and the range of the per-round ratios.
+// A third side, the floor (scripts/bench/floor.js: parse, forward, re-serialise, one packed usage
+// event, no guardrails), runs in each round too, so the table shows what this runtime charges
+// before any guardrail; its ratio is against the same round's pass-through.
 // Options: BENCH_SECONDS (default 5), BENCH_ROUNDS (default 3), BENCH_CONNECTIONS (default 8),
-// BENCH_ONLY (substring of case names).
+// BENCH_ONLY (substring of case names), BENCH_FLOOR=0 (skip the floor side).
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -20,6 +23,7 @@ import { benchCases as allCases } from "./bench/cases.mjs";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
+const WITH_FLOOR = process.env.BENCH_FLOOR !== "0";
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 const benchCases = allCases.filter((c) => !process.env.BENCH_ONLY || c.name.includes(process.env.BENCH_ONLY));
 
@@ -85,6 +89,19 @@ const baseline = new Miniflare({
   port: 0,
 });
 const baselineUrl = (await baseline.ready).href.replace(/\/$/, "");
+const floor = WITH_FLOOR
+  ? new Miniflare({
+      modules: true,
+      scriptPath: path.join(ROOT, "scripts/bench/floor.js"),
+      bindings: { UPSTREAM: upstream.url },
+      queueProducers: { USAGE: "bench-floor-usage" },
+      queueConsumers: { "bench-floor-usage": { maxBatchSize: 100, maxBatchTimeout: 1 } },
+      compatibilityDate: "2026-04-20",
+      host: "127.0.0.1",
+      port: 0,
+    })
+  : undefined;
+const floorUrl = floor ? (await floor.ready).href.replace(/\/$/, "") : undefined;
 const scriptPath = buildWorker();
 await withLocalD1(relState, applyMigrations);
 const gateway = await startGateway({ scriptPath, persistDir: relState });
@@ -111,16 +128,18 @@ for (const c of benchCases) {
   if (!check.ok) throw new Error(`${c.name}: gateway answered ${check.status} ${await check.text()}`);
   await check.arrayBuffer();
   await autocannon({ url: `${baselineUrl}/v1/chat/completions`, method: "POST", connections: CONNECTIONS, duration: 1, body: JSON.stringify(c.baselineBody ?? c.body) });
+  if (floorUrl) await autocannon({ url: `${floorUrl}/v1/chat/completions`, method: "POST", connections: CONNECTIONS, duration: 1, headers: { "content-type": "application/json" }, body });
   const warm = await autocannon({ url: `${gateway.url}/v1/chat/completions`, method: "POST", connections: CONNECTIONS, duration: 1, headers: { ...gwHeaders, "content-type": "application/json" }, body });
   gatewayAnswered += 1 + warm.requests.total;
   const rounds = [];
   for (let round = 0; round < ROUNDS; round++) {
     const runBaseline = () => load(`${baselineUrl}/v1/chat/completions`, { body: JSON.stringify(c.baselineBody ?? c.body) });
     const runGateway = () => load(`${gateway.url}/v1/chat/completions`, { headers: gwHeaders, body });
-    let b, g;
-    if (round % 2 === 0) (b = await runBaseline()), (g = await runGateway());
-    else (g = await runGateway()), (b = await runBaseline());
-    rounds.push({ b, g, ratio: g.requests.average / b.requests.average });
+    const runFloor = () => (floorUrl ? load(`${floorUrl}/v1/chat/completions`, { body }) : undefined);
+    let b, g, f;
+    if (round % 2 === 0) (b = await runBaseline()), (f = await runFloor()), (g = await runGateway());
+    else (g = await runGateway()), (f = await runFloor()), (b = await runBaseline());
+    rounds.push({ b, g, f, ratio: g.requests.average / b.requests.average, floorRatio: f ? f.requests.average / b.requests.average : undefined });
     gatewayAnswered += g.requests.total;
   }
   const ratios = rounds.map((r) => r.ratio);
@@ -131,6 +150,7 @@ for (const c of benchCases) {
     gateway_rps: Math.round(mid((r) => r.g.requests.average)),
     throughput_ratio: +median(ratios).toFixed(3),
     ratio_range: `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}`,
+    ...(floorUrl ? { floor_ratio: +median(rounds.map((r) => r.floorRatio)).toFixed(3) } : {}),
     baseline_p50_ms: mid((r) => r.b.latency.p50),
     gateway_p50_ms: mid((r) => r.g.latency.p50),
     added_p50_ms: +mid((r) => r.g.latency.p50 - r.b.latency.p50).toFixed(2),
@@ -143,7 +163,10 @@ for (const c of benchCases) {
     gateway_errors: rounds.reduce((n, r) => n + r.g.non2xx + r.g.errors, 0),
   });
   // Per round, for the results file: drift within a run shows here.
-  rows.at(-1).rounds = rounds.map((r) => ({ baseline_rps: Math.round(r.b.requests.average), gateway_rps: Math.round(r.g.requests.average), baseline_cpu_us: r.b.cpuUsPerRequest, gateway_cpu_us: r.g.cpuUsPerRequest }));
+  rows.at(-1).rounds = rounds.map((r) => ({
+    baseline_rps: Math.round(r.b.requests.average), gateway_rps: Math.round(r.g.requests.average), floor_rps: r.f ? Math.round(r.f.requests.average) : undefined,
+    baseline_cpu_us: r.b.cpuUsPerRequest, gateway_cpu_us: r.g.cpuUsPerRequest, floor_cpu_us: r.f?.cpuUsPerRequest,
+  }));
 }
 
 console.log(`\nSwitchyard bench — ${ROUNDS} rounds of ${SECONDS}s per side, ${CONNECTIONS} connections, medians over rounds, ${new Date().toISOString()}`);
@@ -164,5 +187,6 @@ console.log(`usage rows written: ${written} for ${gatewayAnswered} gateway reque
 
 await gateway.mf.dispose();
 await baseline.dispose();
+await floor?.dispose();
 await upstream.close();
 rmSync(stateDir, { recursive: true, force: true });
