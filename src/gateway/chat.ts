@@ -50,16 +50,21 @@ async function runChatAttempt(target: PlannedTarget, body: ChatCompletionRequest
   if (!adapter) {
     return { ok: false, failure: noAdapter(target.provider.type) };
   }
-  // Response DLP on the stream runs inside the executor's single pass over it, as a chunk hook.
-  // One per attempt, so a fallback never inherits scanner state (cheap: scanners start lazily).
-  const dlp = streamDlp(dlpPolicy);
+  const stream = body.stream === true;
+  // Response DLP on a stream runs inside the executor's single pass over it, as a chunk hook.
+  // One per attempt, so a fallback never inherits scanner state; none for a JSON answer, which
+  // redactCompletion scans whole.
+  const dlp = stream ? streamDlp(dlpPolicy) : undefined;
   const attempt = await attemptChat(
     adapter,
-    { request: body, model: target.target.model, provider: target.provider, stream: body.stream === true },
-    { timeoutMs, ai: deps.env.AI, signal, drill, chunkHook: dlp.hook },
+    { request: body, model: target.target.model, provider: target.provider, stream },
+    { timeoutMs, ai: deps.env.AI, signal, drill, chunkHook: dlp?.hook },
   );
   if (!attempt.ok) return attempt;
-  return { ok: true, value: attempt.kind === "stream" ? { ...attempt, dlp } : attempt };
+  if (attempt.kind === "json") return { ok: true, value: attempt };
+  // attemptChat streams only for a streamed call, which got its hook above.
+  if (!dlp) throw new Error("stream answer to a call that did not ask for one");
+  return { ok: true, value: { ...attempt, dlp } };
 }
 
 /**
