@@ -96,6 +96,7 @@ async function ownBatch(batch: Batch): Promise<void> {
 const MEASURE_ABOVE_CHARS = 4096;
 
 const NON_ASCII = /[^\x00-\x7f]/;
+const utf8 = new TextEncoder();
 
 /**
  * Queue limits are in bytes. Short ASCII text (the usual event) is its own length; short text
@@ -104,7 +105,7 @@ const NON_ASCII = /[^\x00-\x7f]/;
  * @example utf8ByteBound("hello") === 5; utf8ByteBound("héllo") === 15 // exact above 4096 characters
  */
 export function utf8ByteBound(text: string): number {
-  if (text.length > MEASURE_ABOVE_CHARS) return new TextEncoder().encode(text).byteLength;
+  if (text.length > MEASURE_ABOVE_CHARS) return utf8.encode(text).byteLength;
   return NON_ASCII.test(text) ? text.length * 3 : text.length;
 }
 
