@@ -164,10 +164,18 @@ export function walkChatRequest(req: Json, v: FieldVisitor): Json {
     }
     if (next) out = { ...req, messages: next };
   }
+  return walkOtherFields(req, out, CHAT_OWN, v);
+}
+
+/**
+ * The top-level fields of `req` not in `own`, names and values, applied to `out` (a copy of `req`
+ * that may already differ). Numbers and booleans are left as they are; names are scanned too.
+ */
+function walkOtherFields(req: Json, out: Json, own: ReadonlySet<string>, v: FieldVisitor): Json {
   for (const key of Object.keys(req)) {
+    if (own.has(key)) continue;
     const val = req[key];
-    if (CHAT_OWN.has(key) || (typeof val !== "string" && typeof val !== "object") || val === null) continue;
-    const next = walkJson(val, v);
+    const next = typeof val === "string" || (typeof val === "object" && val !== null) ? walkJson(val, v) : val;
     const nextKey = scanKey(key, v);
     if (nextKey !== key) {
       const { [key]: _dropped, ...others } = out;
@@ -193,13 +201,7 @@ export function walkEmbeddingsRequest(req: Json, v: FieldVisitor): Json {
     if (input.some((x) => typeof x !== "string")) v.unscannable("input", "tokens");
     out = withField(out, "input", walkJson(input, v));
   }
-  for (const key of Object.keys(req)) {
-    const val = req[key];
-    if (EMBEDDINGS_OWN.has(key) || (typeof val !== "string" && typeof val !== "object") || val === null) continue;
-    const next = walkJson(val, v);
-    if (next !== val) out = { ...out, [key]: next };
-  }
-  return out;
+  return walkOtherFields(req, out, EMBEDDINGS_OWN, v);
 }
 
 const MESSAGE_SKIP = new Set(["role", "audio"]);
