@@ -76,7 +76,8 @@ describe("request DLP reaches every field", () => {
     const org = await createOrg();
     const rid = `dlp-fields-log-${org.team}`;
     provider();
-    const body = { model: "sim-chat", messages: [user("hi")], tools: [tool(`card ${CARD}`)], metadata: { ssn: SSN } };
+    const named = { type: "function", function: { name: `lookup ${SSN}`, description: `card ${CARD}` } };
+    const body = { model: "sim-chat", messages: [user("hi")], tools: [named], metadata: { ssn: SSN } };
     const res = await chat(org.apiKey, body, { "x-request-id": rid });
     expect(res.status).toBe(200);
     await res.arrayBuffer();
@@ -85,6 +86,10 @@ describe("request DLP reaches every field", () => {
     expect(logged.text).not.toContain(SSN);
     expect(logged.text).not.toContain(CARD);
     expect(logged.types.sort()).toEqual(["CREDIT_CARD", "US_SSN"]);
+    // Tool names also go into the usage event (a shadow-agent signal): the redacted ones.
+    const usage = await eventually(() => env.DB.prepare("SELECT detail FROM usage_events WHERE request_id = ?").bind(rid).first<{ detail: string }>());
+    expect(JSON.parse(usage.detail).tools).toEqual(["lookup [US_SSN]"]);
+    expect(usage.detail).not.toContain(SSN);
   });
 
   it("a credential in a tool definition blocks the request like one in message text", async () => {
@@ -212,7 +217,9 @@ describe("response DLP reaches every field", () => {
       const frame = (delta: unknown, finish: string | null = null) => `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
       const args = (a: string) => frame({ tool_calls: [{ index: 0, function: { arguments: a } }] });
       const sse = frame({ role: "assistant", content: null, tool_calls: [{ index: 0, id: "call_1", type: "function", function: { name: "deploy", arguments: "" } }] }) +
-        args(`{"token":"${SECRET.slice(0, 9)}`) + args(SECRET.slice(9, 20)) + args(`${SECRET.slice(20)}"}`) + frame({}, "tool_calls") + "data: [DONE]\n\n";
+        args(`{"token":"${SECRET.slice(0, 9)}`) + args(SECRET.slice(9, 20)) + args(`${SECRET.slice(20)}"}`) + frame({}, "tool_calls") +
+        // Usage reported, as the gateway asks for it: no token estimate (slow to load) is needed.
+        `data: ${JSON.stringify({ ...base, choices: [], usage: { prompt_tokens: 3, completion_tokens: 9, total_tokens: 12 } })}\n\n` + "data: [DONE]\n\n";
       return new Response(sse, { headers: { "content-type": "text/event-stream" } });
     });
     const res = await chat(org.apiKey, { model: "sim-chat", stream: true, messages: [user("deploy")] }, { "x-request-id": rid });
