@@ -103,6 +103,7 @@ describe("walkChatRequest", () => {
           { type: "image_url", image_url: { url: `https://img.example/a.png?ssn=${SSN}` } },
           { type: "input_audio", input_audio: { data: "UklGRg==", format: "wav" } },
           { type: "file", file: { file_data: "JVBERi0=", filename: `scan ${SSN}.pdf` } },
+          { type: `x ${SSN}`, data: "AAAA" },
         ],
       }],
     };
@@ -112,6 +113,8 @@ describe("walkChatRequest", () => {
       "messages[0].content[2]:image_url",
       "messages[0].content[3]:input_audio",
       "messages[0].content[4]:file",
+      // A client-chosen type is not echoed (it goes into errors and usage events).
+      "messages[0].content[5]:unknown",
     ]);
     const parts = (out.messages as Array<{ content: Array<Record<string, Record<string, string>>> }>)[0].content;
     expect(parts[1].image_url.url).toBe(dataUrl);

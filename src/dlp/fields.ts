@@ -109,7 +109,8 @@ function walkPart(part: unknown, field: string, v: FieldVisitor): unknown {
   if (!isObject(part)) return walkJson(part, v);
   const type = typeof part.type === "string" ? part.type : "";
   if (TEXT_PARTS.has(type)) return walkObject(part, v, {});
-  v.unscannable(field, type || "unknown");
+  // The kind goes into errors and usage events: a client-chosen type is named only when plain.
+  v.unscannable(field, PLAIN_KEY.test(type) ? type.slice(0, 32) : "unknown");
   return walkObject(part, v, { binary: true });
 }
 

@@ -101,5 +101,6 @@ export function unscannableRefusal(o: DlpOutcome, dataClass: DataClass): Gateway
 export function dlpDetail(where: "request" | "response", o: DlpOutcome): Record<string, unknown> {
   if (o.findings === 0 && !o.unscannable) return {};
   const unscannable = o.unscannable ? { unscannable: o.unscannable.slice(0, 20).map((u) => `${u.field}:${u.kind}`) } : {};
-  return { [`dlp_${where}`]: { types: o.types, blocked: o.blocked, findings: o.findings, ...(o.raiseTo ? { raise_to: o.raiseTo } : {}), ...unscannable } };
+  const raise = o.raiseTo ? { raise_to: o.raiseTo } : {};
+  return { [`dlp_${where}`]: { types: o.types, blocked: o.blocked, findings: o.findings, ...raise, ...unscannable } };
 }

@@ -175,7 +175,10 @@ export function streamDlp(policy: CompiledDlpPolicy): StreamDlp {
       const calls = [...(out.tool_calls ?? [])];
       const at = calls.findIndex((t) => t.index === toolIndex);
       if (at < 0) calls.push({ index: toolIndex, function: { arguments: rest } });
-      else calls[at] = { ...calls[at], function: { ...calls[at].function, arguments: (calls[at].function?.arguments ?? "") + rest } };
+      else {
+        const fn = calls[at].function;
+        calls[at] = { ...calls[at], function: { ...fn, arguments: (fn?.arguments ?? "") + rest } };
+      }
       out = { ...out, tool_calls: calls };
     }
     const rest = c.functionCall?.end();
