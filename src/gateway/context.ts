@@ -10,7 +10,7 @@ import { sha256Hex } from "../config/secrets";
 import type { DataClass } from "../config/schemas";
 import type { Env } from "../env";
 import { badRequest, forbidden } from "../errors/openai";
-import { dlpDetail, redactChatRequest, redactEmbeddingsRequest, type DlpOutcome } from "../guardrails/dlp-request";
+import { dlpDetail, redactChatRequest, redactEmbeddingsRequest, unscannableRefusal, type DlpOutcome } from "../guardrails/dlp-request";
 import type { ChatCompletionRequest, EmbeddingsRequest } from "./schemas";
 import type { CacheStatus, UsageEvent } from "../usage/event";
 import { DEFAULT_MAX_BODY_BYTES, parseJsonBody, readBodyText } from "./body";
@@ -153,21 +153,24 @@ export async function prepare<S extends z.ZodType>(
   }
   const body = parsed.data as z.infer<S> & { model: string };
   usage.model = body.model;
-  // Tool names (never arguments) are a shadow-agent signal: automated clients declare tools.
-  const tools = (body as { tools?: Array<{ function?: { name?: unknown } }> }).tools;
-  if (Array.isArray(tools) && tools.length > 0) {
-    detail.tools = tools.slice(0, 20).map((t) => String(t.function?.name ?? "").slice(0, 64));
-  }
   // DLP before anything else sees the body: redactions replace the body, findings raise the class.
   const dlp = kind === "chat"
     ? redactChatRequest(caller.workload.dlpPolicy, body as unknown as ChatCompletionRequest)
     : redactEmbeddingsRequest(caller.workload.dlpPolicy, body as unknown as EmbeddingsRequest);
   addDetail(usage, dlpDetail("request", dlp.outcome));
+  // Tool names (never arguments) are a shadow-agent signal: automated clients declare tools.
+  // Read from the redacted body: a name is client text and goes into a store.
+  const tools = (dlp.body as { tools?: Array<{ function?: { name?: unknown } }> }).tools;
+  if (Array.isArray(tools) && tools.length > 0) {
+    detail.tools = tools.slice(0, 20).map((t) => String(t.function?.name ?? "").slice(0, 64));
+  }
   const dataClass = effectiveDataClass(caller.workload.default_data_class, declared, dlp.outcome.raiseTo);
   usage.data_class = dataClass;
   if (dlp.outcome.blocked.length) {
     throw forbidden(`Request blocked by data-loss prevention: it contains ${dlp.outcome.blocked.join(", ")} (rule: workload.dlp).`, "dlp_blocked");
   }
+  const unscannable = unscannableRefusal(dlp.outcome, dataClass);
+  if (unscannable) throw unscannable;
   const model = authorizeModel(bundle, caller, body.model, kind, dataClass);
   return { bundle, caller, body: dlp.body as unknown as z.infer<S>, model, dataClass, declared, dlp: dlp.outcome };
 }

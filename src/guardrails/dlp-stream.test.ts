@@ -174,4 +174,69 @@ describe("stream DLP as the executor's chunk hook", () => {
     expect(raw).toBe(sse);
     expect(done).toEqual({ outcome: { types: [], blocked: [], findings: 0 }, text: `my card is ${CARD}` });
   });
+
+  describe("every text field of a delta", () => {
+    const toolDelta = (calls: Array<Record<string, unknown>>, extra: Record<string, unknown> = {}) =>
+      frame({ ...base, choices: [{ index: 0, delta: { tool_calls: calls }, finish_reason: null, ...extra }] });
+    const finish = (reason: string) => frame({ ...base, choices: [{ index: 0, delta: {}, finish_reason: reason }] });
+
+    /** Tool call `index`'s arguments across all chunks, as a client assembles them. */
+    function argumentsOf(raw: string, index: number): string {
+      return chunksOf(raw).flatMap((c) => c.choices.flatMap((ch) => (ch.delta.tool_calls ?? []).filter((t) => t.index === index).map((t) => t.function?.arguments ?? ""))).join("");
+    }
+
+    it("redacts a secret split across streamed tool-call argument fragments, per tool-call index", async () => {
+      const sse =
+        toolDelta([{ index: 0, id: "call_a", type: "function", function: { name: "deploy", arguments: "" } }]) +
+        toolDelta([{ index: 1, id: "call_b", type: "function", function: { name: "pay", arguments: "" } }]) +
+        toolDelta([{ index: 0, function: { arguments: `{"key":"${SECRET.slice(0, 10)}` } }]) +
+        toolDelta([{ index: 1, function: { arguments: `{"card":"${CARD.slice(0, 9)}` } }]) +
+        toolDelta([{ index: 0, function: { arguments: `${SECRET.slice(10)}"}` } }]) +
+        toolDelta([{ index: 1, function: { arguments: `${CARD.slice(9)}"}` } }]) +
+        finish("tool_calls") + "data: [DONE]\n\n";
+      const { raw, done } = await scanned(sse);
+      expect(raw).not.toContain(SECRET.slice(10));
+      expect(raw).not.toContain("1111 1111");
+      expect(JSON.parse(argumentsOf(raw, 0))).toEqual({ key: "[SECRET]" });
+      expect(JSON.parse(argumentsOf(raw, 1))).toEqual({ card: "[CREDIT_CARD]" });
+      // Ids and names go out as they came, on the first fragment of each call.
+      const first = chunksOf(raw)[0].choices[0].delta.tool_calls![0];
+      expect(first).toMatchObject({ index: 0, id: "call_a", function: { name: "deploy" } });
+      expect(done.outcome).toMatchObject({ types: ["SECRET", "CREDIT_CARD"], blocked: ["SECRET"] });
+      expect(done.text).toBe("");
+    });
+
+    it("flushes held tool-call arguments into one extra chunk when no finish_reason came", async () => {
+      const sse = toolDelta([{ index: 0, id: "call_a", type: "function", function: { name: "f", arguments: `{"ssn":"536-90-4399"}` } }]) + "data: [DONE]\n\n";
+      const { raw } = await scanned(sse);
+      expect(raw).not.toContain("536-90-4399");
+      expect(argumentsOf(raw, 0)).toBe(`{"ssn":"[US_SSN]"}`);
+    });
+
+    it("redacts refusal, reasoning_content, reasoning and legacy function_call.arguments split across chunks", async () => {
+      const d = (delta: Record<string, unknown>) => frame({ ...base, choices: [{ index: 0, delta, finish_reason: null }] });
+      const sse =
+        d({ refusal: `I won't share ${CARD.slice(0, 8)}` }) + d({ refusal: `${CARD.slice(8)}.` }) +
+        d({ reasoning_content: "the ssn 536-9" }) + d({ reasoning_content: "0-4399 is" }) +
+        d({ reasoning: "again 536-90" }) + d({ reasoning: "-4399" }) +
+        d({ function_call: { name: "lookup", arguments: `{"k":"${SECRET.slice(0, 5)}` } }) + d({ function_call: { arguments: `${SECRET.slice(5)}"}` } }) +
+        stop() + "data: [DONE]\n\n";
+      const { raw } = await scanned(sse);
+      const field = (name: string) => chunksOf(raw).flatMap((c) => c.choices.map((ch) => ((ch.delta as Record<string, unknown>)[name] as string | undefined) ?? "")).join("");
+      expect(field("refusal")).toBe("I won't share [CREDIT_CARD].");
+      expect(field("reasoning_content")).toBe("the ssn [US_SSN] is");
+      expect(field("reasoning")).toBe("again [US_SSN]");
+      const fc = chunksOf(raw).map((c) => (c.choices[0].delta as { function_call?: { arguments?: string } }).function_call?.arguments ?? "").join("");
+      expect(fc).toBe(`{"k":"[SECRET]"}`);
+      expect(raw).not.toContain("4399");
+      expect(raw).not.toContain(SECRET.slice(5));
+    });
+
+    it("drops logprobs of a chunk whose text was held or masked (they spell out the raw tokens)", async () => {
+      const lp = { content: [{ token: "4111", logprob: -0.1 }] };
+      const sse = frame({ ...base, choices: [{ index: 0, delta: { content: `card ${CARD}` }, logprobs: lp, finish_reason: null }] }) + stop() + "data: [DONE]\n\n";
+      const { raw } = await scanned(sse);
+      expect(raw).not.toContain("4111");
+    });
+  });
 });
