@@ -129,16 +129,37 @@ describe("sqlTables (a real SQL parser, failing closed)", () => {
   });
 
   it("throws on what it cannot parse or reads ambiguously", () => {
-    expect(() => sqlTables("garbage ((( x")).toThrow(/does not parse/);
+    expect(() => sqlTables("garbage ((( x")).toThrow(/unbalanced/);
+    expect(() => sqlTables("garbage ( x )")).toThrow(/does not parse/);
     expect(() => sqlTables("select * from \u043erders")).toThrow(/does not parse/);
     expect(() => sqlTables("select * from orders join x on true, users")).toThrow(/ambiguous/);
-    expect(() => sqlTables("select 1 from orders where " + "x".repeat(30_000))).toThrow(/longer than/);
+    expect(() => sqlTables("select 1 from orders where " + "x".repeat(5_000))).toThrow(/longer than/);
+  });
+
+  it("refuses what the parser and PostgreSQL read differently, before parsing", () => {
+    // The parser reads \\' as an escaped quote; PostgreSQL ends the string there and runs the union.
+    expect(() => sqlTables("select * from orders where a = '\\' union select * from users --'")).toThrow(/backslash/);
+    expect(() => sqlTables("select E'\\' from users --'")).toThrow(/prefixed/);
+    expect(() => sqlTables("select $$ from users $$")).toThrow(/dollar/);
+    expect(() => sqlTables("select U&'\\0041' from orders")).toThrow();
+    expect(() => sqlTables("select 1 from orders /* /* */ , users */")).toThrow(/nested/);
+    expect(() => sqlTables("select 1 from orders # users")).toThrow(/#/);
+    expect(sqlTables("select 'it''s' from orders where id = $1")).toEqual(["orders"]);
+  });
+
+  it("refuses deep or unbalanced nesting before the parser can take exponential time on it", () => {
+    expect(() => sqlTables("select " + "(".repeat(12))).toThrow(/parentheses/);
+    expect(() => sqlTables("select * from orders where " + "(".repeat(20) + "1 +" + ")".repeat(20))).toThrow(/deeper than/);
+    expect(() => sqlTables("select 1 --\r" + "(".repeat(5))).toThrow(/unbalanced/);
+    expect(() => sqlTables("select * from t where a = 'unterminated")).toThrow(/unterminated/);
+    expect(sqlTables("select * from orders where id in (select id from (select id from orders) x)")).toEqual(["orders"]);
   });
 
   it("makes the rule deny every bypass, including SQL it cannot parse", () => {
     for (const sql of ["select * from/**/users", 'select * from"users"', "select * from orders, users", "select * from orders natural join(users)",
       "select * from orders where id in (select id from users)", "with t as (select * from users) select * from orders",
-      "select 1 from orders union select 1 from users", "garbage ((( x", "select * from orders join x on true, users"]) {
+      "select 1 from orders union select 1 from users", "garbage ((( x", "select * from orders join x on true, users",
+      "select * from orders where a = '\\' union select * from users --'"]) {
       expect(authorize(policy, "db", "query_db", { table: "orders", sql }).allowed, sql).toBe(false);
     }
     expect(authorize(policy, "db", "query_db", { table: "orders", sql: "select o.id from orders o where o.total > 5" }).allowed).toBe(true);

@@ -5,11 +5,24 @@
  * comma joins or `natural join(users)` slip past. Anything the parser cannot read, or reads in a
  * way known to differ from what a database would run, throws {@link SqlNotUnderstood}: the CEL rule
  * calling `sqlTables` then errors and the call is denied (fail closed).
+ *
+ * Before the parser sees a statement, a linear lexical pass ({@link lexicalRefusal}) refuses what
+ * the parser and PostgreSQL read differently — a backslash in a quoted token (the parser treats
+ * `\'` as an escaped quote; PostgreSQL, with standard strings, ends the string there, so
+ * `'\' union select * from users --'` would hide a table), dollar quoting, `E'...'` and `U&`
+ * strings, `#`, nested block comments — and what would make the parser slow: unbalanced or deep
+ * parentheses, unterminated strings and comments, very long input.
  */
 import { Parser } from "node-sql-parser/build/postgresql";
 
 /** Longer SQL is refused unread: the parser is a PEG parser whose cost grows with the input. */
-export const MAX_SQL_LENGTH = 20_000;
+export const MAX_SQL_LENGTH = 4_000;
+/**
+ * Deeper parenthesis nesting is refused unread. The generated parser backtracks without
+ * memoisation, and on input it cannot parse its time grows exponentially with nesting depth
+ * (measured: ~2x per level; 12 unclosed parentheses take seconds), so depth is bounded first.
+ */
+export const MAX_PAREN_DEPTH = 5;
 
 export class SqlNotUnderstood extends Error {
   constructor(reason: string) {
@@ -27,7 +40,7 @@ interface TableRef {
 
 /** Every table reference in the AST: objects with `table` and `db` that are not column references. */
 function collect(node: unknown, out: TableRef[], depth = 0): void {
-  if (depth > 200) throw new SqlNotUnderstood("the statement nests too deeply");
+  if (depth > 1000) throw new SqlNotUnderstood("the statement nests too deeply");
   if (Array.isArray(node)) {
     for (const n of node) collect(n, out, depth + 1);
     return;
@@ -70,7 +83,82 @@ function spellings(name: string, sql: string): string[] {
  * @example sqlTables('select * from Orders o join "Items" i on true') // ["orders", "Items"]
  */
 export function sqlTables(sql: string): string[] {
-  if (sql.length > MAX_SQL_LENGTH) throw new SqlNotUnderstood(`SQL longer than ${MAX_SQL_LENGTH} characters`);
+  const hit = recent.get(sql);
+  if (hit instanceof SqlNotUnderstood) throw hit;
+  if (hit) return [...hit];
+  let result: string[] | SqlNotUnderstood;
+  try {
+    result = readTables(sql);
+  } catch (err) {
+    if (!(err instanceof SqlNotUnderstood)) throw err;
+    result = err;
+  }
+  if (sql.length <= CACHED_SQL_LENGTH) {
+    if (recent.size >= CACHE_SIZE) recent.delete(recent.keys().next().value!);
+    recent.set(sql, result);
+  }
+  if (result instanceof SqlNotUnderstood) throw result;
+  return [...result];
+}
+
+/**
+ * Parsing costs ~0.2 ms; agents repeat the same statements, so recent answers (tables or the
+ * refusal) are kept per isolate. The function is pure, so a cached answer is the same answer.
+ */
+const CACHE_SIZE = 512;
+const CACHED_SQL_LENGTH = 4096;
+const recent = new Map<string, string[] | SqlNotUnderstood>();
+
+/**
+ * Why a statement is refused before parsing, or null. One pass over the text, PostgreSQL's
+ * lexical rules: '...' and "..." with doubled quotes, -- and /* *\/ comments.
+ * @example lexicalRefusal("select '\\' from users --'") // "a backslash inside a quoted string or identifier"
+ */
+export function lexicalRefusal(sql: string): string | null {
+  if (sql.length > MAX_SQL_LENGTH) return `SQL longer than ${MAX_SQL_LENGTH} characters`;
+  let depth = 0;
+  for (let i = 0; i < sql.length; i++) {
+    const c = sql[i];
+    const next = sql[i + 1];
+    if (c === "'" || c === '"') {
+      if (sql[i - 1] === "&") return "U& escapes are not accepted";
+      if (c === "'" && i > 0 && /[eEuUbBxXnN&]/.test(sql[i - 1]) && (i < 2 || !/[A-Za-z0-9_]/.test(sql[i - 2]))) return "prefixed string literals (E'', U&'', B'', X'', N'') are not accepted";
+      let j = i + 1;
+      for (; j < sql.length; j++) {
+        if (sql[j] === "\\") return "a backslash inside a quoted string or identifier";
+        if (sql[j] === c) {
+          if (sql[j + 1] === c) j++;
+          else break;
+        }
+      }
+      if (j >= sql.length) return "an unterminated quoted string or identifier";
+      i = j;
+    } else if (c === "-" && next === "-") {
+      // PostgreSQL and the parser both end a line comment at \n or \r.
+      const m = /[\n\r]/.exec(sql.slice(i));
+      if (!m) break;
+      i += m.index;
+    } else if (c === "/" && next === "*") {
+      const end = sql.indexOf("*/", i + 2);
+      if (end < 0) return "an unterminated comment";
+      if (sql.slice(i + 2, end).includes("/*")) return "nested block comments";
+      i = end + 1;
+    } else if (c === "$") {
+      if (!/[0-9]/.test(next ?? "")) return "dollar quoting is not accepted";
+    } else if (c === "#" || c === "\\" || c === "`") {
+      return `the character ${c} outside a string`;
+    } else if (c === "(") {
+      if (++depth > MAX_PAREN_DEPTH) return `parentheses nested deeper than ${MAX_PAREN_DEPTH}`;
+    } else if (c === ")") {
+      if (--depth < 0) return "unbalanced parentheses";
+    }
+  }
+  return depth === 0 ? null : "unbalanced parentheses";
+}
+
+function readTables(sql: string): string[] {
+  const refusal = lexicalRefusal(sql);
+  if (refusal) throw new SqlNotUnderstood(refusal);
   let parsed: { ast: unknown; tableList: string[] };
   try {
     parsed = parser.parse(sql, { database: "postgresql" });

@@ -93,6 +93,7 @@ export async function readUpstreamText(response: Response, limit: number): Promi
 export function boundedBody(body: ReadableStream<Uint8Array> | null, limit: number): ReadableStream<Uint8Array> | null {
   if (!body) return null;
   let total = 0;
+  // Erroring (not just ending) the stream tells the client the answer was cut, not complete.
   return body.pipeThrough(
     new TransformStream<Uint8Array, Uint8Array>({
       transform(chunk, controller) {
