@@ -34,7 +34,8 @@ export function compileRe2(pattern: string, flags = 0): RE2JS {
   try {
     re = RE2JS.compile(pattern, flags);
   } catch (err) {
-    throw new RegexRefused(`pattern ${JSON.stringify(pattern.slice(0, 200))} is not a valid RE2 expression: ${err instanceof Error ? err.message : String(err)}`);
+    const why = err instanceof Error ? err.message : String(err);
+    throw new RegexRefused(`pattern ${JSON.stringify(pattern.slice(0, 200))} is not a valid RE2 expression: ${why}`);
   }
   if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!);
   cache.set(key, re);

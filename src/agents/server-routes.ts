@@ -57,7 +57,10 @@ async function requireTeam(env: Env, team: string): Promise<void> {
 export const serverRoutes: AdminRoute<unknown>[] = [
   adminRoute({
     method: "get", path: "/mcp-servers", tag: "mcp-servers", summary: "List upstream MCP servers (team owners: their own and those shared with them)", roles: ["auditor", "team-owner"],
-    handler: async ({ env, principal }) => ({ data: (await db(env).select().from(mcpServers).all()).filter((r) => visibleTo(principal, specOf(r))).map(serverView) }),
+    handler: async ({ env, principal }) => {
+      const rows = await db(env).select().from(mcpServers).all();
+      return { data: rows.filter((r) => visibleTo(principal, specOf(r))).map(serverView) };
+    },
   }),
   adminRoute({
     method: "get", path: "/mcp-servers/:id", tag: "mcp-servers", summary: "Get an upstream MCP server", roles: ["auditor", "team-owner"],
@@ -128,7 +131,10 @@ export const serverRoutes: AdminRoute<unknown>[] = [
           writes.push(d.update(agents).set({ spec: JSON.stringify({ ...agentSpec, grants }), policyVersion: agent.policyVersion + 1, updatedAt: ts }).where(eq(agents.id, agent.id)));
         }
       }
-      await writeConfig(env, writes, { actor: principal.sub, action: "mcp_server.consent.withdraw", resource: `mcp-servers/${row.id}/consents/${team}`, detail: { team, grants_removed_from: stripped } });
+      await writeConfig(env, writes, {
+        actor: principal.sub, action: "mcp_server.consent.withdraw", resource: `mcp-servers/${row.id}/consents/${team}`,
+        detail: { team, grants_removed_from: stripped },
+      });
       return { id: row.id, ...next, grants_removed_from: stripped };
     },
   }),

@@ -122,7 +122,8 @@ export function lexicalRefusal(sql: string): string | null {
     const next = sql[i + 1];
     if (c === "'" || c === '"') {
       if (sql[i - 1] === "&") return "U& escapes are not accepted";
-      if (c === "'" && i > 0 && /[eEuUbBxXnN&]/.test(sql[i - 1]) && (i < 2 || !/[A-Za-z0-9_]/.test(sql[i - 2]))) return "prefixed string literals (E'', U&'', B'', X'', N'') are not accepted";
+      const prefixed = c === "'" && i > 0 && /[eEuUbBxXnN]/.test(sql[i - 1]) && (i < 2 || !/[A-Za-z0-9_]/.test(sql[i - 2]));
+      if (prefixed) return "prefixed string literals (E'', B'', X'', N'') are not accepted";
       let j = i + 1;
       for (; j < sql.length; j++) {
         if (sql[j] === "\\") return "a backslash inside a quoted string or identifier";
