@@ -28,6 +28,8 @@ export interface ChainEvent {
 export interface SessionRecord {
   server: string;
   upstream: string | null;
+  /** The delegation chain (ids joined by " > ") the session was opened under; null for older rows. */
+  chain: string | null;
 }
 
 export type AdmitResult = { ok: true; session: SessionRecord | null } | { ok: false; reason: "replayed" | "unknown_session" };
@@ -46,7 +48,14 @@ export class Delegation extends DurableObject<Env> {
     this.sql = ctx.storage.sql;
     this.sql.exec(`CREATE TABLE IF NOT EXISTS jtis (jti TEXT PRIMARY KEY, exp INTEGER NOT NULL)`);
     this.sql.exec(`CREATE INDEX IF NOT EXISTS jtis_exp ON jtis (exp)`);
-    this.sql.exec(`CREATE TABLE IF NOT EXISTS sessions (sid TEXT PRIMARY KEY, server TEXT NOT NULL, upstream TEXT, exp INTEGER NOT NULL)`);
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS sessions (sid TEXT PRIMARY KEY, server TEXT NOT NULL, upstream TEXT, exp INTEGER NOT NULL, chain TEXT)`);
+    // Objects created before sessions were bound to chains: add the column once (rows keep NULL,
+    // which matches no chain, so such a session must be opened again).
+    try {
+      this.sql.exec("ALTER TABLE sessions ADD COLUMN chain TEXT");
+    } catch {
+      // Already there (every object created with the CREATE above, or migrated before).
+    }
     this.sql.exec(`CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL)`);
     this.sql.exec(`CREATE TABLE IF NOT EXISTS kv (k TEXT PRIMARY KEY, v TEXT NOT NULL)`);
   }
@@ -62,16 +71,19 @@ export class Delegation extends DurableObject<Env> {
     if (seen.length) return { ok: false, reason: "replayed" };
     this.sql.exec("INSERT INTO jtis (jti, exp) VALUES (?, ?)", jti, expiresAt);
     if (!sessionId) return { ok: true, session: null };
-    const row = this.sql.exec<{ server: string; upstream: string | null; exp: number }>("SELECT server, upstream, exp FROM sessions WHERE sid = ?", sessionId).toArray()[0];
+    const row = this.sql.exec<{ server: string; upstream: string | null; exp: number; chain: string | null }>("SELECT server, upstream, exp, chain FROM sessions WHERE sid = ?", sessionId).toArray()[0];
     if (!row || row.exp < now) return { ok: false, reason: "unknown_session" };
-    return { ok: true, session: { server: row.server, upstream: row.upstream } };
+    return { ok: true, session: { server: row.server, upstream: row.upstream, chain: row.chain } };
   }
 
-  /** Binds a gateway session id to this agent, an upstream server and the upstream's own session. */
-  openSession(sessionId: string, server: string, upstream: string | null, ttlSeconds: number): void {
+  /**
+   * Binds a gateway session id to this agent, the delegation chain it acts under, an upstream
+   * server and the upstream's own session.
+   */
+  openSession(sessionId: string, server: string, upstream: string | null, ttlSeconds: number, chain: string | null = null): void {
     const now = Math.floor(Date.now() / 1000);
     this.sql.exec("DELETE FROM sessions WHERE exp < ?", now);
-    this.sql.exec("INSERT OR REPLACE INTO sessions (sid, server, upstream, exp) VALUES (?, ?, ?, ?)", sessionId, server, upstream, now + ttlSeconds);
+    this.sql.exec("INSERT OR REPLACE INTO sessions (sid, server, upstream, exp, chain) VALUES (?, ?, ?, ?, ?)", sessionId, server, upstream, now + ttlSeconds, chain);
   }
 
   closeSession(sessionId: string): void {

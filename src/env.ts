@@ -44,4 +44,8 @@ export interface Env {
   ALERT_FROM_EMAIL?: string;
   /** "1" only in tests: serves the mock MCP/A2A upstreams at /__mock/* (see src/agents/upstream.ts). */
   ENABLE_MOCKS?: string;
+  /** Hosts the agent plane may call (A2A callees, MCP servers): `host`, `*.domain` or `*`; unset = none. */
+  AGENT_URL_ALLOWLIST?: string;
+  /** Largest upstream answer (A2A, MCP) the agent plane reads, in bytes (default 4 MiB). */
+  AGENT_UPSTREAM_MAX_BYTES?: string;
 }

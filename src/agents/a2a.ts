@@ -21,7 +21,7 @@ import { authErrorResponse, RPC, rpcError } from "./jsonrpc";
 import type { Deps } from "./mcp";
 import { getAgentRegistry, type RegisteredAgent } from "./registry";
 import { gatewayKeys, signGatewayStatement } from "./tokens";
-import { upstreamFetch } from "./upstream";
+import { readUpstreamText, upstreamFetch, upstreamMaxBytes, UpstreamRefused } from "./upstream";
 
 async function sha256b64u(text: string): Promise<string> {
   return base64url.encode(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text))));
@@ -111,16 +111,19 @@ export async function handleA2a(request: Request, calleeId: string, deps: Deps):
   const trace = deps.env.DELEGATION.get(deps.env.DELEGATION.idFromName(`trace:${caller.trace}`));
   deps.waitUntil(trace.record({ ts: new Date().toISOString(), kind: "a2a_call", chain, depth: verdict.depth, jti: caller.proofJti, detail: { callee: calleeId } }));
   let upstream: Response;
+  let answer: string;
   try {
     upstream = await upstreamFetch(deps.env, callee.spec.a2a_url, {
       method: "POST",
       headers: { "content-type": request.headers.get("content-type") ?? "application/json", "x-switchyard-caller": assertion, "x-switchyard-trace": caller.trace },
       body,
     });
-  } catch {
+    // Bounded: the gateway signs what it read, so it must read all of it, and never more than this.
+    answer = await readUpstreamText(upstream, upstreamMaxBytes(deps.env));
+  } catch (err) {
+    if (err instanceof UpstreamRefused) return rpcError(null, RPC.upstreamError, `Agent ${calleeId}: ${err.message}.`, { reason: `upstream_${err.kind}` }, 502);
     return rpcError(null, RPC.upstreamError, `Agent ${calleeId} did not answer.`, undefined, 502);
   }
-  const answer = await upstream.text();
   const signature = await signGatewayStatement(
     deps.env,
     { sub: calleeId, aud: caller.agent.id, txn: caller.trace, req: caller.proofJti, status: upstream.status, body_sha256: await sha256b64u(answer) },

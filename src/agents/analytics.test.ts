@@ -23,11 +23,21 @@ describe("discover", () => {
   const clockwork = (key: string, n: number, extra: Partial<ObservedEvent> = {}): ObservedEvent[] =>
     Array.from({ length: n }, (_, i) => ({ ts: NOW - DAY + i * 60_000 * 15, keyId: key, userAgent: "Mozilla/5.0", agent: null, ...extra }));
 
-  it("flags an unknown agent id, and ignores registered agents", () => {
+  it("flags an unknown agent id; a claimed registered id alone is only a weak signal", () => {
     const events = [...clockwork("k1", 3, { agent: "rogue" }), ...clockwork("k2", 3, { agent: "known" })];
     const f = discover(events, new Set(["known"]), new Map());
     expect(f).toHaveLength(1);
     expect(f[0]).toMatchObject({ fingerprint: "key:k1", signals: ["unknown_agent_id"], subject: { agents: ["rogue"] } });
+  });
+
+  it("never lets the unauthenticated agent header hide automated traffic", () => {
+    // Same bot, once without a header and once claiming a registered agent's id: both are found.
+    const bot = (key: string, agent: string | null) => clockwork(key, 60, { userAgent: "python-requests/2.31", agent });
+    const f = discover([...bot("k6", null), ...bot("k7", "known")], new Set(["known"]), new Map());
+    expect(f.map((x) => x.fingerprint).sort()).toEqual(["key:k6", "key:k7"]);
+    const claimed = f.find((x) => x.fingerprint === "key:k7")!;
+    expect(claimed.signals).toEqual(expect.arrayContaining(["regular_cadence", "unverified_agent_claim"]));
+    expect(claimed.evidence.claimed_agents).toEqual(["known"]);
   });
 
   it("flags clockwork traffic from an automation user agent, not bursty human traffic", () => {

@@ -42,6 +42,21 @@ describe("chains", () => {
     expect(validateChain(["a", "c"], of)).toMatchObject({ ok: false, reason: "not_authorized" });
   });
 
+  it("refuses a hop into another team unless the callee consented to the caller's team (or the caller)", () => {
+    const teams: Record<string, DelegationRules> = {
+      a: { team: "t1", may_delegate_to: ["b", "c", "d"] },
+      b: { team: "t2", may_delegate_to: [] },
+      c: { team: "t2", may_delegate_to: [], accepts_delegation_from: [{ team: "t1" }] },
+      d: { team: "t2", may_delegate_to: [], accepts_delegation_from: [{ team: "t1", agent: "other" }] },
+      s: { team: "t1", may_delegate_to: ["a"] },
+    };
+    const t = (id: string) => teams[id];
+    expect(validateChain(["a", "b"], t)).toMatchObject({ ok: false, reason: "not_authorized", message: expect.stringContaining("consented") });
+    expect(validateChain(["a", "c"], t)).toEqual({ ok: true, depth: 1 });
+    expect(validateChain(["a", "d"], t)).toMatchObject({ ok: false, reason: "not_authorized" });
+    expect(validateChain(["s", "a"], t)).toEqual({ ok: true, depth: 1 });
+  });
+
   it("stops walking absurdly nested act claims", () => {
     let act: { sub: string; act?: unknown } | undefined;
     for (let i = 0; i < 1000; i++) act = { sub: `n${i}`, act };

@@ -3,14 +3,19 @@
  * Delegation chains as plain data. A token's chain is its subject followed by every actor, oldest
  * first: `sub=A, act={sub:C, act={sub:B}}` is A → B → C. Depth is the number of `act` levels.
  * A chain is valid when every hop is a registered agent, each agent may delegate to the next,
- * no agent appears twice (a cycle), and the depth is within the smallest limit any member sets.
+ * no agent appears twice (a cycle), the depth is within the smallest limit any member sets, and a
+ * hop into another team is one the callee consented to (`accepts_delegation_from`).
  */
-import { MAX_DELEGATION_DEPTH, type ActClaim } from "./schemas";
+import { acceptsDelegation } from "./consent";
+import { MAX_DELEGATION_DEPTH, type ActClaim, type DelegationConsent } from "./schemas";
 
 /** What chain validation needs to know of each registered agent. */
 export interface DelegationRules {
   may_delegate_to: readonly string[];
   max_delegation_depth?: number;
+  /** The agent's team; a hop between two agents of different teams needs the callee's consent. */
+  team?: string;
+  accepts_delegation_from?: readonly DelegationConsent[];
 }
 
 /**
@@ -57,8 +62,13 @@ export function validateChain(chain: readonly string[], rulesOf: (agent: string)
   }
   if (depth > limit) return { ok: false, reason: "depth_exceeded", message: `Delegation depth ${depth} exceeds the limit of ${limit} for ${chain.join(" → ")}.` };
   for (let i = 0; i + 1 < chain.length; i++) {
-    if (!rulesOf(chain[i])!.may_delegate_to.includes(chain[i + 1])) {
+    const from = rulesOf(chain[i])!;
+    if (!from.may_delegate_to.includes(chain[i + 1])) {
       return { ok: false, reason: "not_authorized", message: `Agent ${chain[i]} may not delegate to ${chain[i + 1]}.` };
+    }
+    const to = rulesOf(chain[i + 1])!;
+    if (from.team !== to.team && !acceptsDelegation(to.accepts_delegation_from, { id: chain[i], team: from.team ?? "" })) {
+      return { ok: false, reason: "not_authorized", message: `Agent ${chain[i + 1]} (team ${to.team}) has not consented to delegation from ${chain[i]} (team ${from.team}).` };
     }
   }
   return { ok: true, depth };

@@ -1,10 +1,15 @@
 /**
  * @module
- * Shadow-agent discovery as a pure function over usage events. Traffic attributed to a registered
- * agent (its `x-switchyard-agent` header names one) is excluded; the rest is grouped by API key
+ * Shadow-agent discovery as a pure function over usage events. Every event is grouped by API key
  * and scored on signals of automation: an agent id nobody registered, an automation user agent,
  * clockwork request regularity, activity around the clock, and volume far above the key's own
  * baseline (robust z over the previous days). One strong signal or two weak ones make a finding.
+ *
+ * The `x-switchyard-agent` header is unauthenticated, so it never excludes traffic: anyone could
+ * send a registered agent's id to hide. It is evidence only — an unregistered id is a strong
+ * signal, a registered one claimed over an API key is a weak one (agents prove who they are with
+ * DPoP-bound agent tokens on the agent plane). A person closes a finding by registering it
+ * (POST /discoveries/{id}/register), which suppresses that key's fingerprint from then on.
  */
 import { gapCv, median, robustZ, ROBUST_Z_THRESHOLD } from "./stats";
 
@@ -13,6 +18,7 @@ export interface ObservedEvent {
   ts: number;
   keyId: string | null;
   userAgent: string | null;
+  /** The unauthenticated `x-switchyard-agent` header: a claim, never proof of identity. */
   agent: string | null;
   /** Tool names the request declared or called, when the pipeline recorded them. */
   tools?: string[];
@@ -37,7 +43,6 @@ const REGULAR_CV = 0.35;
 export function discover(events: readonly ObservedEvent[], registered: ReadonlySet<string>, dailyHistory: ReadonlyMap<string, number[]>): Finding[] {
   const groups = new Map<string, ObservedEvent[]>();
   for (const e of events) {
-    if (e.agent && registered.has(e.agent)) continue;
     const k = e.keyId ?? `ua:${e.userAgent ?? "unknown"}`;
     const list = groups.get(k);
     if (list) list.push(e);
@@ -52,9 +57,15 @@ export function discover(events: readonly ObservedEvent[], registered: ReadonlyS
     const strong: string[] = [];
     const weak: string[] = [];
     const evidence: Finding["evidence"] = { requests: list.length };
-    if (agents.length) {
+    const unknown = agents.filter((a) => !registered.has(a));
+    const claimed = agents.filter((a) => registered.has(a));
+    if (unknown.length) {
       strong.push("unknown_agent_id");
-      evidence.unknown_agents = agents;
+      evidence.unknown_agents = unknown;
+    }
+    if (claimed.length) {
+      weak.push("unverified_agent_claim");
+      evidence.claimed_agents = claimed;
     }
     const automatedUa = uas.filter((u) => AUTOMATION_UA.test(u));
     if (automatedUa.length) {

@@ -10,6 +10,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import { z } from "zod";
 import type { AdminRoute } from "../admin/router";
 import { adminRoute } from "../admin/router";
+import { requireTeamAccess, type Principal } from "../admin/auth";
 import { db, nowIso, writeConfig } from "../config/store";
 import { accessReviewItems, accessReviews, agentBaselines, agentDiscoveries, agents } from "../db/agents-schema";
 import { apiKeys } from "../db/schema";
@@ -43,10 +44,18 @@ async function openDiscovery(env: Env, id: string): Promise<DiscoveryRow> {
   return row;
 }
 
-async function reviewView(env: Env, id: string) {
+/**
+ * A campaign with its items. A campaign spans every team, so a team owner sees only the items of
+ * its own team's agents (items of deleted agents, whose team is unknown, are hidden from it).
+ */
+async function reviewView(env: Env, id: string, principal?: Principal) {
   const review = await db(env).select().from(accessReviews).where(eq(accessReviews.id, id)).get();
   if (!review) throw new ProblemError(404, "Not Found", `No access review ${id}.`);
-  const items = await db(env).select().from(accessReviewItems).where(eq(accessReviewItems.reviewId, id)).all();
+  let items = await db(env).select().from(accessReviewItems).where(eq(accessReviewItems.reviewId, id)).all();
+  if (principal?.role === "team-owner") {
+    const own = new Set((await db(env).select({ id: agents.id }).from(agents).where(eq(agents.team, principal.team!)).all()).map((a) => a.id));
+    items = items.filter((i) => own.has(i.agent));
+  }
   return { ...review, items: items.map((i) => ({ ...i, grantSpec: undefined, grant: JSON.parse(i.grantSpec) as Grant, unused_90d: i.unused90d === 1, unused90d: undefined })) };
 }
 
@@ -109,8 +118,14 @@ export const governanceRoutes: AdminRoute<unknown>[] = [
   }),
   adminRoute({
     method: "get", path: "/agents/:id/baseline", tag: "agent-baselines", summary: "An agent's behavioural baseline", roles: ["auditor", "team-owner"],
-    handler: async ({ env, params }) => {
+    handler: async ({ env, params, principal }) => {
       const id = agentParam(params);
+      if (principal.role === "team-owner") {
+        const agent = await db(env).select({ team: agents.team }).from(agents).where(eq(agents.id, id)).get();
+        // A deleted agent's baseline has no team to check against: only auditors and admins read it.
+        if (!agent) throw new ProblemError(404, "Not Found", `No agent ${id}.`);
+        requireTeamAccess(principal, agent.team);
+      }
       const row = await db(env).select().from(agentBaselines).where(eq(agentBaselines.agent, id)).get();
       if (!row) throw new ProblemError(404, "Not Found", `No baseline for agent ${id} yet.`);
       return { agent: id, profile: JSON.parse(row.profile), updated_at: row.updatedAt };
@@ -139,7 +154,7 @@ export const governanceRoutes: AdminRoute<unknown>[] = [
   }),
   adminRoute({
     method: "get", path: "/access-reviews/:id", tag: "access-reviews", summary: "A campaign with every grant, last use and decision", roles: ["auditor", "team-owner"],
-    handler: async ({ env, params }) => reviewView(env, rowId(params)),
+    handler: async ({ env, params, principal }) => reviewView(env, rowId(params), principal),
   }),
   adminRoute({
     method: "post", path: "/access-reviews/escalate", tag: "access-reviews", summary: "Escalate overdue campaigns now (daily cron does this)", roles: [],

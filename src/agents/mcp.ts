@@ -17,12 +17,17 @@ import { AgentAuthError } from "./dpop";
 import { authErrorResponse, mapSse, parseRpc, RPC, rpcError, type RpcMessage } from "./jsonrpc";
 import { authorize, mayListTool, type Args } from "./policy";
 import type { RegisteredServer } from "./registry";
-import { upstreamFetch } from "./upstream";
+import { boundedBody, readUpstreamText, upstreamFetch, upstreamMaxBytes, UpstreamRefused } from "./upstream";
 
 const PASSED_METHODS = new Set(["initialize", "notifications/initialized", "notifications/cancelled", "notifications/progress", "ping", "tools/list", "tools/call"]);
 const SESSION_TTL_S = 3600;
 /** An MCP message larger than this is refused before parsing. */
 const MAX_MCP_BODY = 1024 * 1024;
+
+/** The chain a session is bound to: every agent, originator first (a session is one chain's). */
+export function chainKey(caller: Pick<AgentCaller, "chain">): string {
+  return caller.chain.map((a) => a.id).join(" > ");
+}
 
 export interface Deps {
   env: Env;
@@ -51,6 +56,15 @@ export async function handleMcp(request: Request, serverId: string, deps: Deps):
   const server = caller.registry.servers.get(serverId);
   if (!server) return rpcError(null, RPC.unknownServer, `No MCP server ${serverId} is registered.`, undefined, 404);
   if (caller.session && caller.session.server !== serverId) return rpcError(null, RPC.invalidRequest, "This Mcp-Session-Id belongs to another server.", undefined, 404);
+  // A session is bound to the whole delegation chain it was opened under: the same acting agent
+  // working for another originator (C → B instead of A → B) must open its own session.
+  if (caller.session && caller.session.chain !== chainKey(caller)) {
+    return rpcError(null, RPC.invalidRequest, "This Mcp-Session-Id belongs to another delegation chain; initialize a new session.", undefined, 404);
+  }
+  // Every method, DELETE included, needs a grant on this server for every agent of the chain.
+  if (!caller.chain.every((a) => a.policy.grants.some((g) => g.server === serverId))) {
+    return rpcError(null, RPC.toolNotAuthorized, `Agent ${caller.agent.id} (or an agent it acts for) has no grant on server ${serverId}.`, undefined, 403);
+  }
   const stub = deps.env.DELEGATION.get(deps.env.DELEGATION.idFromName(`agent:${caller.agent.id}`));
 
   if (request.method === "DELETE") {
@@ -72,9 +86,6 @@ export async function handleMcp(request: Request, serverId: string, deps: Deps):
   const id = msg.id ?? null;
   const isResponse = msg.method === undefined;
   if (!isResponse && !PASSED_METHODS.has(msg.method!)) return rpcError(id, RPC.methodNotFound, `Method ${msg.method} is not permitted through the gateway.`);
-  if (!caller.chain.every((a) => a.policy.grants.some((g) => g.server === serverId))) {
-    return rpcError(id, RPC.toolNotAuthorized, `Agent ${caller.agent.id} (or an agent it acts for) has no grant on server ${serverId}.`, undefined, 403);
-  }
   if (msg.method !== "initialize" && !caller.session) return rpcError(id, RPC.invalidRequest, "Mcp-Session-Id required: call initialize first.", undefined, 400);
 
   if (msg.method === "tools/call") {
@@ -127,20 +138,28 @@ async function forward(msg: RpcMessage, caller: AgentCaller, server: RegisteredS
   let upstream: Response;
   try {
     upstream = await upstreamFetch(deps.env, server.url, { method: "POST", headers, body: JSON.stringify(msg) });
-  } catch {
+  } catch (err) {
+    if (err instanceof UpstreamRefused) return rpcError(id, RPC.upstreamError, `MCP server ${server.id}: ${err.message}.`, { reason: `upstream_${err.kind}` }, 502);
     return rpcError(id, RPC.upstreamError, `MCP server ${server.id} did not answer.`, undefined, 502);
   }
+  const limit = upstreamMaxBytes(deps.env);
   const out = new Headers();
   const type = upstream.headers.get("content-type") ?? "";
   if (type) out.set("content-type", type);
   if (msg.method === "initialize" && upstream.ok) {
     const sid = `mcps_${crypto.randomUUID()}`;
     const stub = deps.env.DELEGATION.get(deps.env.DELEGATION.idFromName(`agent:${caller.agent.id}`));
-    await stub.openSession(sid, server.id, upstream.headers.get("mcp-session-id"), SESSION_TTL_S);
+    await stub.openSession(sid, server.id, upstream.headers.get("mcp-session-id"), SESSION_TTL_S, chainKey(caller));
     out.set("mcp-session-id", sid);
   }
   if (msg.method === "tools/list" && upstream.ok) {
-    const body = await upstream.text();
+    let body: string;
+    try {
+      body = await readUpstreamText(upstream, limit);
+    } catch (err) {
+      if (err instanceof UpstreamRefused) return rpcError(id, RPC.upstreamError, `MCP server ${server.id}: ${err.message}.`, { reason: `upstream_${err.kind}` }, 502);
+      return rpcError(id, RPC.upstreamError, `MCP server ${server.id} did not finish its answer.`, undefined, 502);
+    }
     if (type.includes("text/event-stream")) return new Response(mapSse(body, (m) => (m.id === id ? filterTools(m, caller, server.id) : m)), { status: upstream.status, headers: out });
     try {
       return new Response(JSON.stringify(filterTools(JSON.parse(body) as RpcMessage, caller, server.id)), { status: upstream.status, headers: out });
@@ -148,6 +167,6 @@ async function forward(msg: RpcMessage, caller: AgentCaller, server: RegisteredS
       return rpcError(id, RPC.upstreamError, `MCP server ${server.id} sent an unreadable tools/list.`, undefined, 502);
     }
   }
-  // Everything else streams through untouched (SSE included).
-  return new Response(upstream.body, { status: upstream.status, headers: out });
+  // Everything else streams through untouched (SSE included), up to the byte ceiling.
+  return new Response(boundedBody(upstream.body, limit), { status: upstream.status, headers: out });
 }

@@ -7,6 +7,8 @@
  *   never arrived.
  * - `/__mock/a2a/{name}`: an A2A agent answering `message/send`, which checks the gateway's
  *   caller assertion with the gateway's public key (the callee side of mutual authentication).
+ * - Hostile upstreams for the bounds: a name starting with `huge` answers 5 MiB (more than the
+ *   default ceiling), one starting with `redirect` answers 302 to the cloud metadata address.
  */
 import { Hono } from "hono";
 import { jwtVerify } from "jose";
@@ -52,8 +54,30 @@ export const mockUpstreams = new Hono<{ Bindings: Env }>();
 
 mockUpstreams.get("/__mock/mcp/:name/calls", (c) => c.json({ calls: received.get(c.req.param("name")) ?? [] }));
 
+/** 5 MiB of JSON-ish bytes, streamed without a content-length, so only counting can stop it. */
+function hugeAnswer(): Response {
+  const chunk = new TextEncoder().encode("x".repeat(64 * 1024));
+  let sent = 0;
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (sent >= 80) return controller.close();
+      sent++;
+      controller.enqueue(chunk);
+    },
+  });
+  return new Response(body, { headers: { "content-type": "application/json" } });
+}
+
+function hostile(name: string): Response | null {
+  if (name.startsWith("huge")) return hugeAnswer();
+  if (name.startsWith("redirect")) return new Response(null, { status: 302, headers: { location: "http://169.254.169.254/latest/meta-data/" } });
+  return null;
+}
+
 mockUpstreams.post("/__mock/mcp/:name", async (c) => {
   const name = c.req.param("name");
+  const bad = hostile(name);
+  if (bad) return bad;
   const msg = (await c.req.json()) as RpcMessage;
   const session = c.req.header("mcp-session-id") ?? null;
   const list = received.get(name) ?? [];
@@ -73,6 +97,8 @@ mockUpstreams.post("/__mock/mcp/:name", async (c) => {
 });
 
 mockUpstreams.post("/__mock/a2a/:name", async (c) => {
+  const bad = hostile(c.req.param("name"));
+  if (bad) return bad;
   const msg = (await c.req.json()) as RpcMessage;
   const assertion = c.req.header("x-switchyard-caller") ?? "";
   let caller: string | null = null;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { argShape, authorize, compilePolicy, emailDomain, isCleanPath, mayListTool, PolicyCompileError, sqlTables } from "./policy";
+import { MAX_MATCH_INPUT } from "./re2-matches";
 
 const policy = compilePolicy("bot", 1, [
   { server: "db", tool: "query_db", when: "args.table in ['orders','products'] && !args.sql.contains(';') && sqlTables(args.sql).all(t, t in ['orders','products']) && args.all(k, k in ['table','sql'])" },
@@ -91,7 +92,7 @@ describe("compilePolicy", () => {
 
 describe("helpers", () => {
   it("extracts tables, domains, clean paths", () => {
-    expect(sqlTables('select * from Orders o join "Items" i on 1 join public.x, y')).toEqual(["orders", "Items", "public.x", "y"]);
+    expect(sqlTables('select * from Orders o join "Items" i on o.id = i.id join public.x on true cross join y')).toEqual(["orders", "Items", "public.x", "y"]);
     expect(emailDomain("Bob@Acme.COM")).toBe("acme.com");
     expect(emailDomain("a@b@c")).toBe("");
     expect(isCleanPath("/a/./b")).toBe(false);
@@ -106,15 +107,92 @@ describe("helpers", () => {
   });
 });
 
-describe("cost", () => {
-  it("prints the per-call policy check cost", () => {
-    const args = { table: "orders", sql: "select id, total from orders where id = 42" };
-    const n = 10_000;
-    for (let i = 0; i < 500; i++) authorize(policy, "db", "query_db", args);
-    const t0 = performance.now();
-    for (let i = 0; i < n; i++) authorize(policy, "db", "query_db", args);
-    const ms = performance.now() - t0;
-    // workerd coarsens timers, so this is an estimate over many calls; never asserted.
-    console.log(`policy check cost: ${((ms * 1000) / n).toFixed(2)} µs per tools/call (${n} evaluations, ${ms.toFixed(1)} ms)`);
+describe("sqlTables (a real SQL parser, failing closed)", () => {
+  const tablesOf = (sql: string) => sqlTables(sql).sort();
+
+  it("finds tables hidden from keyword scanning", () => {
+    expect(tablesOf("select * from/**/users")).toEqual(["users"]);
+    expect(tablesOf('select * from"users"')).toEqual(["users"]);
+    expect(tablesOf("select * from orders, users")).toEqual(["orders", "users"]);
+    expect(tablesOf("select * from orders natural join(users)")).toEqual(["orders", "users"]);
+    expect(tablesOf("select * from orders where id in (select id from users)")).toEqual(["orders", "users"]);
+    expect(tablesOf("with t as (select * from users) select * from t")).toEqual(["t", "users"]);
+    expect(tablesOf("select 1 from orders union select 1 from users")).toEqual(["orders", "users"]);
+    expect(tablesOf("update orders set x = (select y from users)")).toEqual(["orders", "users"]);
+    expect(tablesOf("select 1 from orders; drop table users")).toEqual(["orders", "users"]);
+    expect(tablesOf("select * from pg_read_file('/etc/passwd')")).toEqual(["pg_read_file()"]);
+  });
+
+  it("folds unquoted names as the database does and keeps quoted ones", () => {
+    expect(sqlTables("select * from PUBLIC.Orders")).toEqual(["public.orders"]);
+    expect(sqlTables('select * from "Users"')).toEqual(["Users"]);
+  });
+
+  it("throws on what it cannot parse or reads ambiguously", () => {
+    expect(() => sqlTables("garbage ((( x")).toThrow(/unbalanced/);
+    expect(() => sqlTables("garbage ( x )")).toThrow(/does not parse/);
+    expect(() => sqlTables("select * from \u043erders")).toThrow(/does not parse/);
+    expect(() => sqlTables("select * from orders join x on true, users")).toThrow(/ambiguous/);
+    expect(() => sqlTables("select 1 from orders where " + "x".repeat(5_000))).toThrow(/longer than/);
+  });
+
+  it("refuses what the parser and PostgreSQL read differently, before parsing", () => {
+    // The parser reads \\' as an escaped quote; PostgreSQL ends the string there and runs the union.
+    expect(() => sqlTables("select * from orders where a = '\\' union select * from users --'")).toThrow(/backslash/);
+    expect(() => sqlTables("select E'\\' from users --'")).toThrow(/prefixed/);
+    expect(() => sqlTables("select $$ from users $$")).toThrow(/dollar/);
+    expect(() => sqlTables("select U&'\\0041' from orders")).toThrow();
+    expect(() => sqlTables("select 1 from orders /* /* */ , users */")).toThrow(/nested/);
+    expect(() => sqlTables("select 1 from orders # users")).toThrow(/#/);
+    expect(sqlTables("select 'it''s' from orders where id = $1")).toEqual(["orders"]);
+  });
+
+  it("refuses deep or unbalanced nesting before the parser can take exponential time on it", () => {
+    expect(() => sqlTables("select " + "(".repeat(12))).toThrow(/parentheses/);
+    expect(() => sqlTables("select * from orders where " + "(".repeat(20) + "1 +" + ")".repeat(20))).toThrow(/deeper than/);
+    expect(() => sqlTables("select 1 --\r" + "(".repeat(5))).toThrow(/unbalanced/);
+    expect(() => sqlTables("select * from t where a = 'unterminated")).toThrow(/unterminated/);
+    expect(sqlTables("select * from orders where id in (select id from (select id from orders) x)")).toEqual(["orders"]);
+  });
+
+  it("makes the rule deny every bypass, including SQL it cannot parse", () => {
+    for (const sql of ["select * from/**/users", 'select * from"users"', "select * from orders, users", "select * from orders natural join(users)",
+      "select * from orders where id in (select id from users)", "with t as (select * from users) select * from orders",
+      "select 1 from orders union select 1 from users", "garbage ((( x", "select * from orders join x on true, users",
+      "select * from orders where a = '\\' union select * from users --'"]) {
+      expect(authorize(policy, "db", "query_db", { table: "orders", sql }).allowed, sql).toBe(false);
+    }
+    expect(authorize(policy, "db", "query_db", { table: "orders", sql: "select o.id from orders o where o.total > 5" }).allowed).toBe(true);
+  });
+});
+
+describe("matches() on RE2", () => {
+  const re = compilePolicy("r", 1, [
+    { server: "s", tool: "nested", when: "args.v.matches('(a+)+$')" },
+    { server: "s", tool: "alt", when: "matches(args.v, '^(a|aa)+$')" },
+    { server: "s", tool: "dyn", when: "args.v.matches(args.p)" },
+    { server: "s", tool: "lit", when: "args.v == '.matches(' " },
+  ]);
+
+  it("answers catastrophic patterns on long inputs correctly (linear time, no backtracking)", () => {
+    const evil = "a".repeat(50_000) + "!";
+    expect(authorize(re, "s", "nested", { v: evil }).allowed).toBe(false);
+    expect(authorize(re, "s", "nested", { v: "xa" }).allowed).toBe(true);
+    expect(authorize(re, "s", "alt", { v: evil }).allowed).toBe(false);
+    expect(authorize(re, "s", "alt", { v: "a".repeat(50_000) }).allowed).toBe(true);
+    expect(authorize(re, "s", "dyn", { v: evil, p: "^(a|a?)+$" }).allowed).toBe(false);
+    expect(authorize(re, "s", "dyn", { v: "aaa", p: "^(a|a?)+$" }).allowed).toBe(true);
+  });
+
+  it("leaves string literals alone and denies over-long inputs and non-RE2 patterns at call time", () => {
+    expect(authorize(re, "s", "lit", { v: ".matches(" }).allowed).toBe(true);
+    expect(authorize(re, "s", "dyn", { v: "a".repeat(MAX_MATCH_INPUT + 1), p: "a" })).toMatchObject({ allowed: false, reason: "rule_failed" });
+    expect(authorize(re, "s", "dyn", { v: "aa", p: "(a)\\1" })).toMatchObject({ allowed: false, detail: expect.stringMatching(/RE2/) });
+  });
+
+  it("refuses literal patterns RE2 cannot compile when the rule is written, naming the pattern", () => {
+    for (const p of ["(a)\\\\1", "(?=a)a", "(?<=a)b", "(?!x)y"]) {
+      expect(() => compilePolicy("x", 1, [{ server: "s", tool: "t", when: `args.v.matches('${p}')` }]), p).toThrow(/not a valid RE2 expression/);
+    }
   });
 });

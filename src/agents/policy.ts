@@ -6,36 +6,19 @@
  * evaluates to exactly `true`. Anything else — no grant, false, a missing key, a type error —
  * denies: the check fails closed. Arguments are evaluated as the gateway will forward them; the
  * helper functions below refuse ambiguity rather than normalising input the upstream would not.
+ * `sqlTables` parses SQL with a real parser and throws on what it cannot read; `matches` runs on
+ * RE2 (linear time), see re2-matches.ts.
  */
 import { Environment } from "@marcbachmann/cel-js";
+import { compileRe2, re2Matches, RegexRefused, useRe2Matches } from "./re2-matches";
 import type { Grant } from "./schemas";
+import { sqlTables } from "./sql-tables";
+
+export { sqlTables } from "./sql-tables";
 
 /** Arguments as JSON gives them. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [k: string]: JsonValue };
 export type Args = { [k: string]: JsonValue };
-
-/** SQL keywords after which a table name follows. */
-const SQL_TABLE_CONTEXT = /\b(?:from|join|into|update|table|using)\s+((?:"[^"]*"|`[^`]*`|\[[^\]]*\]|[^\s,;()]+)(?:\s*,\s*(?:"[^"]*"|`[^`]*`|\[[^\]]*\]|[^\s,;()]+))*)/giu;
-
-/**
- * Table identifiers a SQL text touches. Unquoted identifiers are lower-cased because SQL itself
- * folds them (that is what the database will do); quoted ones are kept verbatim. Schema prefixes
- * stay attached (`public.orders`), so a rule must name them. Non-ASCII letters are kept as they are,
- * so a look-alike (`оrders` with a Cyrillic о) never equals `orders`.
- * @example sqlTables("select * from Orders o join \"Items\" i on ...") // ["orders", "Items"]
- */
-export function sqlTables(sql: string): string[] {
-  const out: string[] = [];
-  for (const m of sql.matchAll(SQL_TABLE_CONTEXT)) {
-    for (const raw of m[1].split(/\s*,\s*/)) {
-      const t = raw.trim();
-      if (!t) continue;
-      const quoted = /^["`[]/.test(t);
-      out.push(quoted ? t.slice(1, -1) : t.toLowerCase());
-    }
-  }
-  return out;
-}
 
 /**
  * The domain of an e-mail address, lower-cased (DNS names are case-insensitive), or "" when the
@@ -64,7 +47,9 @@ const celEnv = new Environment({ limits: LIMITS, homogeneousAggregateLiterals: f
   .registerVariable("args", "map")
   .registerFunction("sqlTables(string): list<string>", (s: string) => sqlTables(s))
   .registerFunction("emailDomain(string): string", (s: string) => emailDomain(s))
-  .registerFunction("isCleanPath(string): bool", (s: string) => isCleanPath(s));
+  .registerFunction("isCleanPath(string): bool", (s: string) => isCleanPath(s))
+  .registerFunction("string.re2Matches(string): bool", (s: string, p: string) => re2Matches(s, p))
+  .registerFunction("re2Matches(string, string): bool", (s: string, p: string) => re2Matches(s, p));
 
 export interface CompiledGrant {
   index: number;
@@ -98,13 +83,21 @@ export function compilePolicy(agent: string, version: number, grants: readonly G
     version,
     grants: grants.map((g, index) => {
       if (!g.when) return { index, server: g.server, tool: g.tool, source: null, program: null };
-      let program: (ctx: { args: Args }) => unknown;
+      let parsed: ReturnType<typeof celEnv.parse>;
       try {
-        program = celEnv.parse(g.when) as unknown as (ctx: { args: Args }) => unknown;
+        parsed = celEnv.parse(g.when);
       } catch (err) {
         throw new PolicyCompileError(index, `grants[${index}].when does not parse: ${firstLine(err)}`);
       }
-      const checked = celEnv.check(g.when) as { valid: boolean; type?: unknown; error?: { message: string } };
+      for (const pattern of useRe2Matches(parsed.ast)) {
+        try {
+          compileRe2(pattern);
+        } catch (err) {
+          throw new PolicyCompileError(index, `grants[${index}].when: ${err instanceof RegexRefused ? err.message : firstLine(err)}`);
+        }
+      }
+      const program = parsed as unknown as (ctx: { args: Args }) => unknown;
+      const checked = parsed.check() as { valid: boolean; type?: unknown; error?: { message: string } };
       if (!checked.valid) throw new PolicyCompileError(index, `grants[${index}].when does not type-check: ${checked.error?.message.split("\n")[0] ?? "invalid"}`);
       if (checked.type !== "bool" && checked.type !== "dyn") throw new PolicyCompileError(index, `grants[${index}].when must be a bool expression, not ${String(checked.type)}`);
       return { index, server: g.server, tool: g.tool, source: g.when, program };

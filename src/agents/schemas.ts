@@ -46,6 +46,10 @@ export const PublicJwk = z
   });
 export type PublicJwk = z.infer<typeof PublicJwk>;
 
+/** A callee's consent to be delegated to by another team's agents (all of them, or one). */
+export const DelegationConsent = z.object({ team: AgentId, agent: AgentId.optional() }).strict();
+export type DelegationConsent = z.infer<typeof DelegationConsent>;
+
 export const AgentPut = z.object({
   team: AgentId,
   purpose: z.string().min(1).max(1000),
@@ -53,6 +57,11 @@ export const AgentPut = z.object({
   grants: z.array(Grant).max(200).default([]),
   may_delegate_to: z.array(AgentId).max(100).default([]),
   max_delegation_depth: z.number().int().min(0).max(MAX_DELEGATION_DEPTH).optional(),
+  /**
+   * Other teams whose agents may delegate to this one. Delegation inside a team needs no consent;
+   * across teams it needs an entry here, written by this agent's team (checked on every call).
+   */
+  accepts_delegation_from: z.array(DelegationConsent).max(100).default([]),
   /** Where the agent accepts A2A calls (JSON-RPC over HTTP); absent = not callable via /a2a. */
   a2a_url: z.string().url().max(2048).optional(),
   /** Skills advertised in its A2A agent card. */
@@ -61,7 +70,12 @@ export const AgentPut = z.object({
 export type AgentPut = z.infer<typeof AgentPut>;
 
 export const McpServerPut = z.object({
-  url: z.string().url().max(2048).refine((u) => /^https?:$/.test(new URL(u).protocol), "http(s) URLs only"),
+  /** Checked against the URL policy (src/agents/url-guard.ts) when written and on every call. */
+  url: z.string().url().max(2048),
+  /** The team that owns the server; its owner decides which other teams may be granted tools. */
+  team: AgentId.optional(),
+  /** Teams (besides the owner) whose agents may be granted tools on it; "*" = every team. */
+  shared_with: z.array(z.union([AgentId, z.literal("*")])).max(200).default([]),
   description: z.string().max(1000).optional(),
   /** The most sensitive data class the server's tools touch; baselines watch for new classes. */
   data_class: z.enum(["public", "internal", "restricted"]).optional(),
@@ -103,3 +117,5 @@ export const DiscoveryRegister = z.object({
 });
 
 export const DiscoveryTerminate = z.object({ note: z.string().max(2000).optional() });
+
+export const ServerConsent = z.object({ team: AgentId, note: z.string().max(2000).optional() }).strict();

@@ -113,3 +113,14 @@ export const accessReviewItems = sqliteTable(
   },
   (t) => [index("access_review_items_review").on(t.reviewId)],
 );
+
+/**
+ * Agent ids, reserved for the team that first registered them (d1-migrations/0009). A row outlives
+ * its agent: `deleted_at` tombstones it, so the id can come back only for the same team.
+ */
+export const agentIds = sqliteTable("agent_ids", {
+  id: text("id").primaryKey(),
+  team: text("team").notNull(),
+  reservedAt: text("reserved_at").notNull(),
+  deletedAt: text("deleted_at"),
+});

@@ -11,7 +11,7 @@ beforeAll(async () => {
 });
 
 describe("shadow-agent discovery", () => {
-  it("discovers unregistered agent traffic, ignores registered agents, and terminates by revoking the key", async () => {
+  it("discovers unregistered agent traffic, is not fooled by a claimed agent header, and terminates by revoking the key", async () => {
     const rogue = await createOrg();
     const legit = await createOrg();
     const known = await registerAgent(uid("known"), {});
@@ -27,7 +27,9 @@ describe("shadow-agent discovery", () => {
     const mine = open.data.find((d) => d.fingerprint === `key:${rogue.keyId}`)!;
     expect(mine.evidence.signals).toContain("unknown_agent_id");
     expect(mine.subject.agents).toEqual([rogueId]);
-    expect(open.data.find((d) => d.fingerprint === `key:${legit.keyId}`)).toBeUndefined();
+    // The header is unauthenticated: naming a registered agent does not hide automated traffic.
+    const spoofed = open.data.find((d) => d.fingerprint === `key:${legit.keyId}`)!;
+    expect(spoofed.evidence.signals).toEqual(expect.arrayContaining(["unverified_agent_claim", "automation_user_agent"]));
     // Running again updates the same record instead of opening a second one.
     await adminOk("POST", "/discoveries/run");
     expect((await adminOk<{ data: Array<{ fingerprint: string }> }>("GET", "/discoveries?status=open")).data.filter((d) => d.fingerprint === `key:${rogue.keyId}`)).toHaveLength(1);

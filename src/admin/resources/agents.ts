@@ -1,20 +1,25 @@
 /**
  * @module
  * Admin resources of the agent plane: the agent registry (with CEL rules checked at write time),
- * agent tokens, upstream MCP servers and end-to-end delegation traces. Discoveries, baselines and
- * access reviews live in src/agents/governance-routes.ts and are re-exported here, so
- * src/admin/index.ts needs one entry.
+ * agent tokens and end-to-end delegation traces. Trust boundaries enforced here: an agent id
+ * belongs to the team that first registered it, forever (tombstoned on delete); grants on another
+ * team's MCP server need that team's consent (or an admin); delegation to another team's agent
+ * needs the callee's consent; `a2a_url` must pass the URL policy. MCP servers
+ * (src/agents/server-routes.ts) and discoveries, baselines and access reviews
+ * (src/agents/governance-routes.ts) are re-exported here, so src/admin/index.ts needs one entry.
  */
 import { calculateJwkThumbprint, importJWK, type JWK } from "jose";
 import { z } from "zod";
 import { audit, db, eq, nowIso, writeConfig } from "../../config/store";
-import { agents, mcpServers } from "../../db/agents-schema";
+import { agentIds, agents, mcpServers } from "../../db/agents-schema";
 import { teams } from "../../db/schema";
 import { ProblemError } from "../../errors/problem";
 import { compilePolicy, PolicyCompileError } from "../../agents/policy";
 import { AgentId, AgentPut, McpServerPut, TokenCreate } from "../../agents/schemas";
 import { issueAgentToken } from "../../agents/tokens";
+import { acceptsDelegation, grantRefusal } from "../../agents/consent";
 import { governanceRoutes } from "../../agents/governance-routes";
+import { requireCallableUrl, serverRoutes } from "../../agents/server-routes";
 import { requireTeamAccess, type Principal } from "../auth";
 import { adminRoute, type AdminRoute } from "../router";
 import type { Env } from "../../env";
@@ -47,6 +52,24 @@ async function thumbprint(jwk: AgentPut["public_jwk"]): Promise<string> {
   }
 }
 
+/**
+ * Delegation to another team's agent needs that agent's consent. Unknown targets pass here (an
+ * agent may be planned) and are checked on every call instead (src/agents/chain.ts).
+ */
+async function requireDelegationConsent(env: Env, agentId: string, body: AgentPut): Promise<void> {
+  if (!body.may_delegate_to.length) return;
+  const { results } = await env.DB.prepare(`SELECT id, team, spec FROM agents WHERE id IN (${body.may_delegate_to.map(() => "?").join(",")})`)
+    .bind(...body.may_delegate_to).all<{ id: string; team: string; spec: string }>();
+  for (const callee of results) {
+    if (callee.team === body.team) continue;
+    const consents = (JSON.parse(callee.spec) as Partial<AgentPut>).accepts_delegation_from;
+    if (!acceptsDelegation(consents, { id: agentId, team: body.team })) {
+      throw new ProblemError(403, "Consent Required", `Agent ${callee.id} belongs to team ${callee.team}, which has not consented to delegation from ${agentId} (team ${body.team}): ` +
+        `its owner adds {"team":"${body.team}"} to ${callee.id}'s accepts_delegation_from.`, [{ path: "may_delegate_to", message: `${callee.id} has not consented` }]);
+    }
+  }
+}
+
 export const agentRoutes: AdminRoute<unknown>[] = [
   adminRoute({
     method: "get", path: "/agents", tag: "agents", summary: "List registered agents", roles: ["auditor", "team-owner"],
@@ -67,13 +90,24 @@ export const agentRoutes: AdminRoute<unknown>[] = [
       const agentId = idParam(params);
       requireTeamAccess(principal, body.team);
       const d = db(env);
-      const existing = await d.select().from(agents).where(eq(agents.id, agentId)).get();
+      const [existing, reserved] = await Promise.all([
+        d.select().from(agents).where(eq(agents.id, agentId)).get(),
+        d.select().from(agentIds).where(eq(agentIds.id, agentId)).get(),
+      ]);
       if (existing) requireTeamAccess(principal, existing.team);
+      // An id belongs to the team that first registered it, even after deletion (tombstone).
+      const owner = reserved?.team ?? existing?.team;
+      if (owner && owner !== body.team) throw new ProblemError(409, "Agent Id Taken", `Agent id ${agentId} belongs to team ${owner}${reserved?.deletedAt ? ` (deleted ${reserved.deletedAt}; ids are never reused by another team)` : ""}.`);
       if (!(await d.select({ id: teams.id }).from(teams).where(eq(teams.id, body.team)).get())) throw new ProblemError(422, "Unknown Team", `Team ${body.team} does not exist; create it first.`);
       if (body.may_delegate_to.includes(agentId)) throw new ProblemError(422, "Invalid Delegation", "An agent may not delegate to itself.");
-      const servers = new Set((await d.select({ id: mcpServers.id }).from(mcpServers).all()).map((s) => s.id));
+      if (body.a2a_url) requireCallableUrl(env, body.a2a_url, "a2a_url");
+      const servers = new Map((await d.select().from(mcpServers).all()).map((s) => [s.id, McpServerPut.parse(JSON.parse(s.spec))]));
       const unknown = body.grants.find((g) => !servers.has(g.server));
       if (unknown) throw new ProblemError(422, "Unknown MCP Server", `Grant names server ${unknown.server}; register it with PUT /mcp-servers/${unknown.server} first.`);
+      const held = existing ? (JSON.parse(existing.spec) as AgentPut).grants : [];
+      const refused = grantRefusal({ team: body.team, grants: body.grants, held, servers, isAdmin: principal.role === "admin" });
+      if (refused) throw new ProblemError(403, "Consent Required", refused.message, [{ path: `grants.${refused.index}.server`, message: refused.message }]);
+      await requireDelegationConsent(env, agentId, body);
       const version = (existing?.policyVersion ?? 0) + 1;
       try {
         compilePolicy(agentId, version, body.grants);
@@ -83,9 +117,18 @@ export const agentRoutes: AdminRoute<unknown>[] = [
       }
       const ts = nowIso();
       const row = { id: agentId, team: body.team, spec: JSON.stringify(body), jkt: await thumbprint(body.public_jwk), policyVersion: version, createdAt: existing?.createdAt ?? ts, updatedAt: ts };
-      await writeConfig(env, [d.insert(agents).values(row).onConflictDoUpdate({ target: agents.id, set: row })], {
-        actor: principal.sub, action: "agent.put", resource: `agents/${agentId}`, detail: { ...body, policy_version: version },
-      });
+      // A plain INSERT for a new id: two teams racing for it cannot both win (the batch is atomic).
+      const reserve = reserved
+        ? d.update(agentIds).set({ deletedAt: null }).where(eq(agentIds.id, agentId))
+        : d.insert(agentIds).values({ id: agentId, team: body.team, reservedAt: ts });
+      try {
+        await writeConfig(env, [reserve, d.insert(agents).values(row).onConflictDoUpdate({ target: agents.id, set: row })], {
+          actor: principal.sub, action: "agent.put", resource: `agents/${agentId}`, detail: { ...body, policy_version: version },
+        });
+      } catch (err) {
+        if (!reserved && /UNIQUE|constraint/i.test(String(err))) throw new ProblemError(409, "Agent Id Taken", `Agent id ${agentId} was just registered by another request.`);
+        throw err;
+      }
       return agentView(row);
     },
   }),
@@ -93,7 +136,10 @@ export const agentRoutes: AdminRoute<unknown>[] = [
     method: "delete", path: "/agents/:id", tag: "agents", summary: "Deregister an agent (its tokens stop working within seconds)", roles: ["team-owner"], status: 204,
     handler: async ({ env, params, principal }) => {
       const row = await agentOr404(env, idParam(params), principal);
-      await writeConfig(env, [db(env).delete(agents).where(eq(agents.id, row.id))], { actor: principal.sub, action: "agent.delete", resource: `agents/${row.id}` });
+      const d = db(env);
+      const tombstone = d.insert(agentIds).values({ id: row.id, team: row.team, reservedAt: row.createdAt, deletedAt: nowIso() })
+        .onConflictDoUpdate({ target: agentIds.id, set: { deletedAt: nowIso() } });
+      await writeConfig(env, [d.delete(agents).where(eq(agents.id, row.id)), tombstone], { actor: principal.sub, action: "agent.delete", resource: `agents/${row.id}` });
       return null;
     },
   }),
@@ -118,37 +164,6 @@ export const agentRoutes: AdminRoute<unknown>[] = [
     },
   }),
   adminRoute({
-    method: "get", path: "/mcp-servers", tag: "mcp-servers", summary: "List upstream MCP servers", roles: ["auditor", "team-owner"],
-    handler: async ({ env }) => ({ data: (await db(env).select().from(mcpServers).all()).map((r) => ({ id: r.id, ...JSON.parse(r.spec), updated_at: r.updatedAt })) }),
-  }),
-  adminRoute({
-    method: "get", path: "/mcp-servers/:id", tag: "mcp-servers", summary: "Get an upstream MCP server", roles: ["auditor", "team-owner"],
-    handler: async ({ env, params }) => {
-      const row = await db(env).select().from(mcpServers).where(eq(mcpServers.id, idParam(params))).get();
-      if (!row) throw new ProblemError(404, "Not Found", `No MCP server ${params.id}.`);
-      return { id: row.id, ...JSON.parse(row.spec), updated_at: row.updatedAt };
-    },
-  }),
-  adminRoute({
-    method: "put", path: "/mcp-servers/:id", tag: "mcp-servers", summary: "Register or replace an upstream MCP server", roles: [], body: McpServerPut,
-    handler: async ({ env, params, body, principal }) => {
-      const serverId = idParam(params);
-      const row = { id: serverId, url: body.url, spec: JSON.stringify(body), updatedAt: nowIso() };
-      await writeConfig(env, [db(env).insert(mcpServers).values(row).onConflictDoUpdate({ target: mcpServers.id, set: row })], {
-        actor: principal.sub, action: "mcp_server.put", resource: `mcp-servers/${serverId}`, detail: body,
-      });
-      return { id: serverId, ...body, updated_at: row.updatedAt };
-    },
-  }),
-  adminRoute({
-    method: "delete", path: "/mcp-servers/:id", tag: "mcp-servers", summary: "Remove an upstream MCP server (grants on it then allow nothing)", roles: [], status: 204,
-    handler: async ({ env, params, principal }) => {
-      const serverId = idParam(params);
-      await writeConfig(env, [db(env).delete(mcpServers).where(eq(mcpServers.id, serverId))], { actor: principal.sub, action: "mcp_server.delete", resource: `mcp-servers/${serverId}` });
-      return null;
-    },
-  }),
-  adminRoute({
     method: "get", path: "/delegations/:trace", tag: "delegations", summary: "A delegation chain end to end: issuance, exchanges, A2A hops and tool calls", roles: ["auditor"],
     handler: async ({ env, params }) => {
       const trace = String(params.trace);
@@ -160,5 +175,6 @@ export const agentRoutes: AdminRoute<unknown>[] = [
       return { trace, chain: longest, depth: Math.max(0, longest.length - 1), events, calls: results.map((r) => ({ ...r, chain: JSON.parse(r.chain ?? "[]") })) };
     },
   }),
+  ...serverRoutes,
   ...governanceRoutes,
 ];

@@ -1,6 +1,6 @@
 /**
  * @module
- * Tests of custom recognizers: the unsafe-pattern guard, context scoring, match cap.
+ * Tests of custom recognizers: the RE2 pattern guard, linear-time matching, context scoring, match cap.
  */
 import { describe, expect, it } from "vitest";
 import { compileCustomRecognizer, MAX_MATCHES_PER_SCAN, unsafePatternReason } from ".";
@@ -11,20 +11,43 @@ describe("custom pattern guard", () => {
     expect(unsafePatternReason("\\bPRJ-[A-Z]{3}-\\d{4}\\b")).toBeNull();
   });
 
-  it("refuses patterns that can backtrack catastrophically, are too long, invalid or match empty", () => {
-    expect(unsafePatternReason("(a+)+$")).toBe("nested quantifier");
-    expect(unsafePatternReason("(\\w*)*x")).toBe("nested quantifier");
-    expect(unsafePatternReason("(x|y+){2,}")).toBe("nested quantifier");
-    expect(unsafePatternReason("(a)\\1")).toBe("backreference");
-    expect(unsafePatternReason(".*.*=")).toBe("adjacent unbounded quantifiers");
+  it("refuses patterns RE2 cannot compile (naming them), too long, or matching empty", () => {
+    expect(unsafePatternReason("(a)\\1")).toMatch(/^"\(a\)\\\\1" is not a valid RE2 expression/);
+    expect(unsafePatternReason("(?=secret)\\w+")).toMatch(/not a valid RE2 expression/);
+    expect(unsafePatternReason("(?<=id:)\\d+")).toMatch(/not a valid RE2 expression/);
+    expect(unsafePatternReason("(?!x)y")).toMatch(/not a valid RE2 expression/);
+    expect(unsafePatternReason("a++")).toMatch(/not a valid RE2 expression/);
     expect(unsafePatternReason("a".repeat(300))).toMatch(/longer than/);
-    expect(unsafePatternReason("([a-z")).toMatch(/invalid regex/);
+    expect(unsafePatternReason("([a-z")).toMatch(/not a valid RE2 expression/);
     expect(unsafePatternReason("x*")).toBe("matches the empty string");
     expect(unsafePatternReason("")).toBe("empty pattern");
   });
 
   it("throws when compiling a refused pattern", () => {
-    expect(() => compileCustomRecognizer({ type: "BAD", pattern: "(a+)+" })).toThrow(/refused: nested quantifier/);
+    expect(() => compileCustomRecognizer({ type: "BAD", pattern: "(a)\\1" })).toThrow(/refused: .*not a valid RE2/);
+  });
+});
+
+describe("catastrophic patterns run in linear time", () => {
+  it("accepts nested and overlapping quantifiers and answers them correctly on long hostile input", () => {
+    const evil = "a".repeat(50_000) + "!";
+    const nested = compileCustomRecognizer({ type: "NESTED", pattern: "(a+)+$" });
+    expect(nested.find(evil)).toEqual([]);
+    expect(nested.find("xx aaa")).toEqual([{ type: "NESTED", start: 3, end: 6, score: 0.85 }]);
+    const alternation = compileCustomRecognizer({ type: "ALT", pattern: "^(a|aa)+$" });
+    expect(alternation.find(evil)).toEqual([]);
+    expect(alternation.find("a".repeat(40_000))).toEqual([{ type: "ALT", start: 0, end: 40_000, score: 0.85 }]);
+    const overlapping = compileCustomRecognizer({ type: "OVER", pattern: "(\\w|\\d|[a-z0-9])+=" });
+    expect(overlapping.find("ab1".repeat(20_000))).toEqual([]);
+    const wildcards = compileCustomRecognizer({ type: "WILD", pattern: ".*.*=" });
+    expect(wildcards.find("x".repeat(20_000))).toEqual([]);
+  });
+
+  it("reports offsets in JavaScript string units after astral characters", () => {
+    const r = compileCustomRecognizer({ type: "EMPLOYEE_ID", pattern: "EMP-\\d{6}" });
+    const text = "\u{1F600}é EMP-004211";
+    const [m] = r.find(text);
+    expect(text.slice(m.start, m.end)).toBe("EMP-004211");
   });
 });
 

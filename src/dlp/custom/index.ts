@@ -1,11 +1,14 @@
 /**
  * @module
  * Custom recognizers compiled from policy config: `{ type: "EMPLOYEE_ID", pattern: "EMP-\\d{6}",
- * context?: [...], score? }`. Patterns are organisation-supplied and run on the hot path, so they
- * are checked once at compile time against the shapes that make JavaScript regexes backtrack
- * catastrophically (nested or adjacent overlapping quantifiers, backreferences), capped in length,
- * and capped in matches per scan.
+ * context?: [...], score? }`. Patterns are organisation-supplied and run on the hot path over
+ * client-controlled text, so they run on RE2 (re2js): matching time is linear in the input whatever
+ * the pattern, so `(a+)+$` or overlapping alternations cannot backtrack catastrophically. Patterns
+ * RE2 cannot compile (backreferences, lookarounds, possessive quantifiers) are refused when the
+ * policy is written, naming the pattern. Patterns are capped in length, and matches per scan are
+ * capped.
  */
+import { RE2JS } from "re2js";
 import { adjustScore, contextScorer } from "../context";
 import type { EntityType, Finding, Recognizer } from "../types";
 
@@ -24,33 +27,28 @@ export interface CustomRecognizerConfig {
   score?: number;
 }
 
-/** A quantified group that itself contains a quantifier: `(a+)+`, `(\w*)*`, `(x|y+){2,}`. */
-const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*(?:[+*]|\{\d+,?\d*\})(?:[^()\\]|\\.)*\)(?:[+*]|\{\d+,?\d*\})/;
-/** Backreferences and named backreferences make matching exponential in the worst case. */
-const BACKREFERENCE = /\\[1-9]|\\k</;
-/** Two unbounded wildcards in a row (`.*.*`, `\w+\w+`) backtrack quadratically or worse. */
-const ADJACENT_UNBOUNDED = /(?:\.|\\[wWsSdD]|\])[+*]\??(?:\.|\\[wWsSdD]|\[[^\]]*\])[+*]/;
+function compileRe2(pattern: string, ignoreCase = false): RE2JS {
+  return RE2JS.compile(pattern, ignoreCase ? RE2JS.CASE_INSENSITIVE : 0);
+}
 
 /**
  * Why a custom pattern is refused, or null when it is acceptable.
  *
  * @example
  * unsafePatternReason("EMP-\\d{6}") // null
- * unsafePatternReason("(a+)+$") // "nested quantifier"
+ * unsafePatternReason("(a)\\1") // "not a valid RE2 expression: ..."
  */
 export function unsafePatternReason(pattern: string): string | null {
   if (pattern.length === 0) return "empty pattern";
   if (pattern.length > MAX_PATTERN_LENGTH) return `longer than ${MAX_PATTERN_LENGTH} characters`;
-  if (NESTED_QUANTIFIER.test(pattern)) return "nested quantifier";
-  if (BACKREFERENCE.test(pattern)) return "backreference";
-  if (ADJACENT_UNBOUNDED.test(pattern)) return "adjacent unbounded quantifiers";
-  let compiled: RegExp;
+  let compiled: RE2JS;
   try {
-    compiled = new RegExp(pattern, "g");
+    compiled = compileRe2(pattern);
   } catch (e) {
-    return `invalid regex: ${(e as Error).message}`;
+    const why = (e as Error).message.replace(/^error parsing regexp: /, "");
+    return `${JSON.stringify(pattern)} is not a valid RE2 expression (no backreferences or lookarounds): ${why}`;
   }
-  if (compiled.test("")) return "matches the empty string";
+  if (compiled.matches("")) return "matches the empty string";
   return null;
 }
 
@@ -65,7 +63,7 @@ export function unsafePatternReason(pattern: string): string | null {
 export function compileCustomRecognizer(config: CustomRecognizerConfig): Recognizer {
   const reason = unsafePatternReason(config.pattern);
   if (reason !== null) throw new Error(`custom DLP pattern for ${config.type} refused: ${reason}`);
-  const pattern = new RegExp(config.pattern, config.ignore_case ? "gi" : "g");
+  const pattern = compileRe2(config.pattern, config.ignore_case);
   const hasContext = (config.context?.length ?? 0) > 0;
   const full = config.score ?? 0.85;
   // With context words configured, a match without them scores lower than the configured score.
@@ -76,14 +74,13 @@ export function compileCustomRecognizer(config: CustomRecognizerConfig): Recogni
     type,
     find(text: string): Finding[] {
       const out: Finding[] = [];
-      pattern.lastIndex = 0;
-      for (let m = pattern.exec(text); m !== null && out.length < MAX_MATCHES_PER_SCAN; m = pattern.exec(text)) {
-        if (m[0].length === 0) {
-          pattern.lastIndex++;
-          continue;
-        }
-        const start = m.index;
-        const end = start + m[0].length;
+      const m = pattern.matcher(text);
+      while (out.length < MAX_MATCHES_PER_SCAN && m.find()) {
+        const start = m.start();
+        const end = m.end();
+        // Patterns that match the empty string are refused, but a pattern can still match empty
+        // at some position (e.g. `a|\b`); such a match finds nothing and the scan moves on.
+        if (end === start) continue;
         out.push({ type, start, end, score: hasContext ? adjustScore(text, start, end, base, scorer) : base });
       }
       return out;
