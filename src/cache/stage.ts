@@ -1,9 +1,9 @@
 /**
  * @module
  * The cache stage of the chat pipeline: look up before the budget reservation (a hit reserves
- * nothing and never reaches a chat provider), and store after the answer, in the namespace of the
- * answer's final class (response DLP may have raised it; restricted is never stored). Stores run
- * in waitUntil, off the critical path.
+ * nothing and never reaches a chat provider), and store after the answer with its final class
+ * (response DLP may have raised it; restricted is never stored). Stores run in waitUntil, off
+ * the critical path.
  *
  * A hit is exactly as safe as a miss: entries are namespaced by workload (or team, by opt-in) and
  * response policy (./policy.ts), and {@link scanHit} runs the requesting workload's response DLP
@@ -30,7 +30,7 @@ import { readCached, writeCached, type CachedAnswer } from "./store";
 export interface ChatCache {
   status: CacheStatus;
   hit?: CachedAnswer;
-  /** Stores an answer under its final class's namespace (no-op when that class is not cacheable). */
+  /** Stores an answer with its final class (no-op when that class is restricted). */
   store(completion: ChatCompletion, finalClass: DataClass, provider: string | null, model: string | null): void;
 }
 
@@ -79,16 +79,17 @@ export async function lookupChatCache(deps: GatewayDeps, p: Prepared<ChatComplet
   return {
     status: "miss",
     store(completion, finalClass, provider, model) {
-      const finalNamespace = cacheNamespace(finalClass, workload);
-      if (!finalNamespace) return;
+      // Restricted answers are never stored. A raised one is stored where it was asked for (the
+      // namespace is this workload's, or its team's by opt-in) with its class, so hits of it are
+      // served and logged at that class, never lower.
+      if (finalClass === "restricted") return;
       deps.ctx.waitUntil(
         (async () => {
-          const k = finalNamespace === namespace ? key : await exactCacheKey(finalNamespace, p.model.id, p.body);
-          const answer: CachedAnswer = { completion, dataClass: finalClass as CachedAnswer["dataClass"], provider, model, storedAt: new Date().toISOString() };
-          await writeCached(k, answer, plan.ttlS);
+          const answer: CachedAnswer = { completion, dataClass: finalClass, provider, model, storedAt: new Date().toISOString() };
+          await writeCached(key, answer, plan.ttlS);
           if (semantic?.vector) {
-            const partition = await semanticPartition(finalNamespace, p.model.id, semantic.embeddingModel, p.body);
-            await semantic.index.upsert(partition, k, semantic.vector, Date.now() + plan.ttlS * 1000);
+            const partition = await semanticPartition(namespace, p.model.id, semantic.embeddingModel, p.body);
+            await semantic.index.upsert(partition, key, semantic.vector, Date.now() + plan.ttlS * 1000);
           }
         })().catch(warn("cache store failed")),
       );
