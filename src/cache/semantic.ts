@@ -135,7 +135,6 @@ export class VectorizeSemanticIndex implements SemanticIndex {
 const isolateIndex = new IsolateSemanticIndex();
 
 /** The index for this environment: Vectorize when bound, else the isolate index. */
-export function semanticIndexFor(env: Env): SemanticIndex {
-  const vectorize = (env as Env & { SEMANTIC_CACHE?: VectorizeBinding }).SEMANTIC_CACHE;
-  return vectorize ? new VectorizeSemanticIndex(vectorize) : isolateIndex;
+export function semanticIndexFor(env: Pick<Env, "SEMANTIC_CACHE">): SemanticIndex {
+  return env.SEMANTIC_CACHE ? new VectorizeSemanticIndex(env.SEMANTIC_CACHE) : isolateIndex;
 }
