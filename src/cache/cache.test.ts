@@ -5,6 +5,9 @@ import { cacheNamespace, cachePlan } from "./policy";
 import { completionToSse, streamedCompletion } from "./replay";
 import { IsolateSemanticIndex } from "./semantic";
 import { simulatedEmbedding } from "../providers/simulated/generate";
+import { compileDlpPolicy } from "../dlp";
+import { scanHit } from "./stage";
+import type { CachedAnswer } from "./store";
 
 /** The demo's lexical embedding (embed-sim), L2-normalised as ./embed.ts leaves vectors. */
 const cacheEmbedding = (text: string) => simulatedEmbedding(text, 256);
@@ -77,5 +80,24 @@ describe("cache policy and keys", () => {
     expect(chunks.at(-1).usage.total_tokens).toBe(4);
     expect(completionToSse(c, false)).not.toContain('"usage"');
     expect(sse.endsWith("data: [DONE]\n\n")).toBe(true);
+  });
+
+  it("a hit is scanned with the requesting workload's policy: redacted, raised or blocked as a fresh answer", () => {
+    const hit: CachedAnswer = {
+      completion: streamedCompletion("m", "write to jane.doe@acme.io about card 4111 1111 1111 1111", "stop", undefined, 0),
+      dataClass: "public", provider: "p", model: "m", storedAt: "",
+    };
+    const lax = scanHit(compileDlpPolicy({ enabled: false }), "public", hit);
+    expect(lax.completion.choices[0].message.content).toContain("jane.doe@acme.io");
+    expect(lax.dataClass).toBe("public");
+    const strict = scanHit(compileDlpPolicy({ actions: { EMAIL_ADDRESS: "redact" } }), "public", hit);
+    expect(strict.completion.choices[0].message.content).not.toContain("jane.doe@acme.io");
+    expect(strict.completion.choices[0].message.content).not.toContain("4111 1111 1111 1111");
+    expect(strict.outcome.types).toEqual(expect.arrayContaining(["EMAIL_ADDRESS", "CREDIT_CARD"]));
+    expect(scanHit(compileDlpPolicy({}), "public", hit).dataClass).toBe("internal");
+    expect(scanHit(compileDlpPolicy({ enabled: false }), "public", { ...hit, dataClass: "internal" }).dataClass).toBe("internal");
+    expect(scanHit(compileDlpPolicy({ actions: { EMAIL_ADDRESS: "block" } }), "public", hit).outcome.blocked).toEqual(["EMAIL_ADDRESS"]);
+    // The stored entry itself is never modified by a scan.
+    expect(hit.completion.choices[0].message.content).toContain("jane.doe@acme.io");
   });
 });
