@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { LocalVectorize } from "./vectorize-local";
 import { VECTORIZE_METADATA_INDEXES, VectorizeSemanticIndex } from "./semantic";
+import { METADATA_INDEXES, vectorizeCommands, vectorizeIndexNames } from "../../scripts/lib/vectorize.mjs";
 
 const unit = (...xs: number[]) => {
   const n = Math.sqrt(xs.reduce((s, x) => s + x * x, 0));
@@ -80,5 +81,18 @@ describe("VectorizeSemanticIndex on the stand-in", () => {
     const idx = new VectorizeSemanticIndex(new LocalVectorize({ dimensions: 2 }));
     await idx.upsert(P, "k", unit(1, 0), 2000);
     expect(await idx.query(P, unit(1, 0), 0.5, 1000)).toBeUndefined();
+  });
+});
+
+describe("the deploy script's Vectorize commands (scripts/lib/vectorize.mjs)", () => {
+  it("create every metadata index the semantic index filters on, for the index wrangler.toml binds", () => {
+    expect(METADATA_INDEXES).toEqual(VECTORIZE_METADATA_INDEXES);
+    const toml = `[env.us]\nname = "x"\nvectorize = [{ binding = "SEMANTIC_CACHE", index_name = "cache-us" }]\n[env.eu]\nname = "y"\n`;
+    expect(vectorizeIndexNames(toml)).toEqual({ us: "cache-us" });
+    const commands = vectorizeCommands("cache-us", 768).map((c) => c.join(" "));
+    expect(commands[0]).toBe("wrangler vectorize create cache-us --dimensions=768 --metric=cosine");
+    for (const m of VECTORIZE_METADATA_INDEXES) {
+      expect(commands).toContain(`wrangler vectorize create-metadata-index cache-us --propertyName=${m.propertyName} --type=${m.type}`);
+    }
   });
 });
