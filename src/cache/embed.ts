@@ -86,8 +86,11 @@ export async function embedForCache(deps: GatewayDeps, req: CacheEmbedRequest): 
   let guard: Reservation | undefined;
   try {
     const w = worstCase(model.price, promptTokenBound(req.text, 1), 0);
-    guard = await reserveBudget(deps, { requestId, team: req.caller.team, workload: req.caller.workload, keyId: req.caller.key.id, ...w });
-    const input = { env: deps.env, ctx: deps.ctx, bundle: req.bundle, model, caller: req.caller, dataClass: req.dataClass, needs: embeddingsNeeds(body) };
+    const { caller } = req;
+    guard = await reserveBudget(deps, { requestId, team: caller.team, workload: caller.workload, keyId: caller.key.id, ...w });
+    const input = {
+      env: deps.env, ctx: deps.ctx, bundle: req.bundle, model, caller, dataClass: req.dataClass, needs: embeddingsNeeds(body),
+    };
     const { plan, result, route } = await dispatch(input, async (t, limits) => {
       const adapter = adapterFor(t.provider.type);
       if (!adapter) return { ok: false as const, failure: noAdapter(t.provider.type) };

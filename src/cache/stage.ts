@@ -53,7 +53,12 @@ function warn(what: string): (err: unknown) => undefined {
 /**
  * @example const cache = await lookupChatCache(deps, p, request.headers.get("x-cache"), requestId);
  */
-export async function lookupChatCache(deps: GatewayDeps, p: Prepared<ChatCompletionRequest>, xCache: string | null, requestId: string): Promise<ChatCache> {
+export async function lookupChatCache(
+  deps: GatewayDeps,
+  p: Prepared<ChatCompletionRequest>,
+  xCache: string | null,
+  requestId: string,
+): Promise<ChatCache> {
   const plan = cachePlan(p.caller.workload.cache, p.dataClass, xCache);
   if (plan.status !== "miss") return { status: plan.status, store: noStore };
   const workload = p.caller.workload;
@@ -64,12 +69,14 @@ export async function lookupChatCache(deps: GatewayDeps, p: Prepared<ChatComplet
   if (exact) return { status: "hit", hit: exact, store: noStore };
   let semantic: SemanticLookup | undefined;
   if (plan.embeddingModel) {
-    const text = semanticText(p.body);
-    const embed = { bundle: p.bundle, caller: p.caller, dataClass: p.dataClass, modelId: plan.embeddingModel, text, parentRequestId: requestId, region: deps.env.REGION };
-    semantic = { index: semanticIndexFor(deps.env), embeddingModel: plan.embeddingModel, vector: await embedForCache(deps, embed) };
-    if (semantic.vector) {
+    const vector = await embedForCache(deps, {
+      bundle: p.bundle, caller: p.caller, dataClass: p.dataClass, modelId: plan.embeddingModel,
+      text: semanticText(p.body), parentRequestId: requestId, region: deps.env.REGION,
+    });
+    semantic = { index: semanticIndexFor(deps.env), embeddingModel: plan.embeddingModel, vector };
+    if (vector) {
       const partition = await semanticPartition(namespace, p.model.id, plan.embeddingModel, p.body);
-      const match = await semantic.index.query(partition, semantic.vector, plan.similarity, Date.now()).catch(warn("semantic query failed"));
+      const match = await semantic.index.query(partition, vector, plan.similarity, Date.now()).catch(warn("semantic query failed"));
       const hit = match && (await readCached(match.key).catch(warn("cache read failed")));
       if (hit) return { status: "hit", hit, store: noStore };
       // The answer expired or was evicted while its vector stayed: drop the vector.
@@ -112,7 +119,8 @@ export interface ScannedHit {
  */
 export function scanHit(policy: CompiledDlpPolicy, requestClass: DataClass, hit: CachedAnswer): ScannedHit {
   const scanned = redactCompletion(policy, hit.completion);
-  return { completion: scanned.completion, dataClass: effectiveDataClass(requestClass, hit.dataClass, scanned.outcome.raiseTo), outcome: scanned.outcome };
+  const dataClass = effectiveDataClass(requestClass, hit.dataClass, scanned.outcome.raiseTo);
+  return { completion: scanned.completion, dataClass, outcome: scanned.outcome };
 }
 
 /** Fills the usage event of a hit: no cost, no tokens charged; what it saved goes in detail. */

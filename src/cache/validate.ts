@@ -15,7 +15,11 @@ import { ProblemError } from "../errors/problem";
  * or undefined when nothing is.
  * @example cachePolicyProblem({ mode: "semantic" }, "public", undefined) // "cache.embedding_model is required ..."
  */
-export function cachePolicyProblem(cache: NonNullable<WorkloadPut["cache"]>, defaultClass: DataClass, model: Pick<ModelPut, "kind" | "data_classes"> | undefined): string | undefined {
+export function cachePolicyProblem(
+  cache: NonNullable<WorkloadPut["cache"]>,
+  defaultClass: DataClass,
+  model: Pick<ModelPut, "kind" | "data_classes"> | undefined,
+): string | undefined {
   if (cache.mode !== "semantic") return undefined;
   const id = cache.embedding_model;
   if (!id) return `cache.embedding_model is required for a semantic cache: name a catalog model of kind "embeddings".`;

@@ -59,7 +59,8 @@ function similarity(a: number[], b: ArrayLike<number>): number {
 /** One property's clause as a predicate on its indexed value; throws like Vectorize on a bad filter. */
 function clause(key: string, spec: unknown): (v: Scalar | undefined) => boolean {
   if (!key || key.startsWith("$") || key.includes('"')) throw new Error(`VECTOR_QUERY_ERROR: invalid filter key "${key}"`);
-  const ops: Record<string, unknown> = spec !== null && typeof spec === "object" && !Array.isArray(spec) ? (spec as Record<string, unknown>) : { $eq: spec };
+  const isOps = spec !== null && typeof spec === "object" && !Array.isArray(spec);
+  const ops: Record<string, unknown> = isOps ? (spec as Record<string, unknown>) : { $eq: spec };
   const names = Object.keys(ops);
   if (names.length === 0) throw new Error(`VECTOR_QUERY_ERROR: empty filter for "${key}"`);
   for (const op of names) if (!OPERATORS.has(op)) throw new Error(`VECTOR_QUERY_ERROR: unsupported operator ${op}`);
@@ -128,7 +129,9 @@ export class LocalVectorize {
   }
 
   async query(vector: VectorFloatArray | number[], options: VectorizeQueryOptions = {}): Promise<VectorizeMatches> {
-    if (vector.length !== this.opts.dimensions) throw new Error(`VECTOR_QUERY_ERROR: query has ${vector.length} dimensions, the index ${this.opts.dimensions}`);
+    if (vector.length !== this.opts.dimensions) {
+      throw new Error(`VECTOR_QUERY_ERROR: query has ${vector.length} dimensions, the index ${this.opts.dimensions}`);
+    }
     const topK = options.topK ?? 5;
     const heavy = options.returnValues === true || options.returnMetadata === "all" || options.returnMetadata === true;
     if (!Number.isInteger(topK) || topK < 1 || topK > (heavy ? 20 : 100)) throw new Error(`VECTOR_QUERY_ERROR: topK ${topK} out of range`);
@@ -142,7 +145,9 @@ export class LocalVectorize {
         const m: VectorizeMatch = { id: v.id, score };
         if (options.returnValues) m.values = v.values;
         if (options.returnMetadata === "all" || options.returnMetadata === true) m.metadata = v.metadata;
-        if (options.returnMetadata === "indexed") m.metadata = Object.fromEntries([...v.indexed].filter(([, x]) => x !== null)) as Record<string, VectorizeVectorMetadata>;
+        if (options.returnMetadata === "indexed") {
+          m.metadata = Object.fromEntries([...v.indexed].filter(([, x]) => x !== null)) as Record<string, VectorizeVectorMetadata>;
+        }
         return m;
       });
     return { matches, count: matches.length };
