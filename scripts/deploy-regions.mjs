@@ -1,24 +1,62 @@
 #!/usr/bin/env node
 // Deploys the gateway per region: `wrangler deploy --env <region>` for each region given (default
-// all of us, eu, apac). `--dry-run` builds each region's bundle into dist/<region> without
-// deploying (works offline). Regions run one after another; the first failure stops the rest.
-// Usage: node scripts/deploy-regions.mjs [--dry-run] [us|eu|apac ...]
+// all of us, eu, apac). Before each deploy it creates the region's semantic-cache Vectorize index
+// and the metadata indexes its queries filter on (scripts/lib/vectorize.mjs; re-runs are fine:
+// "already exists" is not an error). `--dry-run` prints those Vectorize commands without running
+// them and builds each region's bundle into dist/<region> without deploying (works offline).
+// Regions run one after another; the first failure stops the rest.
+// Usage: node scripts/deploy-regions.mjs [--dry-run] [--vectorize-dimensions=N] [us|eu|apac ...]
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { ALREADY_EXISTS, DEFAULT_VECTORIZE_DIMENSIONS, vectorizeCommands, vectorizeIndexNames } from "./lib/vectorize.mjs";
 
 const REGIONS = ["us", "eu", "apac"];
 const args = process.argv.slice(2);
 const dryRun = args.includes("--dry-run");
-const unknownFlags = args.filter((a) => a.startsWith("-") && a !== "--dry-run");
+const dimsArg = args.find((a) => a.startsWith("--vectorize-dimensions="));
+const dimensions = dimsArg ? Number(dimsArg.split("=")[1]) : DEFAULT_VECTORIZE_DIMENSIONS;
+const unknownFlags = args.filter((a) => a.startsWith("-") && a !== "--dry-run" && a !== dimsArg);
 const regions = args.filter((a) => !a.startsWith("-"));
 const bad = regions.filter((r) => !REGIONS.includes(r));
-if (unknownFlags.length || bad.length) {
-  console.error(`usage: deploy-regions.mjs [--dry-run] [${REGIONS.join("|")} ...]${bad.length ? `\nunknown region: ${bad.join(", ")}` : ""}${unknownFlags.length ? `\nunknown flag: ${unknownFlags.join(", ")}` : ""}`);
+const badDims = !Number.isInteger(dimensions) || dimensions < 1 || dimensions > 1536;
+if (unknownFlags.length || bad.length || badDims) {
+  console.error(`usage: deploy-regions.mjs [--dry-run] [--vectorize-dimensions=N] [${REGIONS.join("|")} ...]${bad.length ? `\nunknown region: ${bad.join(", ")}` : ""}${unknownFlags.length ? `\nunknown flag: ${unknownFlags.join(", ")}` : ""}${badDims ? "\n--vectorize-dimensions must be an integer from 1 to 1536" : ""}`);
   process.exit(2);
 }
 
+const indexNames = vectorizeIndexNames(readFileSync(new URL("../wrangler.toml", import.meta.url), "utf8"));
+
+/** Creates the region's Vectorize index and metadata indexes; false when one failed. */
+function ensureVectorize(region) {
+  const indexName = indexNames[region];
+  if (!indexName) {
+    console.log(`  (no SEMANTIC_CACHE Vectorize index in [env.${region}]; semantic entries stay in isolate memory)`);
+    return true;
+  }
+  for (const command of vectorizeCommands(indexName, dimensions)) {
+    console.log(`  ${dryRun ? "would run" : "▶"}: npx ${command.join(" ")}`);
+    if (dryRun) continue;
+    const r = spawnSync("npx", command, { encoding: "utf8" });
+    const output = `${r.stdout ?? ""}${r.stderr ?? ""}`;
+    if (r.status === 0) continue;
+    if (ALREADY_EXISTS.test(output)) {
+      console.log("    already there");
+      continue;
+    }
+    process.stderr.write(output);
+    return false;
+  }
+  return true;
+}
+
 for (const region of regions.length ? regions : REGIONS) {
+  console.log(`\n▶ ${region}: Vectorize index for the semantic cache (${dimensions} dimensions, cosine)`);
+  if (!ensureVectorize(region)) {
+    console.error(`✗ ${region}: creating the Vectorize index failed`);
+    process.exit(1);
+  }
   const wranglerArgs = ["wrangler", "deploy", "--env", region, ...(dryRun ? ["--dry-run", "--outdir", `dist/${region}`] : [])];
-  console.log(`\n▶ ${region}: npx ${wranglerArgs.join(" ")}`);
+  console.log(`▶ ${region}: npx ${wranglerArgs.join(" ")}`);
   const r = spawnSync("npx", wranglerArgs, { stdio: "inherit", env: { ...process.env, ...(dryRun ? { WRANGLER_SEND_METRICS: "false" } : {}) } });
   if (r.status !== 0) {
     console.error(`✗ ${region} failed (exit ${r.status ?? r.signal})`);

@@ -19,6 +19,8 @@ export interface Env {
   EMAIL?: SendEmail;
   /** Workers AI; bound only in deployed regions (it needs an account). */
   AI?: Ai;
+  /** Semantic-cache Vectorize index (src/cache/semantic.ts); bound only in deployed regions. */
+  SEMANTIC_CACHE?: Pick<Vectorize, "query" | "upsert" | "deleteByIds">;
   REGION: string;
   VERSION: string;
   /** JSON object zone -> base URL of that zone's edge, for residency forwarding. */

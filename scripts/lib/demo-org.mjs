@@ -56,7 +56,7 @@ export const DEMO_MODELS = {
 
 export const DEMO_WORKLOADS = {
   "support-bot": { team: "support", name: "Support chat assistant", default_data_class: "public", allowed_models: ["gpt-sim", "gpt-sim-mini", "embed-sim"], lifecycle: "production", cache: { mode: "exact", ttl_s: 3600 } },
-  "docs-search": { team: "platform", name: "Docs semantic search", default_data_class: "public", allowed_models: ["gpt-sim-mini", "embed-sim"], lifecycle: "production", cache: { mode: "semantic", ttl_s: 3600, similarity: 0.92 } },
+  "docs-search": { team: "platform", name: "Docs semantic search", default_data_class: "public", allowed_models: ["gpt-sim-mini", "embed-sim"], lifecycle: "production", cache: { mode: "semantic", ttl_s: 3600, similarity: 0.92, embedding_model: "embed-sim" } },
   "code-review": { team: "platform", name: "Code review bot", default_data_class: "internal", allowed_models: ["gpt-sim", "gpt-sim-mini"], lifecycle: "production" },
   "incident-summaries": { team: "platform", name: "Incident summaries", default_data_class: "internal", allowed_models: ["gpt-sim"], lifecycle: "staging" },
   "research-notebook": { team: "research", name: "Research notebook", default_data_class: "internal", allowed_models: ["eu-sim", "gpt-sim"], lifecycle: "production" },

@@ -1,9 +1,9 @@
 /**
  * @module
- * Cache keys. The exact key hashes the scope, the catalog model and every request field that can
+ * Cache keys. The exact key hashes the namespace (./policy.ts), the catalog model and every request field that can
  * change the answer, in canonical (key-sorted) JSON; fields that only change the delivery
  * (`stream`, `stream_options`, `user`) are left out, so a streamed request hits an entry a JSON
- * request stored and the other way round. The semantic partition is the same minus the messages.
+ * request stored and the other way round. The semantic partition is the same minus the messages, plus the embeddings model.
  */
 import { sha256Hex } from "../config/secrets";
 import type { ChatCompletionRequest } from "../gateway/schemas";
@@ -26,14 +26,18 @@ function answerFields(body: ChatCompletionRequest, withMessages: boolean): Recor
   return out;
 }
 
-/** @example await exactCacheKey("public", "gpt-4o", body) // 64 hex chars */
-export function exactCacheKey(scope: string, modelId: string, body: ChatCompletionRequest): Promise<string> {
-  return sha256Hex(`v1\n${scope}\n${modelId}\n${canonicalJson(answerFields(body, true))}`);
+/** @example await exactCacheKey(namespace, "gpt-4o", body) // 64 hex chars */
+export function exactCacheKey(namespace: string, modelId: string, body: ChatCompletionRequest): Promise<string> {
+  return sha256Hex(`v2\n${namespace}\n${modelId}\n${canonicalJson(answerFields(body, true))}`);
 }
 
-/** Entries that may be compared semantically: same scope, model and non-message parameters. */
-export function semanticPartition(scope: string, modelId: string, body: ChatCompletionRequest): Promise<string> {
-  return sha256Hex(`v1-sem\n${scope}\n${modelId}\n${canonicalJson(answerFields(body, false))}`);
+/**
+ * Entries that may be compared semantically: same namespace (workload or team, and policy), same
+ * model, every non-message field equal (temperature, top_p, max_tokens, response_format, tools,
+ * tool_choice...), and vectors from the same embeddings model (others are not comparable).
+ */
+export function semanticPartition(namespace: string, modelId: string, embeddingModel: string, body: ChatCompletionRequest): Promise<string> {
+  return sha256Hex(`v2-sem\n${namespace}\n${modelId}\n${embeddingModel}\n${canonicalJson(answerFields(body, false))}`);
 }
 
 /** The text a semantic cache embeds: the conversation, role-tagged. */

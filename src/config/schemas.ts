@@ -145,6 +145,10 @@ export const CachePolicy = z
     mode: z.enum(["off", "exact", "semantic"]),
     ttl_s: z.number().int().min(1).max(30 * 86400).optional(),
     similarity: z.number().min(0).max(1).optional(),
+    /** Who shares entries: this workload only (default), or every workload of its team (opt-in). */
+    scope: z.enum(["workload", "team"]).optional(),
+    /** Catalog embeddings model the semantic cache embeds prompts with (required for "semantic"). */
+    embedding_model: z.string().min(1).max(128).optional(),
   })
   .strict();
 export type CachePolicy = z.infer<typeof CachePolicy>;

@@ -20,7 +20,7 @@ import type { Reservation } from "../guardrails/client";
 import { reserveChat } from "../guardrails/stage";
 import { dlpDetail, redactCompletion } from "../guardrails/dlp-request";
 import { streamDlp, type StreamDlp } from "../guardrails/dlp-stream";
-import { cachedChatResponse, lookupChatCache, recordHit } from "../cache/stage";
+import { cachedChatResponse, lookupChatCache, recordHit, scanHit } from "../cache/stage";
 import { streamedCompletion } from "../cache/replay";
 import { emitRequest } from "../logging/emit";
 import { effectiveDataClass } from "./policy";
@@ -36,6 +36,11 @@ export function toGatewayError(err: unknown): GatewayError {
 
 export function responseHeaders(meta: RequestMeta, extra: Record<string, string>): Record<string, string> {
   return { "x-request-id": meta.requestId, "x-switchyard-region": meta.region, ...extra };
+}
+
+/** The 403 of a response that the workload's DLP blocks (fresh or from cache). */
+function responseBlocked(types: readonly string[]): GatewayError {
+  return forbidden(`Response blocked by data-loss prevention: it contains ${types.join(", ")} (rule: workload.dlp).`, "dlp_blocked_response");
 }
 
 function promptText(body: ChatCompletionRequest): string {
@@ -78,16 +83,21 @@ export async function handleChat(request: Request, deps: GatewayDeps): Promise<R
   try {
     const p = await prepare(request, deps, usage, ChatCompletionRequest, "chat");
     // Cache before the budget: a hit costs nothing, reserves nothing and reaches no provider.
-    const cache = await lookupChatCache(deps, p, request.headers.get("x-cache"));
+    const cache = await lookupChatCache(deps, p, request.headers.get("x-cache"), meta.requestId);
     usage.cache = cache.status;
     if (cache.hit) {
+      // A hit gets the requesting workload's response DLP, exactly as a fresh answer does.
+      const scanned = scanHit(p.caller.workload.dlpPolicy, p.dataClass, cache.hit);
       recordHit(usage, cache.hit, p.model.price);
-      emitRequest(deps, { usage: finish(usage), bodies: { request: p.body, response: cache.hit.completion } });
-      return cachedChatResponse(cache.hit, p.body, responseHeaders(meta, {
+      usage.data_class = scanned.dataClass;
+      addDetail(usage, dlpDetail("response", scanned.outcome));
+      if (scanned.outcome.blocked.length) throw responseBlocked(scanned.outcome.blocked);
+      emitRequest(deps, { usage: finish(usage), bodies: { request: p.body, response: scanned.completion } });
+      return cachedChatResponse(scanned.completion, p.body, responseHeaders(meta, {
         "x-switchyard-provider": cache.hit.provider ?? "cache",
         "x-switchyard-model": cache.hit.model ?? p.model.id,
         "x-switchyard-cache": "hit",
-        "x-switchyard-data-class": effectiveDataClass(p.dataClass, cache.hit.dataClass),
+        "x-switchyard-data-class": scanned.dataClass,
       }));
     }
     // Budgets and rpm/tpm: one DO call; refusals throw the 429 before anything costs money.
@@ -137,9 +147,7 @@ export async function handleChat(request: Request, deps: GatewayDeps): Promise<R
       }
       usage.cost_nusd = costNusd(p.model.price, usage.tokens_in, usage.tokens_out);
       guard.settle(usage.cost_nusd, usage.tokens_in + usage.tokens_out);
-      if (scanned.outcome.blocked.length) {
-        throw forbidden(`Response blocked by data-loss prevention: it contains ${scanned.outcome.blocked.join(", ")} (rule: workload.dlp).`, "dlp_blocked_response");
-      }
+      if (scanned.outcome.blocked.length) throw responseBlocked(scanned.outcome.blocked);
       cache.store(scanned.completion, finalClass, target.provider.id, target.target.model);
       emitRequest(deps, { usage: finish(usage), bodies: { request: p.body, response: scanned.completion } });
       return new Response(JSON.stringify(scanned.completion), { headers: { ...headers, "x-switchyard-data-class": finalClass, "content-type": "application/json" } });

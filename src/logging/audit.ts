@@ -11,7 +11,7 @@
  *   request it holds in its index line, read here with a ranged get. A segment whose index cannot
  *   be read is a violation too, since its contents cannot be accounted for.
  * - D1: no request_logs row of a restricted request points at a body.
- * - Cache: restricted requests are refused at the cache's only write path (cacheScope returns
+ * - Cache: restricted requests are refused at the cache's only write path (cacheNamespace returns
  *   none), and the Cache API cannot be listed; the report says so instead of claiming a scan.
  * Violations name locations (keys, ids), never content.
  */

@@ -4,6 +4,7 @@
  */
 import net from "node:net";
 import { describe, expect, inject, it } from "vitest";
+import { cachePolicyProblem } from "../../src/cache/validate";
 import { ModelPut, ProviderPut, TeamPut, WorkloadPut } from "../../src/config/schemas";
 // @ts-expect-error: plain ESM script without type declarations
 import { DEMO_MODELS, DEMO_PROVIDERS, DEMO_TEAMS, DEMO_WORKLOADS } from "../../scripts/lib/demo-org.mjs";
@@ -14,6 +15,10 @@ describe("demo organisation", () => {
     for (const spec of Object.values(DEMO_MODELS)) expect(ModelPut.safeParse(spec).success).toBe(true);
     for (const spec of Object.values(DEMO_TEAMS)) expect(TeamPut.safeParse(spec).success).toBe(true);
     for (const spec of Object.values(DEMO_WORKLOADS)) expect(WorkloadPut.safeParse(spec).success).toBe(true);
+    // What the admin API checks beyond the schema: a semantic cache names a usable embeddings model.
+    for (const [id, spec] of Object.entries(DEMO_WORKLOADS) as Array<[string, WorkloadPut]>) {
+      if (spec.cache) expect(cachePolicyProblem(spec.cache, spec.default_data_class, DEMO_MODELS[spec.cache.embedding_model ?? ""]), id).toBeUndefined();
+    }
   });
 
   it("covers every data class and at least two residency zones", () => {

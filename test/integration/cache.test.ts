@@ -4,6 +4,24 @@ import { adminOk, chat, createOrg, eventually } from "./helpers";
 
 const q = (content: string, extra: Record<string, unknown> = {}) => ({ model: "sim-chat", max_tokens: 12, messages: [{ role: "user", content }], ...extra });
 
+let workloads = 0;
+/** Another workload (with its own key) in an existing team. */
+async function addWorkload(team: string, extra: Record<string, unknown>): Promise<{ workload: string; apiKey: string }> {
+  const workload = `wl-extra-${Date.now().toString(36)}${(workloads++).toString(36)}`;
+  await adminOk("PUT", `/workloads/${workload}`, { team, default_data_class: "public", allowed_models: ["sim-chat", "sim-embed"], lifecycle: "production", ...extra });
+  return { workload, apiKey: (await adminOk<{ api_key: string }>("POST", "/keys", { workload })).api_key };
+}
+
+type Completion = { choices: Array<{ message: { content: string } }> };
+
+/** A word of the simulated answer to `prompt` that the prompt itself does not contain. */
+async function answerWord(apiKey: string, prompt: string): Promise<string> {
+  const content = (await (await chat(apiKey, q(prompt), { "x-cache": "bypass" })).json<Completion>()).choices[0].message.content;
+  const word = content.split(/\s+/).find((w) => w.length > 3 && !prompt.toLowerCase().includes(w));
+  if (!word) throw new Error(`no usable word in ${content}`);
+  return word;
+}
+
 /** Sends until the answer is a hit (stores happen in waitUntil, after the first response). */
 async function untilHit(apiKey: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
   return eventually(async () => {
@@ -67,19 +85,74 @@ describe("response cache", () => {
     expect((await hit.json<typeof json>()).choices[0].message.content).toBe(streamed);
   }, 60_000);
 
-  it("internal entries are scoped to the team; public ones are shared", async () => {
-    const a = await createOrg({ dataClass: "internal", cache: { mode: "exact" } });
-    const b = await createOrg({ dataClass: "internal", cache: { mode: "exact" } });
-    const prompt = "shared internal question";
-    await (await chat(a.apiKey, q(prompt))).arrayBuffer();
-    await (await untilHit(a.apiKey, q(prompt))).arrayBuffer();
-    const other = await chat(b.apiKey, q(prompt));
-    expect(other.headers.get("x-switchyard-cache")).toBe("miss");
-    await other.arrayBuffer();
-    const pa = await createOrg({ cache: { mode: "exact" } });
-    const pb = await createOrg({ cache: { mode: "exact" } });
-    await (await chat(pa.apiKey, q("shared public question"))).arrayBuffer();
-    await (await untilHit(pb.apiKey, q("shared public question"))).arrayBuffer();
+  it("entries never cross teams, public ones included; a team's workloads share only by opt-in", async () => {
+    for (const dataClass of ["internal", "public"] as const) {
+      const a = await createOrg({ dataClass, cache: { mode: "exact" } });
+      const b = await createOrg({ dataClass, cache: { mode: "exact" } });
+      const prompt = `shared ${dataClass} question`;
+      await (await chat(a.apiKey, q(prompt))).arrayBuffer();
+      await (await untilHit(a.apiKey, q(prompt))).arrayBuffer();
+      const other = await chat(b.apiKey, q(prompt));
+      expect(other.headers.get("x-switchyard-cache")).toBe("miss");
+      await other.arrayBuffer();
+    }
+    // Same team, default scope: each workload has its own entries.
+    const org = await createOrg({ cache: { mode: "exact" } });
+    const own = await addWorkload(org.team, { cache: { mode: "exact" } });
+    const prompt = `team question ${org.team}`;
+    await (await chat(org.apiKey, q(prompt))).arrayBuffer();
+    await (await untilHit(org.apiKey, q(prompt))).arrayBuffer();
+    const sibling = await chat(own.apiKey, q(prompt));
+    expect(sibling.headers.get("x-switchyard-cache")).toBe("miss");
+    await sibling.arrayBuffer();
+    // "scope":"team" on both: they share.
+    const t1 = await addWorkload(org.team, { cache: { mode: "exact", scope: "team" } });
+    const t2 = await addWorkload(org.team, { cache: { mode: "exact", scope: "team" } });
+    await (await chat(t1.apiKey, q(`opt-in ${prompt}`))).arrayBuffer();
+    await (await untilHit(t2.apiKey, q(`opt-in ${prompt}`))).arrayBuffer();
+  }, 60_000);
+
+  it("a lax workload's cached answer never reaches a stricter workload of the same team unredacted (16.2)", async () => {
+    const org = await createOrg({ cache: { mode: "exact" } });
+    const prompt = `policy question ${org.team}`;
+    const word = await answerWord(org.apiKey, prompt);
+    // The lax workload (default policy) caches an answer containing `word`.
+    await (await chat(org.apiKey, q(prompt))).arrayBuffer();
+    const laxHit = await (await untilHit(org.apiKey, q(prompt))).text();
+    expect(laxHit).toContain(word);
+    // A workload of the same team whose policy treats `word` as sensitive asks the same thing,
+    // in JSON and as a stream, by default scope and by team opt-in.
+    const custom = [{ type: "SECRET_WORD", pattern: `\\b${word}\\b`, action: "redact" }];
+    for (const scope of ["workload", "team"] as const) {
+      const strict = await addWorkload(org.team, { cache: { mode: "exact", scope }, dlp: { custom } });
+      for (const extra of [{}, { stream: true }, {}]) {
+        const r = await chat(strict.apiKey, q(prompt, extra));
+        const text = await r.text();
+        expect(r.status).toBe(200);
+        expect(text).not.toMatch(new RegExp(`\\b${word}\\b`));
+        expect(text).toContain("[SECRET_WORD]");
+      }
+    }
+  }, 60_000);
+
+  it("a hit is served and logged at the class response DLP raised its answer to", async () => {
+    const org = await createOrg();
+    const prompt = `raise question ${org.team}`;
+    const word = await answerWord(org.apiKey, prompt);
+    const raising = await addWorkload(org.team, {
+      cache: { mode: "exact" },
+      dlp: { custom: [{ type: "PROJECT_WORD", pattern: `\\b${word}\\b`, action: { action: "raise", to: "internal" } }] },
+    });
+    const miss = await chat(raising.apiKey, q(prompt));
+    expect(miss.headers.get("x-switchyard-data-class")).toBe("internal");
+    await miss.arrayBuffer();
+    const hit = await untilHit(raising.apiKey, q(prompt));
+    expect(hit.headers.get("x-switchyard-data-class")).toBe("internal");
+    expect(await hit.text()).toContain(word);
+    const row = await eventually(() => env.DB.prepare("SELECT data_class, json_extract(detail, '$.dlp_response.types') AS types FROM usage_events WHERE workload = ? AND cache = 'hit'")
+      .bind(raising.workload).first<{ data_class: string; types: string }>());
+    expect(row.data_class).toBe("internal");
+    expect(JSON.parse(row.types)).toEqual(["PROJECT_WORD"]);
   }, 60_000);
 
   it("restricted requests are never cached, declared or by workload default", async () => {
@@ -99,7 +172,7 @@ describe("response cache", () => {
   }, 60_000);
 
   it("semantic: a similar prompt hits above the threshold, a different one misses", async () => {
-    const org = await createOrg({ cache: { mode: "semantic", similarity: 0.9 } });
+    const org = await createOrg({ cache: { mode: "semantic", similarity: 0.9, embedding_model: "sim-embed" } });
     await (await chat(org.apiKey, q("What is the capital city of France?"))).arrayBuffer();
     const hit = await untilHit(org.apiKey, q("what is the capital city of france"));
     expect(hit.status).toBe(200);

@@ -42,7 +42,7 @@ export async function createOrg(opts: {
   budgetUsd?: number;
   rpm?: number;
   tpm?: number;
-  cache?: { mode: "off" | "exact" | "semantic"; ttl_s?: number; similarity?: number };
+  cache?: { mode: "off" | "exact" | "semantic"; ttl_s?: number; similarity?: number; scope?: "workload" | "team"; embedding_model?: string };
 } = {}): Promise<TestOrg> {
   const n = `${Date.now().toString(36)}${(counter++).toString(36)}`;
   await adminOk("PUT", "/providers/sim-us", { type: "simulated", region: "us" });

@@ -7,6 +7,7 @@
 import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { exactCacheKey } from "../../src/cache/key";
+import { cacheNamespace } from "../../src/cache/policy";
 import { readCached } from "../../src/cache/store";
 import { runRestrictedAudit } from "../../src/logging/audit";
 import { BASE, adminOk, chat, createOrg, eventually } from "./helpers";
@@ -39,7 +40,7 @@ describe("restricted content never lands in a store", () => {
   it("canaries sent through every restricted path appear in no R2 object, D1 row or cache entry", async () => {
     const canary = `CANARY${crypto.randomUUID().replace(/-/g, "")}`;
     const org = await createOrg({ dataClass: "restricted", cache: { mode: "exact" } });
-    const pub = await createOrg({ cache: { mode: "semantic" } });
+    const pub = await createOrg({ cache: { mode: "semantic", embedding_model: "sim-embed" } });
     await adminOk("PUT", "/providers/sim-down", { type: "simulated", region: "us" });
     await adminOk("PUT", "/providers/sim-down/faults", { mode: "errors", error_rate: 1 });
     await adminOk("PUT", "/models/sim-down-chat", { targets: [{ provider: "sim-down", model: "x" }], data_classes: ["restricted"], price: { input_per_mtok: 1, output_per_mtok: 1 } });
@@ -77,10 +78,14 @@ describe("restricted content never lands in a store", () => {
     const r2 = await everyR2Object();
     expect(r2).not.toContain(canary);
 
-    // Cache: no entry under any scope this content could have used.
-    for (const scope of ["public", `team:${org.team}`, `team:${pub.team}`]) {
-      for (const body of [{ model: "sim-chat", messages: msg("json") }, { model: "sim-chat", messages: msg("declared") }]) {
-        expect(await readCached(await exactCacheKey(scope, "sim-chat", body))).toBeUndefined();
+    // Cache: no entry under any namespace this content could have used.
+    for (const w of [org, pub]) {
+      const ours = cacheNamespace("public", { id: w.workload, team: w.team, cache: undefined, dlp: undefined })!;
+      // Restricted has no namespace; the string is what one would look like if a bug made one.
+      for (const namespace of [ours, ours.replace(/^public/, "internal"), ours.replace(/^public/, "restricted")]) {
+        for (const body of [{ model: "sim-chat", messages: msg("json") }, { model: "sim-chat", messages: msg("declared") }]) {
+          expect(await readCached(await exactCacheKey(namespace, "sim-chat", body))).toBeUndefined();
+        }
       }
     }
     const again = await chat(org.apiKey, { model: "sim-chat", messages: msg("json") });

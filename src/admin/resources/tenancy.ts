@@ -8,6 +8,7 @@ import { KeyCreate, TeamPut, WorkloadPut } from "../../config/schemas";
 import { newApiKey, sha256Hex } from "../../config/secrets";
 import { db, eq, nowIso, schema, specOf, writeConfig } from "../../config/store";
 import { ProblemError } from "../../errors/problem";
+import { checkCachePolicy } from "../../cache/validate";
 import { requireTeamAccess } from "../auth";
 import { adminRoute, type AdminRoute } from "../router";
 import { parseResourceId as id } from "./catalog";
@@ -89,6 +90,7 @@ export const tenancyRoutes: AdminRoute<unknown>[] = [
       const workloadId = id(params);
       const team = await db(env).select({ id: schema.teams.id }).from(schema.teams).where(eq(schema.teams.id, body.team)).get();
       if (!team) throw new ProblemError(422, "Unknown Team", `Team ${body.team} does not exist; create it first.`);
+      await checkCachePolicy(env, body);
       const row = { id: workloadId, team: body.team, lifecycle: body.lifecycle, spec: JSON.stringify(body), updatedAt: nowIso() };
       await writeConfig(env, [db(env).insert(schema.workloads).values(row).onConflictDoUpdate({ target: schema.workloads.id, set: row })], {
         actor: principal.sub, action: "workload.put", resource: `workloads/${workloadId}`, detail: body,
