@@ -34,8 +34,14 @@ export function toGatewayError(err: unknown): GatewayError {
   return new GatewayError(500, "api_error", "internal_error", "The gateway hit an unexpected error. The request id identifies it in the logs.");
 }
 
+/**
+ * `x-request-id` is the gateway's id (what support looks a request up by: unique, unlike the
+ * client's); the client's own id comes back as `x-client-request-id`.
+ */
 export function responseHeaders(meta: RequestMeta, extra: Record<string, string>): Record<string, string> {
-  return { "x-request-id": meta.requestId, "x-switchyard-region": meta.region, ...extra };
+  const headers: Record<string, string> = { "x-request-id": meta.requestId, "x-switchyard-region": meta.region, ...extra };
+  if (meta.clientRequestId) headers["x-client-request-id"] = meta.clientRequestId;
+  return headers;
 }
 
 function promptText(body: ChatCompletionRequest): string {

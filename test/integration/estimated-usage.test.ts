@@ -11,7 +11,7 @@ describe("upstreams that report no usage", () => {
     const res = await chat(org.apiKey, { model: "quiet-chat", stream: true, stream_options: { include_usage: true }, messages: [{ role: "user", content: "count my tokens please" }] }, { "x-request-id": id });
     const text = await res.text();
     expect(text).not.toContain('"usage"');
-    const row = await eventually(() => env.DB.prepare("SELECT tokens_in, tokens_out, estimated FROM usage_events WHERE request_id = ?").bind(id).first<{ tokens_in: number; tokens_out: number; estimated: number }>(), 25_000);
+    const row = await eventually(() => env.DB.prepare("SELECT tokens_in, tokens_out, estimated FROM usage_events WHERE client_request_id = ?").bind(id).first<{ tokens_in: number; tokens_out: number; estimated: number }>(), 25_000);
     expect(row.estimated).toBe(1);
     expect(row.tokens_in).toBe(4); // "count my tokens please" in cl100k_base
     expect(row.tokens_out).toBeGreaterThan(5);

@@ -83,6 +83,7 @@ describe("data plane: malformed bodies", () => {
     const res = await chat(org.apiKey, { model: "sim-chat", messages: msg }, { "x-request-id": "<script>alert(1)</script>" });
     expect(res.status).toBe(200);
     expect(res.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    expect(res.headers.get("x-client-request-id")).toBeNull();
   });
   it("answers unknown paths with a 404 envelope", async () => expectEnvelope(await SELF.fetch(`${BASE}/v1/nope`, { method: "POST" }), 404));
 });
