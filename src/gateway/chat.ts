@@ -44,6 +44,11 @@ export function responseHeaders(meta: RequestMeta, extra: Record<string, string>
   return headers;
 }
 
+/** Prompt and completion tokens of a JSON answer that came without usage (tokenizer estimate). */
+async function estimateChatUsage(body: ChatCompletionRequest, completion: { choices: Array<{ message: { content?: string | null } }> }): Promise<[number, number]> {
+  return [await estimateTokens(promptText(body)), await estimateTokens(completion.choices.map((c) => c.message.content ?? "").join(""))];
+}
+
 function promptText(body: ChatCompletionRequest): string {
   return body.messages.map((m) => (typeof m.content === "string" ? m.content : m.content ? JSON.stringify(m.content) : "")).join("\n");
 }
@@ -132,22 +137,28 @@ export async function handleChat(request: Request, deps: GatewayDeps): Promise<R
       const finalClass = effectiveDataClass(p.dataClass, scanned.outcome.raiseTo);
       usage.data_class = finalClass;
       addDetail(usage, dlpDetail("response", scanned.outcome));
+      const jsonGuard = guard;
+      const settle = (tokensIn: number, tokensOut: number) => {
+        usage.tokens_in = tokensIn;
+        usage.tokens_out = tokensOut;
+        usage.cost_nusd = costNusd(p.model.price, tokensIn, tokensOut);
+        jsonGuard.settle(usage.cost_nusd, tokensIn + tokensOut);
+        return usage;
+      };
       const u = value.completion.usage;
-      if (u) {
-        usage.tokens_in = u.prompt_tokens;
-        usage.tokens_out = u.completion_tokens;
-      } else {
-        usage.estimated = true;
-        usage.tokens_in = await estimateTokens(promptText(p.body));
-        usage.tokens_out = await estimateTokens(value.completion.choices.map((c) => c.message.content ?? "").join(""));
-      }
-      usage.cost_nusd = costNusd(p.model.price, usage.tokens_in, usage.tokens_out);
-      guard.settle(usage.cost_nusd, usage.tokens_in + usage.tokens_out);
+      // Without upstream usage the tokenizer estimates it after the answer has gone (waitUntil,
+      // through the emitted message), never on the response's path; the budget settles then.
+      const accounted = u
+        ? settle(u.prompt_tokens, u.completion_tokens)
+        : ((usage.estimated = true), estimateChatUsage(p.body, value.completion).then(([i, o]) => settle(i, o)));
       if (scanned.outcome.blocked.length) {
+        // The provider was paid for the blocked answer: account it before the refusal's event.
+        await accounted;
         throw forbidden(`Response blocked by data-loss prevention: it contains ${scanned.outcome.blocked.join(", ")} (rule: workload.dlp).`, "dlp_blocked_response");
       }
       cache.store(scanned.completion, finalClass, target.provider.id, target.target.model);
-      emitRequest(deps, { usage: finish(usage), bodies: { request: p.body, response: scanned.completion } });
+      finish(usage);
+      emitRequest(deps, Promise.resolve(accounted).then((accountedUsage) => ({ usage: accountedUsage, bodies: { request: p.body, response: scanned.completion } })));
       return new Response(JSON.stringify(scanned.completion), { headers: { ...headers, "x-switchyard-data-class": finalClass, "content-type": "application/json" } });
     }
     const streamGuard = guard;
