@@ -64,5 +64,5 @@ export function emitRequest(deps: LogDeps, pending: Promise<{ usage: UsageEvent;
     if (usage.client_request_id) usage.client_request_id = await storedClientRequestId(usage.client_request_id, usage.data_class);
     return { type: "request", usage, log: await prepareLogMessage(deps.env, buildLogRecord(usage, bodies, Date.now())) };
   });
-  emitBatched(deps.env.USAGE_EVENTS as unknown as Queue<RequestMessage>, deps.ctx, message);
+  emitBatched(deps.env.USAGE_EVENTS, deps.ctx, message);
 }
