@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { baseUrlCredentials, destinationChanged } from "./provider-url";
+import { baseUrlCredentials, destinationChanged, isCredentialName } from "./provider-url";
 
 describe("baseUrlCredentials", () => {
   it("refuses user info and credential-like query parameters", () => {
@@ -23,5 +23,12 @@ describe("destinationChanged", () => {
     expect(destinationChanged({ type: "openai", base_url: "https://a/v1" }, { type: "openai", base_url: "https://b/v1" })).toBe(true);
     expect(destinationChanged({ type: "openai" }, { type: "openai-compatible" })).toBe(true);
     expect(destinationChanged({ type: "openai" }, { type: "openai", base_url: "https://a/v1" })).toBe(true);
+  });
+});
+
+describe("isCredentialName", () => {
+  it("flags credential settings, not the provider options in use", () => {
+    for (const n of ["api_key", "token", "secret", "client_secret", "password", "access_token"]) expect(isCredentialName(n), n).toBe(true);
+    for (const n of ["api_version", "version", "beta", "organization", "project", "omit_usage", "include_usage", "max_tokens"]) expect(isCredentialName(n), n).toBe(false);
   });
 });

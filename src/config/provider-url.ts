@@ -23,9 +23,18 @@ export function baseUrlCredentials(baseUrl: string): string | undefined {
   }
   if (url.username || url.password) return "user info (user:password@) in base_url";
   for (const name of url.searchParams.keys()) {
-    if (CREDENTIAL_PARAM.test(name)) return `query parameter "${name.slice(0, 40)}" in base_url`;
+    if (isCredentialName(name)) return `query parameter "${name.slice(0, 40)}" in base_url`;
   }
   return undefined;
+}
+
+/**
+ * True for a setting or parameter name that carries a credential. Provider `options` are stored
+ * and shown in clear, so such names are refused there too (the key belongs in `api_key`).
+ * @example isCredentialName("api_key") === true; isCredentialName("api_version") === false
+ */
+export function isCredentialName(name: string): boolean {
+  return CREDENTIAL_PARAM.test(name);
 }
 
 /** What a provider's secret is bound to. */

@@ -74,7 +74,12 @@ describe("credentials inside base_url", () => {
     expect(res.status).toBe(400);
     expect(res.headers.get("content-type")).toContain("application/problem+json");
     const body = await res.text();
-    expect(body).toContain("Credentials In base_url");
+    expect(body).toContain("Credentials Outside api_key");
     expect(body).not.toContain("sk-123");
+  });
+  it("refuses credential-named options too (options are shown in clear)", async () => {
+    const res = await admin("PUT", `/providers/opt-${Date.now().toString(36)}`, { type: "openai", region: "us", options: { api_key: "sk-123" } });
+    expect(res.status).toBe(400);
+    expect(await res.text()).not.toContain("sk-123");
   });
 });

@@ -6,7 +6,7 @@
 import { Faults, ModelPut, ProviderPut, ResourceId } from "../../config/schemas";
 import { db, eq, nowIso, schema, specOf, writeConfig } from "../../config/store";
 import { sealSecret } from "../../config/secrets";
-import { baseUrlCredentials, destinationChanged } from "../../config/provider-url";
+import { baseUrlCredentials, destinationChanged, isCredentialName } from "../../config/provider-url";
 import { ProblemError } from "../../errors/problem";
 import { adminRoute, type AdminRoute } from "../router";
 
@@ -43,9 +43,10 @@ export const catalogRoutes: AdminRoute<unknown>[] = [
       if (body.type !== "simulated" && body.type !== "workers-ai" && !body.base_url && body.type === "openai-compatible") {
         throw new ProblemError(400, "Invalid Request Body", "openai-compatible providers need base_url.");
       }
-      const credentials = body.base_url ? baseUrlCredentials(body.base_url) : undefined;
+      const credentialOption = Object.keys(body.options ?? {}).find(isCredentialName);
+      const credentials = (body.base_url ? baseUrlCredentials(body.base_url) : undefined) ?? (credentialOption ? `option "${credentialOption.slice(0, 40)}"` : undefined);
       if (credentials) {
-        throw new ProblemError(400, "Credentials In base_url", `Refused: ${credentials}. Send the key as api_key, which is stored encrypted and never shown.`);
+        throw new ProblemError(400, "Credentials Outside api_key", `Refused: ${credentials}. Send the key as api_key, which is stored encrypted and never shown.`);
       }
       const existing = await db(env).select().from(schema.providers).where(eq(schema.providers.id, providerId)).get();
       const { api_key, ...rest } = body;
