@@ -158,7 +158,8 @@ export async function handleChat(request: Request, deps: GatewayDeps): Promise<R
       }
       cache.store(scanned.completion, finalClass, target.provider.id, target.target.model);
       finish(usage);
-      emitRequest(deps, Promise.resolve(accounted).then((accountedUsage) => ({ usage: accountedUsage, bodies: { request: p.body, response: scanned.completion } })));
+      const bodies = { request: p.body, response: scanned.completion };
+      emitRequest(deps, accounted instanceof Promise ? accounted.then((done) => ({ usage: done, bodies })) : { usage, bodies });
       return new Response(JSON.stringify(scanned.completion), { headers: { ...headers, "x-switchyard-data-class": finalClass, "content-type": "application/json" } });
     }
     const streamGuard = guard;

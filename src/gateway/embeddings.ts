@@ -69,7 +69,8 @@ export async function handleEmbeddings(request: Request, deps: GatewayDeps): Pro
     usage.latency_ms = Date.now() - meta.startedAt;
     // Vectors are not worth keeping; the log holds the input and the answer's shape.
     const shape = { model: value.response.model, count: value.response.data.length, usage: value.response.usage };
-    emitRequest(deps, Promise.resolve(accounted).then((u) => ({ usage: u, bodies: { request: p.body, response: shape } })));
+    const bodies = { request: p.body, response: shape };
+    emitRequest(deps, accounted instanceof Promise ? accounted.then((done) => ({ usage: done, bodies })) : { usage, bodies });
     return new Response(JSON.stringify(response), {
       headers: {
         ...responseHeaders(meta, {
