@@ -6,28 +6,17 @@
  * `x-request-id` is kept apart as a correlation field only (never a key), when well-formed.
  */
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
-
 /**
  * A UUIDv7: 48-bit Unix milliseconds, then 74 random bits. Time-ordered, so D1 indexes and R2
- * listings by id stay roughly in arrival order.
+ * listings by id stay roughly in arrival order. Built from the runtime's `randomUUID()` (a v4:
+ * its random bits and variant are kept, its time-less first 48 bits and version replaced), which
+ * costs less per request than formatting 16 random bytes in script.
  * @example gatewayRequestId() // "019ad3c1-5f2e-7a41-9c3b-2f1e0d9a8b7c"
  */
 export function gatewayRequestId(now = Date.now()): string {
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  // 48-bit big-endian milliseconds: split, since bitwise operators only reach 32 bits.
-  const high = Math.floor(now / 2 ** 32);
-  const low = now >>> 0;
-  b[0] = (high >>> 8) & 0xff;
-  b[1] = high & 0xff;
-  b[2] = low >>> 24;
-  b[3] = (low >>> 16) & 0xff;
-  b[4] = (low >>> 8) & 0xff;
-  b[5] = low & 0xff;
-  b[6] = 0x70 | (b[6] & 0x0f);
-  b[8] = 0x80 | (b[8] & 0x3f);
-  const h = Array.from(b, (x) => HEX[x]);
-  return `${h.slice(0, 4).join("")}-${h.slice(4, 6).join("")}-${h.slice(6, 8).join("")}-${h.slice(8, 10).join("")}-${h.slice(10).join("")}`;
+  const v4 = crypto.randomUUID(); // xxxxxxxx-xxxx-4xxx-Nxxx-xxxxxxxxxxxx
+  const ms = now.toString(16).padStart(12, "0");
+  return `${ms.slice(0, 8)}-${ms.slice(8, 12)}-7${v4.slice(15, 18)}-${v4.slice(19)}`;
 }
 
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
