@@ -14,7 +14,15 @@ import { GatewayError, type ErrorType } from "../errors/openai";
 import type { FallbackResult } from "../routing/fallback";
 
 /** Key-shaped substrings in provider error text: vendor key prefixes and bearer/api-key values. */
-const KEY_SHAPED = /\b(?:sk|rk|pk|gsk|xai|sess)[-_][A-Za-z0-9*_.-]{6,}|\bAIza[0-9A-Za-z_*-]{10,}|\b(?:Bearer|Basic)\s+[A-Za-z0-9._~+/*=-]{6,}|\b(?:api[-_]?key|key|token|secret)\s*[:=]\s*["']?[^\s"',;]{6,}/gi;
+const KEY_SHAPED = new RegExp(
+  [
+    String.raw`\b(?:sk|rk|pk|gsk|xai|sess)[-_][A-Za-z0-9*_.-]{6,}`,
+    String.raw`\bAIza[0-9A-Za-z_*-]{10,}`,
+    String.raw`\b(?:Bearer|Basic)\s+[A-Za-z0-9._~+/*=-]{6,}`,
+    String.raw`\b(?:api[-_]?key|key|token|secret)\s*[:=]\s*["']?[^\s"',;]{6,}`,
+  ].join("|"),
+  "gi",
+);
 
 /**
  * Provider error text with anything key-shaped masked.
@@ -29,12 +37,16 @@ export function upstreamFailure(result: Extract<FallbackResult<unknown>, { ok: f
     return new GatewayError(503, "service_unavailable", "no_available_target", noTargetsReason ?? "No provider is available for this model.");
   }
   const summary = result.tried
-    .map((t) => `${t.provider}/${t.model}: ${t.failure.status ?? t.failure.kind}${t.failure.error.message && !refusedCredentials(t.failure.status) ? ` (${scrubUpstreamText(t.failure.error.message.slice(0, 120))})` : ""}`)
+    .map((t) => {
+      const said = t.failure.error.message && !refusedCredentials(t.failure.status) ? ` (${scrubUpstreamText(t.failure.error.message.slice(0, 120))})` : "";
+      return `${t.provider}/${t.model}: ${t.failure.status ?? t.failure.kind}${said}`;
+    })
     .join("; ");
   const final = result.final;
   if (final && refusedCredentials(final.status)) {
     const last = result.tried.at(-1);
-    return new GatewayError(502, "upstream_error", "upstream_auth_failed", `Provider ${last?.provider ?? "upstream"} refused the gateway's credentials (HTTP ${final.status}); your key is fine, the provider's configuration needs fixing. Tried: ${summary}`);
+    const why = `Provider ${last?.provider ?? "upstream"} refused the gateway's credentials (HTTP ${final.status}); your key is fine, the provider's configuration needs fixing.`;
+    return new GatewayError(502, "upstream_error", "upstream_auth_failed", `${why} Tried: ${summary}`);
   }
   if (final && !final.retryable && final.status && final.status >= 400 && final.status < 500) {
     return new GatewayError(final.status, (final.error.type as ErrorType) || "invalid_request_error", final.error.code ?? "upstream_rejected", scrubUpstreamText(final.error.message));
