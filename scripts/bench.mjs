@@ -185,6 +185,22 @@ for (let i = 0; i < 40; i++) {
 }
 console.log(`usage rows written: ${written} for ${gatewayAnswered} gateway requests answered (autocannon counts; requests cut off at a phase's end may add a few rows)`);
 
+// TeamBudget round trips as the gateway saw them under load: each request that had to call the
+// Durable Object (a lease fetch or a single reservation) records the call's duration as
+// detail.guard_ms; requests admitted from a lease in memory record 0 and are left out.
+// (This figure used to be printed by a test; tests do not time things.)
+try {
+  const db = await gateway.mf.getD1Database("DB");
+  const { results } = await db
+    .prepare("SELECT CAST(json_extract(detail, '$.guard_ms') AS REAL) AS ms FROM usage_events WHERE team = 'bench' AND json_extract(detail, '$.guard_ms') > 0 ORDER BY 1")
+    .all();
+  const ms = results.map((r) => r.ms);
+  const q = (p) => ms[Math.min(ms.length - 1, Math.floor(p * ms.length))];
+  if (ms.length) console.log(`TeamBudget round trips awaited by requests: ${ms.length} (of ${written} requests), p50 ${q(0.5)} ms, p90 ${q(0.9)} ms, p99 ${q(0.99)} ms`);
+} catch (err) {
+  console.log(`TeamBudget round trips: not measured (${err instanceof Error ? err.message : String(err)})`);
+}
+
 await gateway.mf.dispose();
 await baseline.dispose();
 await floor?.dispose();

@@ -6,7 +6,7 @@
 import type { TeamBudget } from "../durable-objects/team-budget";
 import type { Delegation } from "../durable-objects/delegation";
 import type { ProviderHealth } from "../durable-objects/provider-health";
-import type { UsageEvent } from "./usage/event";
+import type { UsageQueueBody } from "./usage/messages";
 
 export interface Env {
   DB: D1Database;
@@ -14,7 +14,8 @@ export interface Env {
   TEAM_BUDGET: DurableObjectNamespace<TeamBudget>;
   DELEGATION: DurableObjectNamespace<Delegation>;
   PROVIDER_HEALTH: DurableObjectNamespace<ProviderHealth>;
-  USAGE_EVENTS: Queue<UsageEvent>;
+  /** Packed request messages as JSON text (src/usage/messages.ts). */
+  USAGE_EVENTS: Queue<UsageQueueBody>;
   EVAL_JOBS: Queue<unknown>;
   EMAIL?: SendEmail;
   /** Workers AI; bound only in deployed regions (it needs an account). */

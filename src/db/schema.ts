@@ -67,7 +67,10 @@ export const apiKeys = sqliteTable(
   (t) => [index("api_keys_workload").on(t.workload)],
 );
 
-/** One row per request, written idempotently by the usage consumer (primary key = request id). */
+/**
+ * One row per request, written idempotently by the usage consumer. The primary key is the
+ * gateway's own request id; the client's `x-request-id` is only `client_request_id`.
+ */
 export const usageEvents = sqliteTable(
   "usage_events",
   {
@@ -96,6 +99,8 @@ export const usageEvents = sqliteTable(
     detail: text("detail"),
     /** The write that inserted the row: the daily rollup adds exactly one write's new rows. */
     ingestId: text("ingest_id"),
+    /** The client's `x-request-id` (correlation only, never unique; hashed for restricted requests). */
+    clientRequestId: text("client_request_id"),
   },
   (t) => [index("usage_events_ts").on(t.ts), index("usage_events_team_ts").on(t.team, t.ts), index("usage_events_ingest").on(t.ingestId)],
 );

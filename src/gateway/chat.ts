@@ -34,8 +34,19 @@ export function toGatewayError(err: unknown): GatewayError {
   return new GatewayError(500, "api_error", "internal_error", "The gateway hit an unexpected error. The request id identifies it in the logs.");
 }
 
+/**
+ * `x-request-id` is the gateway's id (what support looks a request up by: unique, unlike the
+ * client's); the client's own id comes back as `x-client-request-id`.
+ */
 export function responseHeaders(meta: RequestMeta, extra: Record<string, string>): Record<string, string> {
-  return { "x-request-id": meta.requestId, "x-switchyard-region": meta.region, ...extra };
+  const headers: Record<string, string> = { "x-request-id": meta.requestId, "x-switchyard-region": meta.region, ...extra };
+  if (meta.clientRequestId) headers["x-client-request-id"] = meta.clientRequestId;
+  return headers;
+}
+
+/** Prompt and completion tokens of a JSON answer that came without usage (tokenizer estimate). */
+async function estimateChatUsage(body: ChatCompletionRequest, completion: { choices: Array<{ message: { content?: string | null } }> }): Promise<[number, number]> {
+  return [await estimateTokens(promptText(body)), await estimateTokens(completion.choices.map((c) => c.message.content ?? "").join(""))];
 }
 
 /** The 403 of a response that the workload's DLP blocks (fresh or from cache). */
@@ -136,20 +147,29 @@ export async function handleChat(request: Request, deps: GatewayDeps): Promise<R
       const finalClass = effectiveDataClass(p.dataClass, scanned.outcome.raiseTo);
       usage.data_class = finalClass;
       addDetail(usage, dlpDetail("response", scanned.outcome));
+      const jsonGuard = guard;
+      const settle = (tokensIn: number, tokensOut: number) => {
+        usage.tokens_in = tokensIn;
+        usage.tokens_out = tokensOut;
+        usage.cost_nusd = costNusd(p.model.price, tokensIn, tokensOut);
+        jsonGuard.settle(usage.cost_nusd, tokensIn + tokensOut);
+        return usage;
+      };
       const u = value.completion.usage;
-      if (u) {
-        usage.tokens_in = u.prompt_tokens;
-        usage.tokens_out = u.completion_tokens;
-      } else {
-        usage.estimated = true;
-        usage.tokens_in = await estimateTokens(promptText(p.body));
-        usage.tokens_out = await estimateTokens(value.completion.choices.map((c) => c.message.content ?? "").join(""));
+      // Without upstream usage the tokenizer estimates it after the answer has gone (waitUntil,
+      // through the emitted message), never on the response's path; the budget settles then.
+      const accounted = u
+        ? settle(u.prompt_tokens, u.completion_tokens)
+        : ((usage.estimated = true), estimateChatUsage(p.body, value.completion).then(([i, o]) => settle(i, o)));
+      if (scanned.outcome.blocked.length) {
+        // The provider was paid for the blocked answer: account it before the refusal's event.
+        await accounted;
+        throw responseBlocked(scanned.outcome.blocked);
       }
-      usage.cost_nusd = costNusd(p.model.price, usage.tokens_in, usage.tokens_out);
-      guard.settle(usage.cost_nusd, usage.tokens_in + usage.tokens_out);
-      if (scanned.outcome.blocked.length) throw responseBlocked(scanned.outcome.blocked);
       cache.store(scanned.completion, finalClass, target.provider.id, target.target.model);
-      emitRequest(deps, { usage: finish(usage), bodies: { request: p.body, response: scanned.completion } });
+      finish(usage);
+      const bodies = { request: p.body, response: scanned.completion };
+      emitRequest(deps, accounted instanceof Promise ? accounted.then((done) => ({ usage: done, bodies })) : { usage, bodies });
       return new Response(JSON.stringify(scanned.completion), { headers: { ...headers, "x-switchyard-data-class": finalClass, "content-type": "application/json" } });
     }
     const streamGuard = guard;

@@ -18,6 +18,7 @@ import { upstreamFailure } from "./upstream-error";
 import type { Reservation } from "../guardrails/client";
 import { reserveEmbeddings } from "../guardrails/stage";
 import { emitRequest } from "../logging/emit";
+import { estimateEmbeddingTokens } from "../usage/tokens";
 
 /** @example floatsToBase64([1, 0]) === "AACAPwAAAAA=" */
 export function floatsToBase64(values: number[]): string {
@@ -52,12 +53,24 @@ export async function handleEmbeddings(request: Request, deps: GatewayDeps): Pro
     usage.provider = target.provider.id;
     usage.status = 200;
     usage.ttfb_ms = value.ttfbMs;
-    usage.tokens_in = value.response.usage?.prompt_tokens ?? 0;
-    usage.cost_nusd = costNusd(p.model.price, usage.tokens_in, 0);
-    guard.settle(usage.cost_nusd, usage.tokens_in);
+    const embedGuard = guard;
+    const settle = (tokensIn: number) => {
+      usage.tokens_in = tokensIn;
+      usage.cost_nusd = costNusd(p.model.price, tokensIn, 0);
+      embedGuard.settle(usage.cost_nusd, tokensIn);
+      return usage;
+    };
+    const reported = value.response.usage?.prompt_tokens;
+    // No upstream usage: estimate the input's tokens (marked estimated, as chat does) after the
+    // answer has gone, instead of charging nothing.
+    const accounted = typeof reported === "number"
+      ? settle(reported)
+      : ((usage.estimated = true), estimateEmbeddingTokens(p.body.input).then(settle));
     usage.latency_ms = Date.now() - meta.startedAt;
     // Vectors are not worth keeping; the log holds the input and the answer's shape.
-    emitRequest(deps, { usage, bodies: { request: p.body, response: { model: value.response.model, count: value.response.data.length, usage: value.response.usage } } });
+    const shape = { model: value.response.model, count: value.response.data.length, usage: value.response.usage };
+    const bodies = { request: p.body, response: shape };
+    emitRequest(deps, accounted instanceof Promise ? accounted.then((done) => ({ usage: done, bodies })) : { usage, bodies });
     return new Response(JSON.stringify(response), {
       headers: {
         ...responseHeaders(meta, {

@@ -87,11 +87,11 @@ describe("chaos: error rates and slow first bytes", () => {
     expect(answers.every((a) => a.status === 200)).toBe(true);
     const rows = await usageRows(ids);
     await sleep(300);
-    const count = await env.DB.prepare(`SELECT COUNT(*) AS n FROM usage_events WHERE request_id LIKE ?`).bind(`retry-${g.model}-%`).first<{ n: number }>();
+    const count = await env.DB.prepare(`SELECT COUNT(*) AS n FROM usage_events WHERE client_request_id LIKE ?`).bind(`retry-${g.model}-%`).first<{ n: number }>();
     expect(count!.n).toBe(ids.length);
     expect(rows).toHaveLength(ids.length);
     // Billed tokens are the answered ones, once: no cost from failed attempts is added twice.
-    const byId = new Map(rows.map((r) => [r.request_id, r]));
+    const byId = new Map(rows.map((r) => [r.client_request_id, r]));
     answers.forEach((a, i) => {
       const row = byId.get(ids[i])!;
       expect(row.tokens_in).toBe(a.body.usage.prompt_tokens);

@@ -98,12 +98,12 @@ function chatAnswer(req: ChatCompletionRequest, model: string, omitUsage = false
   return new Response(body, { headers: { "content-type": "text/event-stream" } });
 }
 
-function embeddingsAnswer(req: EmbeddingsRequest, model: string): Response {
+function embeddingsAnswer(req: EmbeddingsRequest, model: string, omitUsage = false): Response {
   const inputs = typeof req.input === "string" ? [req.input] : (req.input as unknown[]).map((x) => (typeof x === "string" ? x : JSON.stringify(x)));
   const dims = req.dimensions ?? 64;
   const data = inputs.map((text, index) => ({ object: "embedding", index, embedding: simulatedEmbedding(text, dims) }));
   const tokens = inputs.reduce((s, t) => s + simulatedTokenCount(t), 0);
-  return Response.json({ object: "list", data, model, usage: { prompt_tokens: tokens, total_tokens: tokens } });
+  return Response.json({ object: "list", data, model, ...(omitUsage ? {} : { usage: { prompt_tokens: tokens, total_tokens: tokens } }) });
 }
 
 /** Passes `n` chunks through, then fails the stream like a reset connection. */
@@ -134,7 +134,7 @@ export const simulatedAdapter: ProviderAdapter = {
     if (faulted) return faulted;
     const body = JSON.parse(req.body ?? "{}") as Record<string, unknown>;
     const model = String(body.model ?? "simulated");
-    if (req.url.endsWith("/embeddings")) return embeddingsAnswer(body as unknown as EmbeddingsRequest, model);
+    if (req.url.endsWith("/embeddings")) return embeddingsAnswer(body as unknown as EmbeddingsRequest, model, ctx.provider.options.omit_usage === "true");
     const answer = chatAnswer(body as unknown as ChatCompletionRequest, model, ctx.provider.options.omit_usage === "true");
     const cut = ctx.provider.faults.disconnect_after_chunks;
     if (cut === undefined || !answer.body || (ctx.provider.faults.drill_only && !ctx.drill)) return answer;
