@@ -75,6 +75,12 @@ function sameTargetRetryable(f: AttemptFailure): boolean {
 
 const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** How a primary that lost its hedge race is reported to health: slow, nothing answered. */
+function lostRace(target: PlannedTarget): AttemptFailure {
+  const message = `${target.provider.id} was slower than its p95 time to first byte and lost a hedge race`;
+  return { kind: "ttfb_timeout", retryable: true, error: { message, type: "timeout_error", code: "hedge_lost" } };
+}
+
 /**
  * @example const r = await runWithFallback(plan.targets, (t, { timeoutMs }) => attemptChat(..., { timeoutMs }));
  */
@@ -111,6 +117,7 @@ export async function runWithFallback<T>(
       const hedge = opts.hedgeAfterMs && retry === 0 && next && attempts < policy.max_attempts;
       let result: AttemptResult<T>;
       if (hedge) {
+        const raceStarted = now();
         const race = await hedgedAttempt(target, next, (t, signal) => run(t, signal), {
           hedgeAfterMs: opts.hedgeAfterMs!(target, timeoutFor(target)),
           wait: opts.wait ?? realSleep,
@@ -121,6 +128,9 @@ export async function runWithFallback<T>(
           attempts++;
           i++;
           for (const f of race.failures) fail(f.target, f.failure);
+          // A primary beaten by its hedge was slower than its p95 with nothing to show: the breaker
+          // hears it as a failure, so a hanging host stops being tried first (the abort itself was ours).
+          if (race.loser === target) opts.onAttempt?.(target, false, now() - raceStarted, lostRace(target));
           if (race.winner) return { ok: true, value: race.winner.value, target: race.winner.target, tried, ...(race.loser ? { hedgeLoser: race.loser } : {}) };
           const last = race.failures.at(-1)!.failure;
           if (race.failures.some((f) => !f.failure.retryable)) return { ok: false, tried, final: last };
