@@ -128,10 +128,10 @@ function startClock(opts: AttemptOptions): AttemptClock {
     cut: () => cut,
     firstByte,
     onTtfb: (fn) => void (onTtfb = fn),
+    // The client listener stays: a client that leaves mid-stream still aborts the upstream call.
     clear: () => {
       firstByte();
       clearTimeout(total);
-      opts.signal?.removeEventListener("abort", onClientAbort);
     },
   };
 }

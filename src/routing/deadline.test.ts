@@ -19,7 +19,7 @@ describe("ttfbDeadline", () => {
   });
 
   it("clamps a fast target to the floor and a slow one to the ceiling", () => {
-    expect(ttfbDeadline({ p95Ms: 2, samples: 20, attemptTimeoutMs: 60_000 }).ms).toBe(TTFB_DEADLINE.floorMs);
+    expect(ttfbDeadline({ p95Ms: 2, samples: 20, attemptTimeoutMs: 60_000 })).toMatchObject({ ms: TTFB_DEADLINE.floorMs, slowAfterMs: TTFB_DEADLINE.slowFloorMs });
     expect(ttfbDeadline({ p95Ms: 20_000, samples: 20, attemptTimeoutMs: 60_000 }).ms).toBe(TTFB_DEADLINE.ceilingMs);
   });
 

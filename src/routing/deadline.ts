@@ -24,9 +24,11 @@ export interface DeadlineConfig {
   minSamples: number;
   /** Tail-to-mean ratio assumed when only an EWMA (a mean) is known. */
   meanToTail: number;
+  /** The slow mark is never below this (about a network round trip): a hedge at 2 ms is noise. */
+  slowFloorMs: number;
 }
 
-export const TTFB_DEADLINE: DeadlineConfig = { coldMs: 2_000, floorMs: 1_000, ceilingMs: 30_000, factor: 3, minSamples: 5, meanToTail: 2 };
+export const TTFB_DEADLINE: DeadlineConfig = { coldMs: 2_000, floorMs: 1_000, ceilingMs: 30_000, factor: 3, minSamples: 5, meanToTail: 2, slowFloorMs: 100 };
 
 /** Where a deadline came from: shown in the route label and usage, so a cut can be explained. */
 export type DeadlineSource = "configured" | "observed" | "shared" | "cold";
@@ -78,7 +80,7 @@ export function ttfbDeadline(i: DeadlineInputs, cfg: DeadlineConfig = TTFB_DEADL
   }
   ms = Math.max(1, Math.min(ms, i.attemptTimeoutMs));
   // Slow = past the usual p95; with no history, half the deadline.
-  const slowAfterMs = Math.min(ms, Math.max(1, Math.round(typical ?? ms / 2)));
+  const slowAfterMs = Math.min(ms, Math.max(cfg.slowFloorMs, Math.round(typical ?? ms / 2)));
   return { ms: Math.round(ms), source, slowAfterMs };
 }
 

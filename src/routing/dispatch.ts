@@ -15,7 +15,7 @@ import type { Target } from "../config/schemas";
 import type { TtfbDeadline } from "./deadline";
 import { runWithFallback, type AttemptLimits, type AttemptResult, type FallbackResult } from "./fallback";
 import { breakerConfigs, claimHealth, healthView, recordAttempt, releaseProbe, scheduleHealthSync, type HealthScope } from "./health";
-import { beginWait, deadlineFor, recordTtfb, waitingTooLong, type CallKind } from "./latency";
+import { beginWait, deadlineFor, recordAnswer, recordTtfb, waitingTooLong, type CallKind } from "./latency";
 import { planRoute, type PlannedTarget, type RoutePlan } from "./plan";
 import { mergeRules, ruleKey } from "./rules";
 import type { RequestNeeds } from "./score";
@@ -177,6 +177,8 @@ export async function dispatch<T>(
       recordAttempt(target.provider.id, region, { ok: healthy, latencyMs: elapsedMs, ...(ok && needs.stream ? { ttfbMs: elapsedMs } : {}), at: Date.now() }, cfg, scope);
       // The attempt ends at the first byte that matters (a stream's first chunk, a JSON answer's end).
       if (ok) recordTtfb(keyOf(target), target.target.model, kind, elapsedMs);
+      // Any answer, even an error status, shows the host is not hanging.
+      if (ok || failure?.kind === "status") recordAnswer(keyOf(target), Date.now());
     },
     ...(hedge ? { hedgeAfterMs: (t: PlannedTarget, timeoutMs: number) => ttfbFor({ target: t.target, key: keyOf(t), kind, region, scope }, timeoutMs).slowAfterMs } : {}),
     discard,

@@ -5,8 +5,10 @@
  *   is the whole answer, a stream's is its first chunk, so they are kept apart), from which
  *   ./deadline.ts derives the TTFB deadline;
  * - the attempts still waiting for a first byte, per provider, oldest first. When the oldest has
- *   waited past the provider's usual p95, requests planned meanwhile try that provider last: one
- *   request finds out the host hangs, the others do not queue behind it ("in-flight probe").
+ *   waited past the provider's usual p95 and nothing answered since it started, requests planned
+ *   meanwhile try that provider last: one request finds out the host hangs, the others do not
+ *   queue behind it ("in-flight probe"). The "nothing answered since" part matters under load:
+ *   with a hundred attempts in flight the oldest is often past p95 while the host is fine.
  * Both are bounded maps; nothing here does I/O.
  */
 import { isSlow, percentile, ttfbDeadline, type TtfbDeadline } from "./deadline";
@@ -28,6 +30,8 @@ const rings = new Map<string, Ring>();
 const waiting = new Map<string, Map<number, number>>();
 /** provider key → the slow-after of its most recent attempt (how long counts as "past p95"). */
 const slowAfter = new Map<string, number>();
+/** provider key → when it last answered an attempt (epoch ms). */
+const answeredAt = new Map<string, number>();
 let nextId = 0;
 
 const targetKey = (provider: string, model: string, kind: CallKind) => `${provider}|${model}|${kind}`;
@@ -49,6 +53,14 @@ export function recordTtfb(provider: string, model: string, kind: CallKind, ms: 
   else r.values[r.next] = ms;
   r.next = (r.next + 1) % RING;
   r.p95 = percentile(r.values, 0.95);
+}
+
+/**
+ * Records that a provider answered (a success, or an answer that says it is alive).
+ * @example recordAnswer("sim-us@us", Date.now())
+ */
+export function recordAnswer(provider: string, at: number): void {
+  bounded(answeredAt, provider, at);
 }
 
 /**
@@ -85,13 +97,15 @@ export function beginWait(provider: string, slowAfterMs: number, now: number): (
 }
 
 /**
- * Whether an attempt to this provider has been waiting past its p95 right now.
+ * Whether an attempt to this provider has been waiting past its p95 right now, with no answer
+ * from the provider since that attempt began.
  * @example waitingTooLong("sim-us@us", Date.now())
  */
 export function waitingTooLong(provider: string, now: number): boolean {
   const m = waiting.get(provider);
   if (!m || m.size === 0) return false;
   const oldest: number = m.values().next().value!;
+  if ((answeredAt.get(provider) ?? -Infinity) >= oldest) return false;
   return isSlow(oldest, now, slowAfter.get(provider) ?? Infinity);
 }
 
@@ -100,4 +114,5 @@ export function resetLatency(): void {
   rings.clear();
   waiting.clear();
   slowAfter.clear();
+  answeredAt.clear();
 }
