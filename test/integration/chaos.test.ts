@@ -148,7 +148,9 @@ describe("chaos: mid-stream disconnects", () => {
     expect(row.error_code).toBe("stream_interrupted");
     expect(row.provider).toBe(g.providers[0]);
     expect(String(row.route)).not.toContain("after=");
-  });
+    // A broken stream has no usage: its row waits on the first token estimate of the isolate
+    // (tokenizer load), which takes seconds on a loaded machine, on the old code too.
+  }, 15_000);
 });
 
 describe("chaos: residency", () => {
