@@ -57,7 +57,9 @@ interface ChatAttemptInput {
   drill: boolean;
 }
 
-async function runChatAttempt(input: ChatAttemptInput): Promise<{ ok: true; value: ChatSuccess } | Extract<ChatAttempt, { ok: false }>> {
+type ChatAttemptResult = { ok: true; value: ChatSuccess } | Extract<ChatAttempt, { ok: false }>;
+
+async function runChatAttempt(input: ChatAttemptInput): Promise<ChatAttemptResult> {
   const { target, body, limits } = input;
   const adapter = adapterFor(target.provider.type);
   if (!adapter) {
@@ -68,7 +70,8 @@ async function runChatAttempt(input: ChatAttemptInput): Promise<{ ok: true; valu
   // One per attempt, so a fallback never inherits scanner state; none for a JSON answer, which
   // redactCompletion scans whole.
   const dlp = stream ? streamDlp(input.dlpPolicy) : undefined;
-  const attempt = await attemptChat(adapter, { request: body, model: target.target.model, provider: target.provider, stream }, {
+  const call = { request: body, model: target.target.model, provider: target.provider, stream };
+  const attempt = await attemptChat(adapter, call, {
     timeoutMs: limits.timeoutMs,
     ttfbTimeoutMs: limits.ttfbTimeoutMs,
     idleTimeoutMs: limits.idleTimeoutMs,
@@ -133,7 +136,9 @@ export async function handleChat(request: Request, deps: GatewayDeps): Promise<R
     if (drill) addDetail(usage, { drill: true });
     const { plan, result, route, deadlines } = await dispatch(
       { env: deps.env, ctx: deps.ctx, bundle: p.bundle, model: p.model, caller: p.caller, dataClass: p.dataClass, needs: chatNeeds(p.body), drill, hedge: hedges },
-      (target, limits) => runChatAttempt({ target, body: p.body, deps, signal: request.signal, dlpPolicy: p.caller.workload.dlpPolicy, limits, drill: drill !== undefined }),
+      (target, limits) => runChatAttempt({
+        target, body: p.body, deps, signal: request.signal, dlpPolicy: p.caller.workload.dlpPolicy, limits, drill: drill !== undefined,
+      }),
       discardChat,
     );
     usage.route = route;

@@ -24,7 +24,9 @@ export function upstreamFailure(
   const tried = result.tried
     .map((t) => `${t.provider}/${t.model}: ${t.failure.status ?? t.failure.kind}${t.failure.error.message ? ` (${t.failure.error.message.slice(0, 120)})` : ""}`)
     .join("; ");
-  const zone = residencyZone ? ` No healthy provider answered in residency zone ${residencyZone}; restricted data is never sent to another zone.` : "";
+  const zone = residencyZone
+    ? ` No healthy provider answered in residency zone ${residencyZone}; restricted data is never sent to another zone.`
+    : "";
   const summary = tried + zone;
   const final = result.final;
   if (final && !final.retryable && final.status && final.status >= 400 && final.status < 500) {

@@ -9,7 +9,8 @@
  */
 import type { ChatCompletion, EmbeddingsResponse } from "../gateway/schemas";
 import { pipeReader, type StreamSummary } from "./stream-pipe";
-import type { ChatCall, EmbeddingsCall, ProviderAdapter, StreamChunkHook, TransportContext, UpstreamError, UpstreamRequest } from "./types";
+import type { ChatCall, EmbeddingsCall, ProviderAdapter, StreamChunkHook, TransportContext } from "./types";
+import type { UpstreamError, UpstreamRequest } from "./types";
 
 export { pipeStream, type PipeOptions, type StreamSummary } from "./stream-pipe";
 
@@ -138,11 +139,10 @@ function startClock(opts: AttemptOptions): AttemptClock {
 
 /** The failure of an attempt that one of its clocks cut. */
 function timeoutFailure(cut: "ttfb" | "total", opts: AttemptOptions, what: string): AttemptFailure {
-  if (cut === "ttfb") {
-    const ms = opts.ttfbTimeoutMs!;
-    return { kind: "ttfb_timeout", deadlineMs: ms, retryable: true, error: { message: `no first byte within ${ms} ms (TTFB deadline)`, type: "timeout_error", code: "upstream_timeout" } };
-  }
-  return { kind: "timeout", deadlineMs: opts.timeoutMs, retryable: true, error: { message: `${what} within ${opts.timeoutMs} ms`, type: "timeout_error", code: "upstream_timeout" } };
+  const ms = cut === "ttfb" ? opts.ttfbTimeoutMs! : opts.timeoutMs;
+  const message = cut === "ttfb" ? `no first byte within ${ms} ms (TTFB deadline)` : `${what} within ${ms} ms`;
+  const kind = cut === "ttfb" ? "ttfb_timeout" : "timeout";
+  return { kind, deadlineMs: ms, retryable: true, error: { message, type: "timeout_error", code: "upstream_timeout" } };
 }
 
 /** Sends one request under the attempt's clocks, up to the response headers. */
@@ -154,7 +154,8 @@ async function sendWithClock(
 ): Promise<{ response: Response; clock: AttemptClock } | { failure: AttemptFailure }> {
   const clock = startClock(opts);
   try {
-    const response = await send(adapter, req, { signal: clock.controller.signal, provider: call.provider, ai: opts.ai, drill: opts.drill ?? false });
+    const ctx = { signal: clock.controller.signal, provider: call.provider, ai: opts.ai, drill: opts.drill ?? false };
+    const response = await send(adapter, req, ctx);
     return { response, clock };
   } catch (err) {
     clock.clear();
@@ -212,7 +213,9 @@ export async function attemptChat(adapter: ProviderAdapter, call: ChatCall, opts
     clock.clear();
     return { ok: false, failure: await statusFailure(adapter, response) };
   }
-  if (call.stream && response.body) return startStream(adapter, call, { response, clock, opts, now: opts.now ?? Date.now, started: sent });
+  if (call.stream && response.body) {
+    return startStream(adapter, call, { response, clock, opts, now: opts.now ?? Date.now, started: sent });
+  }
   clock.firstByte();
   try {
     const body: unknown = await response.json();
@@ -255,8 +258,9 @@ async function startStream(
   if (cut || !first) {
     void reader.cancel().catch(() => {});
     if (cut) return { ok: false, failure: timeoutFailure(cut, s.opts, "no first chunk") };
-    const message = broke instanceof Error ? broke.message : "read failed";
-    return { ok: false, failure: { kind: "connection", retryable: true, error: { message: `upstream stream broke before its first chunk: ${message}`, type: "upstream_error", code: "upstream_unreachable" } } };
+    const message = `upstream stream broke before its first chunk: ${broke instanceof Error ? broke.message : "read failed"}`;
+    const error = { message, type: "upstream_error", code: "upstream_unreachable" };
+    return { ok: false, failure: { kind: "connection", retryable: true, error } };
   }
   const ttfbMs = s.started.ttfbMs + (s.now() - headersAt);
   const piped = pipeReader(adapter, call, reader, s.opts.chunkHook, { first, idleTimeoutMs: s.opts.idleTimeoutMs });

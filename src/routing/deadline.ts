@@ -28,7 +28,15 @@ export interface DeadlineConfig {
   slowFloorMs: number;
 }
 
-export const TTFB_DEADLINE: DeadlineConfig = { coldMs: 2_000, floorMs: 1_000, ceilingMs: 30_000, factor: 3, minSamples: 5, meanToTail: 2, slowFloorMs: 100 };
+export const TTFB_DEADLINE: DeadlineConfig = {
+  coldMs: 2_000,
+  floorMs: 1_000,
+  ceilingMs: 30_000,
+  factor: 3,
+  minSamples: 5,
+  meanToTail: 2,
+  slowFloorMs: 100,
+};
 
 /** Where a deadline came from: shown in the route label and usage, so a cut can be explained. */
 export type DeadlineSource = "configured" | "observed" | "shared" | "cold";

@@ -14,7 +14,8 @@ import type { Caller } from "../gateway/policy";
 import type { Target } from "../config/schemas";
 import type { TtfbDeadline } from "./deadline";
 import { runWithFallback, type AttemptLimits, type AttemptResult, type FallbackResult } from "./fallback";
-import { breakerConfigs, claimHealth, healthView, recordAttempt, releaseProbe, scheduleHealthSync, type HealthScope } from "./health";
+import { breakerConfigs, claimHealth, healthView, recordAttempt, releaseProbe, scheduleHealthSync } from "./health";
+import type { HealthScope } from "./health";
 import { beginWait, deadlineFor, recordAnswer, recordTtfb, waitingTooLong, type CallKind } from "./latency";
 import { planRoute, type PlannedTarget, type RoutePlan } from "./plan";
 import { mergeRules, ruleKey } from "./rules";
@@ -72,7 +73,11 @@ export function hedgeEnabled(plan: Pick<RoutePlan, "rule">, model: Pick<ModelPol
  * reserves for two attempts then). Two map lookups.
  * @example requestHedges(bundle, model, caller) === false
  */
-export function requestHedges(bundle: PolicyBundle, model: ModelPolicy, caller: Pick<Caller, "team" | "workload">): boolean {
+export function requestHedges(
+  bundle: PolicyBundle,
+  model: ModelPolicy,
+  caller: Pick<Caller, "team" | "workload">,
+): boolean {
   const rules = bundle.routingRules;
   const rule = mergeRules(rules?.get(ruleKey("team", caller.team.id)), rules?.get(ruleKey("workload", caller.workload.id)));
   return model.targets.length > 1 && hedgeEnabled({ rule }, model);
@@ -106,7 +111,16 @@ function demoteSlow(plan: RoutePlan, keyOf: (p: PlannedTarget) => string, now: n
 }
 
 /** The TTFB deadline of one attempt at `target`, from its config, this isolate's samples or the shared view. */
-function ttfbFor(input: { target: Target; key: string; kind: CallKind; region: string; scope: HealthScope }, timeoutMs: number): TtfbDeadline {
+interface DeadlineContext {
+  target: Target;
+  /** The provider's key in the latency memory (provider@region, drills apart). */
+  key: string;
+  kind: CallKind;
+  region: string;
+  scope: HealthScope;
+}
+
+function ttfbFor(input: DeadlineContext, timeoutMs: number): TtfbDeadline {
   const view = healthView(input.target.provider, input.region, Date.now(), input.scope);
   return deadlineFor({
     provider: input.key,
@@ -169,6 +183,8 @@ export async function dispatch<T>(
     : limited;
   if (drill?.probe) plan.targets.sort((a, b) => Number(b.provider.id === drill.probe) - Number(a.provider.id === drill.probe));
   const hedge = input.hedge === true && !drill;
+  const hedgeAfterMs = (t: PlannedTarget, timeoutMs: number) =>
+    ttfbFor({ target: t.target, key: keyOf(t), kind, region, scope }, timeoutMs).slowAfterMs;
   const result = await runWithFallback(plan.targets, guarded, {
     retry: plan.rule.retry,
     onAttempt: (target, ok, elapsedMs, failure) => {
@@ -180,7 +196,7 @@ export async function dispatch<T>(
       // Any answer, even an error status, shows the host is not hanging.
       if (ok || failure?.kind === "status") recordAnswer(keyOf(target), Date.now());
     },
-    ...(hedge ? { hedgeAfterMs: (t: PlannedTarget, timeoutMs: number) => ttfbFor({ target: t.target, key: keyOf(t), kind, region, scope }, timeoutMs).slowAfterMs } : {}),
+    ...(hedge ? { hedgeAfterMs } : {}),
     discard,
   });
   // A probe claim whose target was never attempted (an earlier one answered) is given back.

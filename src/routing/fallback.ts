@@ -95,8 +95,10 @@ export async function runWithFallback<T>(
   const random = opts.random ?? Math.random;
   const deadline = now() + policy.deadline_ms;
   const tried: Tried[] = [];
-  const fail = (target: PlannedTarget, failure: AttemptFailure) => tried.push({ provider: target.provider.id, model: target.target.model, failure });
-  const timeoutFor = (target: PlannedTarget) => Math.min(target.target.timeout_ms ?? DEFAULT_ATTEMPT_TIMEOUT_MS, deadline - now());
+  const fail = (target: PlannedTarget, failure: AttemptFailure) =>
+    tried.push({ provider: target.provider.id, model: target.target.model, failure });
+  const timeoutFor = (target: PlannedTarget) =>
+    Math.min(target.target.timeout_ms ?? DEFAULT_ATTEMPT_TIMEOUT_MS, deadline - now());
   /** One attempt, reported to onAttempt unless this side aborted it (a lost hedge says nothing about health). */
   const run = async (target: PlannedTarget, signal?: AbortSignal): Promise<AttemptResult<T>> => {
     const started = now();
@@ -131,7 +133,10 @@ export async function runWithFallback<T>(
           // A primary beaten by its hedge was slower than its p95 with nothing to show: the breaker
           // hears it as a failure, so a hanging host stops being tried first (the abort itself was ours).
           if (race.loser === target) opts.onAttempt?.(target, false, now() - raceStarted, lostRace(target));
-          if (race.winner) return { ok: true, value: race.winner.value, target: race.winner.target, tried, ...(race.loser ? { hedgeLoser: race.loser } : {}) };
+          if (race.winner) {
+            const { value, target: served } = race.winner;
+            return { ok: true, value, target: served, tried, ...(race.loser ? { hedgeLoser: race.loser } : {}) };
+          }
           const last = race.failures.at(-1)!.failure;
           if (race.failures.some((f) => !f.failure.retryable)) return { ok: false, tried, final: last };
           break;

@@ -20,8 +20,13 @@ export type SignalledAttempt<T> = (target: PlannedTarget, signal: AbortSignal) =
 export type RaceOutcome<T> =
   /** The primary settled before it counted as slow: no hedge was started. */
   | { hedged: false; result: AttemptResult<T> }
-  /** A hedge ran. `value` is the first success, `failures` what failed before it, `loser` what was aborted. */
-  | { hedged: true; winner?: { target: PlannedTarget; value: T }; failures: Array<{ target: PlannedTarget; failure: AttemptFailure }>; loser?: PlannedTarget };
+  /** A hedge ran: the first success, what failed before it, and what was aborted. */
+  | { hedged: true; winner?: { target: PlannedTarget; value: T }; failures: TargetFailure[]; loser?: PlannedTarget };
+
+interface TargetFailure {
+  target: PlannedTarget;
+  failure: AttemptFailure;
+}
 
 export interface RaceOptions<T> {
   /** How long the primary may take before the secondary starts. */
@@ -50,7 +55,7 @@ export async function hedgedAttempt<T>(
   const early = await Promise.race([first, opts.wait(opts.hedgeAfterMs).then(() => undefined)]);
   if (early) return { hedged: false, result: early.result };
   const pending = new Map([[0, first], [1, run(1)]]);
-  const failures: Array<{ target: PlannedTarget; failure: AttemptFailure }> = [];
+  const failures: TargetFailure[] = [];
   while (pending.size > 0) {
     const { i, result } = await Promise.race(pending.values());
     pending.delete(i);
