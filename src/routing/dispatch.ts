@@ -110,7 +110,6 @@ function demoteSlow(plan: RoutePlan, keyOf: (p: PlannedTarget) => string, now: n
   return [...slow];
 }
 
-/** The TTFB deadline of one attempt at `target`, from its config, this isolate's samples or the shared view. */
 interface DeadlineContext {
   target: Target;
   /** The provider's key in the latency memory (provider@region, drills apart). */
@@ -120,6 +119,7 @@ interface DeadlineContext {
   scope: HealthScope;
 }
 
+/** The TTFB deadline of one attempt at `target`, from its config, this isolate's samples or the shared view. */
 function ttfbFor(input: DeadlineContext, timeoutMs: number): TtfbDeadline {
   const view = healthView(input.target.provider, input.region, Date.now(), input.scope);
   return deadlineFor({
