@@ -47,8 +47,6 @@ export interface FallbackOptions<T = unknown> {
   hedgeAfterMs?: (target: PlannedTarget, timeoutMs: number) => number;
   /** Gives back a success that lost a hedge race after it was decided (cancels its stream). */
   discard?: (value: T) => void;
-  /** The hedge timer (real time by default; tests may shorten it). */
-  wait?: (ms: number) => Promise<void>;
 }
 
 /** Time per attempt never below this: a sliver of deadline is not worth an upstream call. */
@@ -122,7 +120,6 @@ export async function runWithFallback<T>(
         const raceStarted = now();
         const race = await hedgedAttempt(target, next, (t, signal) => run(t, signal), {
           hedgeAfterMs: opts.hedgeAfterMs!(target, timeoutFor(target)),
-          wait: opts.wait ?? realSleep,
           discard: opts.discard,
         });
         if (race.hedged) {

@@ -31,7 +31,6 @@ interface TargetFailure {
 export interface RaceOptions<T> {
   /** How long the primary may take before the secondary starts. */
   hedgeAfterMs: number;
-  wait: (ms: number) => Promise<void>;
   /** Gives back a success that arrived after the race was decided (a stream to cancel). */
   discard?: (value: T) => void;
 }
@@ -40,7 +39,7 @@ export interface RaceOptions<T> {
 export const HEDGE_LOST = "hedge lost";
 
 /**
- * @example const o = await hedgedAttempt(a, b, (t, signal) => attemptChat(..., { signal }), { hedgeAfterMs: 800, wait });
+ * @example const o = await hedgedAttempt(a, b, (t, signal) => attemptChat(..., { signal }), { hedgeAfterMs: 800 });
  */
 export async function hedgedAttempt<T>(
   primary: PlannedTarget,
@@ -52,7 +51,11 @@ export async function hedgedAttempt<T>(
   const targets = [primary, secondary];
   const run = (i: number) => attempt(targets[i], aborts[i].signal).then((result) => ({ i, result }));
   const first = run(0);
-  const early = await Promise.race([first, opts.wait(opts.hedgeAfterMs).then(() => undefined)]);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const slow = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, opts.hedgeAfterMs, undefined)));
+  const early = await Promise.race([first, slow]);
+  // No timer outlives a race the primary settled on its own.
+  clearTimeout(timer);
   if (early) return { hedged: false, result: early.result };
   const pending = new Map([[0, first], [1, run(1)]]);
   const failures: TargetFailure[] = [];
