@@ -8,6 +8,7 @@ import { errorResponse } from "../errors/openai";
 import { attemptEmbeddings, noAdapter } from "../providers/execute";
 import { adapterFor } from "../providers/registry";
 import { dispatch, isDrill } from "../routing/dispatch";
+import { eitherSignal } from "../routing/hedge";
 import { embeddingsNeeds } from "../routing/needs";
 import { noTargetMessage } from "../routing/plan";
 import { toGatewayError, responseHeaders } from "./chat";
@@ -37,14 +38,22 @@ export async function handleEmbeddings(request: Request, deps: GatewayDeps): Pro
     guard = await reserveEmbeddings(deps, p, meta.requestId);
     addDetail(usage, { guard_ms: guard.rttMs });
     const drill = isDrill(request);
-    const { plan, result, route } = await dispatch({ env: deps.env, ctx: deps.ctx, bundle: p.bundle, model: p.model, caller: p.caller, dataClass: p.dataClass, needs: embeddingsNeeds(p.body), drill }, async (t, limits) => {
+    const input = { env: deps.env, ctx: deps.ctx, bundle: p.bundle, model: p.model, caller: p.caller, dataClass: p.dataClass, needs: embeddingsNeeds(p.body), drill };
+    const { plan, result, route, deadlines } = await dispatch(input, async (t, limits) => {
       const adapter = adapterFor(t.provider.type);
       if (!adapter) return { ok: false as const, failure: noAdapter(t.provider.type) };
-      const a = await attemptEmbeddings(adapter, { request: p.body, model: t.target.model, provider: t.provider }, { timeoutMs: limits.timeoutMs, ai: deps.env.AI, signal: request.signal, drill: drill !== undefined });
+      const a = await attemptEmbeddings(adapter, { request: p.body, model: t.target.model, provider: t.provider }, {
+        timeoutMs: limits.timeoutMs,
+        ttfbTimeoutMs: limits.ttfbTimeoutMs,
+        ai: deps.env.AI,
+        signal: eitherSignal(request.signal, limits.signal),
+        drill: drill !== undefined,
+      });
       return a.ok ? { ok: true as const, value: a } : a;
     });
     usage.route = route;
-    if (!result.ok) throw upstreamFailure(result, noTargetMessage(plan, p.model.id));
+    addDetail(usage, { ttfb_deadline_ms: deadlines });
+    if (!result.ok) throw upstreamFailure(result, noTargetMessage(plan, p.model.id), plan.residencyZone);
     const { target, value } = result;
     const response: EmbeddingsResponse | (Omit<EmbeddingsResponse, "data"> & { data: Array<{ object: "embedding"; index: number; embedding: string }> }) =
       p.body.encoding_format === "base64"

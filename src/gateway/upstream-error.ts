@@ -2,7 +2,8 @@
  * @module
  * Turns "every target failed" into one client answer: the status says what kind of failure
  * (504 all timed out, 503 nothing available, 502 upstream errors), a non-retryable upstream 4xx
- * is passed on as-is, and the message lists what was tried.
+ * is passed on as-is, and the message lists what was tried. For zone-bound data it also says that
+ * no other zone was tried: the failure is the zone's, and residency is why.
  *
  * Upstream text is the provider's, not ours, and may quote the gateway's own provider key
  * ("Incorrect API key provided: sk-…"). So a provider refusing the gateway's credentials (401,
@@ -32,16 +33,29 @@ export function scrubUpstreamText(text: string): string {
   return text.replace(KEY_SHAPED, "[masked]");
 }
 
-export function upstreamFailure(result: Extract<FallbackResult<unknown>, { ok: false }>, noTargetsReason?: string): GatewayError {
+const TIMEOUT_KINDS: ReadonlySet<string> = new Set(["timeout", "ttfb_timeout"]);
+
+/**
+ * @example upstreamFailure(result, noTargetMessage(plan, model.id), plan.residencyZone)
+ */
+export function upstreamFailure(
+  result: Extract<FallbackResult<unknown>, { ok: false }>,
+  noTargetsReason?: string,
+  residencyZone?: string,
+): GatewayError {
   if (result.tried.length === 0) {
     return new GatewayError(503, "service_unavailable", "no_available_target", noTargetsReason ?? "No provider is available for this model.");
   }
-  const summary = result.tried
+  const tried = result.tried
     .map((t) => {
       const said = t.failure.error.message && !refusedCredentials(t.failure.status) ? ` (${scrubUpstreamText(t.failure.error.message.slice(0, 120))})` : "";
       return `${t.provider}/${t.model}: ${t.failure.status ?? t.failure.kind}${said}`;
     })
     .join("; ");
+  const zone = residencyZone
+    ? ` No healthy provider answered in residency zone ${residencyZone}; restricted data is never sent to another zone.`
+    : "";
+  const summary = tried + zone;
   const final = result.final;
   if (final && refusedCredentials(final.status)) {
     const last = result.tried.at(-1);
@@ -51,7 +65,7 @@ export function upstreamFailure(result: Extract<FallbackResult<unknown>, { ok: f
   if (final && !final.retryable && final.status && final.status >= 400 && final.status < 500) {
     return new GatewayError(final.status, (final.error.type as ErrorType) || "invalid_request_error", final.error.code ?? "upstream_rejected", scrubUpstreamText(final.error.message));
   }
-  const allTimedOut = result.tried.every((t) => t.failure.kind === "timeout");
+  const allTimedOut = result.tried.every((t) => TIMEOUT_KINDS.has(t.failure.kind));
   if (allTimedOut) return new GatewayError(504, "timeout_error", "upstream_timeout", `All targets timed out. Tried: ${summary}`);
   const retryAfter = result.tried.map((t) => t.failure.retryAfterMs).filter((x): x is number => x !== undefined);
   const headers: Record<string, string> = retryAfter.length ? { "retry-after": String(Math.ceil(Math.min(...retryAfter) / 1000)) } : {};

@@ -19,7 +19,8 @@ export async function providerGroup(opts: {
   count?: number;
   region?: "us" | "eu" | "apac";
   regions?: Array<"us" | "eu" | "apac">;
-  timeoutMs?: number;
+  /** Attempt timeout of every target (default 400 ms); null leaves it unset (the 30 s default). */
+  timeoutMs?: number | null;
   targets?: Array<Record<string, unknown>>;
   model?: Record<string, unknown>;
   org?: Parameters<typeof createOrg>[0];
@@ -30,7 +31,12 @@ export async function providerGroup(opts: {
   for (let i = 0; i < count; i++) await adminOk("PUT", `/providers/${providers[i]}`, { type: "simulated", region: opts.regions?.[i] ?? opts.region ?? "us" });
   const model = `m-${id}`;
   await adminOk("PUT", `/models/${model}`, {
-    targets: providers.map((p, i) => ({ provider: p, model: `sim-${i}`, timeout_ms: opts.timeoutMs ?? 400, ...(opts.targets?.[i] ?? {}) })),
+    targets: providers.map((p, i) => ({
+      provider: p,
+      model: `sim-${i}`,
+      ...(opts.timeoutMs === null ? {} : { timeout_ms: opts.timeoutMs ?? 400 }),
+      ...(opts.targets?.[i] ?? {}),
+    })),
     data_classes: ["public", "internal", "restricted"],
     price: { input_per_mtok: 1, output_per_mtok: 2 },
     ...(opts.model ?? {}),
