@@ -12,9 +12,9 @@
  * An extension (`ext. 123`, `x204`, `;ext=301`) belongs to the span.
  */
 import { parsePhoneNumberFromString } from "libphonenumber-js/min";
-import { adjustScore, contextScorer } from "../context";
+import { adjustScore, contextScorer, countDigits, hasContext } from "../context";
 import type { Finding, Recognizer } from "../types";
-import { CANDIDATE, digitsOf, isInternational, nationalShapeScore, plausibleNumber, toE164 } from "./shape";
+import { CANDIDATE, isInternational, nationalShapeScore, plausibleNumber, shapeOf, toE164 } from "./shape";
 
 const SCORER = contextScorer(
   ["phone", "phones", "telephone", "tel", "mobile", "cell", "cellphone", "call", "calling", "called", "call me",
@@ -37,12 +37,24 @@ const SCORER = contextScorer(
   0.5,
 );
 
+/**
+ * Verdicts per E.164 number. A stream scanner rescans its held-back window every few chunks, so
+ * the same number is validated many times; parsing costs ~10 µs. Bounded: cleared when full.
+ */
+const verdicts = new Map<string, number>();
+const MAX_VERDICTS = 256;
+
 /** Base score of an internationally printed number: valid for its country, or 0. */
 function internationalScore(number: string): number {
-  const parsed = parsePhoneNumberFromString(toE164(number));
-  if (parsed === undefined) return 0;
-  if (parsed.isValid()) return 0.85;
-  return parsed.isPossible() ? 0.55 : 0;
+  const e164 = toE164(number);
+  let score = verdicts.get(e164);
+  if (score === undefined) {
+    const parsed = parsePhoneNumberFromString(e164);
+    score = parsed === undefined ? 0 : parsed.isValid() ? 0.85 : parsed.isPossible() ? 0.55 : 0;
+    if (verdicts.size >= MAX_VERDICTS) verdicts.clear();
+    verdicts.set(e164, score);
+  }
+  return score;
 }
 
 const SSN_SHAPE = /^\d{3}-\d{2}-\d{4}$/;
@@ -51,21 +63,21 @@ const SSN_SHAPE = /^\d{3}-\d{2}-\d{4}$/;
  * Groups as phone numbers print them: a one-digit group only first ("7 1123456", "8 (771) …"),
  * which rules out OIDs and section numbers (1.3.6.1.4.1).
  */
-function phoneLikeGroups(number: string): boolean {
-  const groups = number.split(/[^\d]+/).filter((g) => g.length > 0);
-  for (let i = 1; i < groups.length; i++) if (groups[i].length === 1) return false;
+function phoneLikeGroups(groups: readonly number[]): boolean {
+  for (let i = 1; i < groups.length; i++) if (groups[i] === 1) return false;
   return true;
 }
 
 /** Score of a candidate before context, or 0 when its shape rules it out. */
 function baseScore(number: string): number {
-  const digits = digitsOf(number);
-  if (!plausibleNumber(number, digits)) return 0;
+  const shape = shapeOf(number);
+  if (!plausibleNumber(shape)) return 0;
   if (isInternational(number)) return internationalScore(number);
-  if (SSN_SHAPE.test(number)) return 0; // US_SSN's shape, also when that recognizer rejects the number
-
+  const { groups } = shape;
+  // US_SSN's shape, also when that recognizer rejects the number.
+  if (groups.length === 3 && groups[0] === 3 && groups[1] === 2 && groups[2] === 4 && SSN_SHAPE.test(number)) return 0;
   // 0.3 stays under the 0.5 threshold unless a phone word adds its 0.3.
-  return Math.max(nationalShapeScore(number), digits.length <= 13 && phoneLikeGroups(number) ? 0.3 : 0);
+  return Math.max(nationalShapeScore(shape), shape.digits <= 13 && phoneLikeGroups(groups) ? 0.3 : 0);
 }
 
 /**
@@ -80,10 +92,14 @@ export const phoneRecognizer: Recognizer = {
     const out: Finding[] = [];
     CANDIDATE.lastIndex = 0;
     for (let m = CANDIDATE.exec(text); m !== null; m = CANDIDATE.exec(text)) {
+      // Most candidates are years, counts and prices: too few digits, decided without allocating.
+      if (countDigits(m[1], 6) < 6) continue;
       const base = baseScore(m[1]);
       if (base === 0) continue;
       const start = m.index;
       const end = start + m[0].length;
+      // A context-only candidate without a phone word nearby cannot reach the threshold.
+      if (base < 0.5 && !hasContext(text, start, end, SCORER.positive)) continue;
       const score = adjustScore(text, start, end, base, SCORER);
       if (score >= 0.5) out.push({ type: "PHONE_NUMBER", start, end, score });
     }

@@ -12,14 +12,19 @@ const PAREN = "\\(\\+?\\d{1,5}(?:-\\d{1,4})?\\)";
 const EXTENSION =
   "(?:[ ]?(?:[Ee]xt(?:ension)?\\.?|x|#|;ext=|Durchwahl|[Pp]oste)[ ]?\\d{1,6}|[ ]?\\([Ee]xt\\.?[ ]?\\d{1,6}\\))";
 
+/** One more group: a separator and digits, or a parenthesised group ("(0)", "(771)") and digits. */
+const GROUP = `(?:[ .\\-/]\\d{1,12}|[ .\\-]?${PAREN}[ .\\-]?\\d{1,12})`;
+
 /**
+ * A lone number of fewer than six digits (a count, a year) is not a candidate at all: most of
+ * the numbers in a text end here, before any per-candidate work.
  * Groups 1 = the number, 2 = the extension. Groups need a separator between them (or a
  * parenthesis), so each repetition starts on a different character class and matching stays
  * linear. The look-behind refuses to start inside a longer token or run of digit groups.
  */
 export const CANDIDATE = new RegExp(
   "(?<![\\w+\\-./#$€£]|\\d[ .\\-/])" +
-    `((?:${PAREN}[ .\\-]?|\\+[ ]?)?\\d{1,15}(?:[ .\\-/]\\d{1,12}|[ .\\-]?${PAREN}[ .\\-]?\\d{1,12}){0,7})` +
+    `(${PAREN}[ .\\-]?\\d{1,15}${GROUP}{0,7}|(?:\\+[ ]?)?(?:\\d{6,15}${GROUP}{0,7}|\\d{1,5}${GROUP}{1,7}))` +
     `(${EXTENSION})?` +
     "(?![\\w]|[\\-./]\\d)",
   "g",
@@ -28,7 +33,48 @@ export const CANDIDATE = new RegExp(
 /** dd.mm.yyyy, dd/mm/yyyy, yyyy-mm-dd style strings, alone or followed by a time ("03/15/2024 2:30"). */
 const DATE_LIKE = /^(?:\d{1,2}[./\-]\d{1,2}[./\-]\d{2,4}|\d{4}[./\-]\d{1,2}[./\-]\d{1,2})(?: |$)/;
 
-/** The digits of a printed number, without its extension. */
+/** What the decisions need to know about a printed number, gathered in one pass. */
+export interface NumberShape {
+  /** The number as printed, without extension. */
+  printed: string;
+  /** How many digits it has. */
+  digits: number;
+  /** Lengths of its digit groups as printed ("(415) 555-0132" → [3, 3, 4]). */
+  groups: number[];
+  /** Every digit is the same one ("000000"). */
+  repeated: boolean;
+}
+
+/**
+ * Reads the shape of a printed number without regexes or substrings: this runs for every
+ * candidate, and most candidates are years, counts and ids.
+ *
+ * @example
+ * shapeOf("(415) 555-0132") // { printed: "(415) 555-0132", digits: 10, groups: [3, 3, 4], repeated: false }
+ */
+export function shapeOf(printed: string): NumberShape {
+  const groups: number[] = [];
+  let digits = 0;
+  let run = 0;
+  let first = -1;
+  let repeated = true;
+  for (let i = 0; i < printed.length; i++) {
+    const c = printed.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      digits++;
+      run++;
+      if (first === -1) first = c;
+      else if (c !== first) repeated = false;
+    } else if (run > 0) {
+      groups.push(run);
+      run = 0;
+    }
+  }
+  if (run > 0) groups.push(run);
+  return { printed, digits, groups, repeated };
+}
+
+/** The digits of a printed number. */
 export function digitsOf(value: string): string {
   return value.replace(/\D/g, "");
 }
@@ -62,10 +108,9 @@ export function nanpValid(digits: string): boolean {
   return !(exchange[1] === "1" && exchange[2] === "1");
 }
 
-/** Lengths of the digit groups as printed ("(415) 555-0132" → [3, 3, 4]). */
-function groupLengths(number: string): number[] {
-  return number.split(/[^\d]+/).filter((g) => g.length > 0).map((g) => g.length);
-}
+const isNanpGrouping = (g: readonly number[]): boolean =>
+  (g.length === 3 && g[0] === 3 && g[1] === 3 && g[2] === 4) ||
+  (g.length === 4 && g[0] === 1 && g[1] === 3 && g[2] === 3 && g[3] === 4);
 
 /**
  * Base score of a nationally printed number by shape alone: 0 when it is not a number that is
@@ -74,20 +119,19 @@ function groupLengths(number: string): number[] {
  * (`020 7946 0958`, `06 12 34 56 78`, `0172-3456789`, `(030) 1234567`).
  *
  * @example
- * nationalShapeScore("(415) 555-0132") // 0.8
- * nationalShapeScore("2024-118-4452") // 0
+ * nationalShapeScore(shapeOf("(415) 555-0132")) // 0.8
+ * nationalShapeScore(shapeOf("2024-118-4452")) // 0
  */
-export function nationalShapeScore(number: string): number {
-  const digits = digitsOf(number);
-  const groups = groupLengths(number);
+export function nationalShapeScore(shape: NumberShape): number {
+  const { printed, groups, digits } = shape;
   if (groups.length < 2) return 0;
-  const nanpGroups = groups.join(",");
-  if ((nanpGroups === "3,3,4" || nanpGroups === "1,3,3,4") && nanpValid(digits)) {
-    if (number.includes("(")) return 0.8;
-    return number.includes(".") ? 0.55 : 0.65;
+  if (isNanpGrouping(groups)) {
+    if (!nanpValid(digitsOf(printed))) return 0;
+    if (printed.includes("(")) return 0.8;
+    return printed.includes(".") ? 0.55 : 0.65;
   }
-  const trunk = number[0] === "0" || number.startsWith("(0");
-  if (trunk && digits.length >= 9 && digits.length <= 12 && groups[0] <= 5) {
+  const trunk = printed[0] === "0" || printed.startsWith("(0");
+  if (trunk && digits >= 9 && digits <= 12 && groups[0] <= 5) {
     return groups.every((g) => g >= 2) ? 0.55 : 0;
   }
   return 0;
@@ -97,8 +141,8 @@ export function nationalShapeScore(number: string): number {
  * True when a candidate can be a phone number at all, whatever the context: 6–15 digits (an
  * extension aside), not a date, not one digit repeated.
  */
-export function plausibleNumber(number: string, digits: string): boolean {
-  if (digits.length < 6 || digits.length > 15) return false;
-  if (/^(\d)\1+$/.test(digits)) return false;
-  return !DATE_LIKE.test(number);
+export function plausibleNumber(shape: NumberShape): boolean {
+  if (shape.digits < 6 || shape.digits > 15 || shape.repeated) return false;
+  // Only three-group numbers that start with a short group can be dates.
+  return shape.groups.length < 3 || shape.groups[0] > 4 || !DATE_LIKE.test(shape.printed);
 }
