@@ -14,12 +14,12 @@
 import { parsePhoneNumberFromString } from "libphonenumber-js/min";
 import { adjustScore, contextScorer, countDigits, hasContext } from "../context";
 import type { Finding, Recognizer } from "../types";
-import { CANDIDATE, isInternational, nationalShapeScore, plausibleNumber, shapeOf, toE164 } from "./shape";
+import { CANDIDATE, isInternational, nationalShapeScore, type NumberShape, plausibleNumber, shapeOf, toE164 } from "./shape";
 
 const SCORER = contextScorer(
   ["phone", "phones", "telephone", "tel", "mobile", "cell", "cellphone", "call", "calling", "called", "call me",
    "dial", "fax", "sms", "text me", "whatsapp", "signal", "contact", "reach", "reached", "ring", "hotline",
-   "helpline", "landline", "extension", "ext", "my number", "our number", "mobile number",
+   "helpline", "landline", "extension", "ext", "my number", "mobile number",
    // de, fr, es, it, pt, nl
    "telefon", "telefonnummer", "rufnummer", "handy", "mobil", "anrufen", "rufen sie", "erreichbar", "kontakt",
    "téléphone", "tél", "portable", "appelez", "appeler", "joindre", "mon numéro", "votre numéro",
@@ -68,6 +68,18 @@ function phoneLikeGroups(groups: readonly number[]): boolean {
   return true;
 }
 
+/**
+ * A count or an amount with thousands separators ("1 234 567", "120 000", "1.234.567"): a first
+ * group of 1–3 digits without a trunk 0, then groups of exactly three, seven digits at most. Nine-
+ * digit 3-3-3 numbers stay candidates: that is how Portugal, Spain and others print mobiles.
+ */
+function amountLike(shape: NumberShape): boolean {
+  const { printed, groups, digits } = shape;
+  if (digits > 7 || groups.length < 2 || groups[0] > 3 || printed[0] === "0") return false;
+  for (let i = 1; i < groups.length; i++) if (groups[i] !== 3) return false;
+  return /^\d{1,3}(?:[ .]\d{3})+$/.test(printed);
+}
+
 /** Score of a candidate before context, or 0 when its shape rules it out. */
 function baseScore(number: string): number {
   const shape = shapeOf(number);
@@ -76,6 +88,7 @@ function baseScore(number: string): number {
   const { groups } = shape;
   // US_SSN's shape, also when that recognizer rejects the number.
   if (groups.length === 3 && groups[0] === 3 && groups[1] === 2 && groups[2] === 4 && SSN_SHAPE.test(number)) return 0;
+  if (amountLike(shape)) return 0;
   // 0.3 stays under the 0.5 threshold unless a phone word adds its 0.3.
   return Math.max(nationalShapeScore(shape), shape.digits <= 13 && phoneLikeGroups(groups) ? 0.3 : 0);
 }
