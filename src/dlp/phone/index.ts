@@ -44,13 +44,14 @@ const SCORER = contextScorer(
 const verdicts = new Map<string, number>();
 const MAX_VERDICTS = 256;
 
-/** Base score of an internationally printed number: valid for its country, or 0. */
+/** Base score of an internationally printed number: valid for its country, possible, or 0. */
 function internationalScore(number: string): number {
   const e164 = toE164(number);
   let score = verdicts.get(e164);
   if (score === undefined) {
     const parsed = parsePhoneNumberFromString(e164);
-    score = parsed === undefined ? 0 : parsed.isValid() ? 0.85 : parsed.isPossible() ? 0.55 : 0;
+    // Possible but not valid (right length, unallocated prefix): only with a phone word.
+    score = parsed === undefined ? 0 : parsed.isValid() ? 0.85 : parsed.isPossible() ? 0.45 : 0;
     if (verdicts.size >= MAX_VERDICTS) verdicts.clear();
     verdicts.set(e164, score);
   }
@@ -111,7 +112,7 @@ export const phoneRecognizer: Recognizer = {
       if (base === 0) continue;
       const start = m.index;
       const end = start + m[0].length;
-      // A context-only candidate without a phone word nearby cannot reach the threshold.
+      // A candidate under 0.5 without a phone word nearby cannot reach the threshold.
       if (base < 0.5 && !hasContext(text, start, end, SCORER.positive)) continue;
       const score = adjustScore(text, start, end, base, SCORER);
       if (score >= 0.5) out.push({ type: "PHONE_NUMBER", start, end, score });
