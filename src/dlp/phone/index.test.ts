@@ -82,6 +82,8 @@ describe("phone recognizer", () => {
     expect(spans("Call volume rose to 1 234 567 in Q3, up from 998 210.")).toEqual([]);
     expect(spans("Mobile data used: 1.234.567 KB this month.")).toEqual([]);
     expect(spans("Please call between 09:00 and 17:30, Mon-Fri.")).toEqual([]);
+    expect(spans("Contact: 2 people, 150000 users; call about the 150000.00 invoice")).toEqual([]);
+    expect(spans("fix type error for fromSSEResponse call ([2405664](https://github.com/x/y/commit/2405664))")).toEqual([]);
     expect(spans("Ruf mich an wegen Rechnung 2024-118-4452.")).toEqual([]);
     expect(spans("call 06-64479341 about the renewal. OID 1.3.6.1.4.1.61673")).toEqual(["06-64479341"]);
   });

@@ -81,6 +81,11 @@ function amountLike(shape: NumberShape): boolean {
   return /^\d{1,3}(?:[ .]\d{3})+$/.test(printed);
 }
 
+/** A decimal ("150000.00", "1234.50"): two dot-separated groups, the last of two digits. */
+function decimalLike({ printed, groups }: NumberShape): boolean {
+  return groups.length === 2 && groups[1] === 2 && groups[0] >= 3 && printed.charCodeAt(printed.length - 3) === 46;
+}
+
 /** Score of a candidate before context, or 0 when its shape rules it out. */
 function baseScore(number: string): number {
   const shape = shapeOf(number);
@@ -89,9 +94,13 @@ function baseScore(number: string): number {
   const { groups } = shape;
   // US_SSN's shape, also when that recognizer rejects the number.
   if (groups.length === 3 && groups[0] === 3 && groups[1] === 2 && groups[2] === 4 && SSN_SHAPE.test(number)) return 0;
-  if (amountLike(shape)) return 0;
+  const national = nationalShapeScore(shape);
+  if (national > 0) return national;
+  if (amountLike(shape) || decimalLike(shape)) return 0;
+  // A lone run of six digits next to "contact" is more often a count than a number to call.
+  if (groups.length === 1 && shape.digits < 7) return 0;
   // 0.3 stays under the 0.5 threshold unless a phone word adds its 0.3.
-  return Math.max(nationalShapeScore(shape), shape.digits <= 13 && phoneLikeGroups(groups) ? 0.3 : 0);
+  return shape.digits <= 13 && phoneLikeGroups(groups) ? 0.3 : 0;
 }
 
 /**

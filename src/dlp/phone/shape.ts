@@ -20,10 +20,11 @@ const GROUP = `(?:[ .\\-/]\\d{1,12}|[ .\\-]?${PAREN}[ .\\-]?\\d{1,12})`;
  * the numbers in a text end here, before any per-candidate work.
  * Groups 1 = the number, 2 = the extension. Groups need a separator between them (or a
  * parenthesis), so each repetition starts on a different character class and matching stays
- * linear. The look-behind refuses to start inside a longer token or run of digit groups.
+ * linear. The look-behind refuses to start inside a longer token or run of digit groups, or
+ * after `[` (citations and link texts: `[2405664](…)`).
  */
 export const CANDIDATE = new RegExp(
-  "(?<![\\w+\\-./#$€£]|\\d[ .\\-/])" +
+  "(?<![\\w+\\-./#$€£[]|\\d[ .\\-/])" +
     `(${PAREN}[ .\\-]?\\d{1,15}${GROUP}{0,7}|(?:\\+[ ]?)?(?:\\d{6,15}${GROUP}{0,7}|\\d{1,5}${GROUP}{1,7}))` +
     `(${EXTENSION})?` +
     "(?![\\w]|[\\-./]\\d)",
