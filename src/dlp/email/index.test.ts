@@ -50,5 +50,6 @@ describe("email recognizer", () => {
       "name/surname@example.com",
     ]);
     expect(spans("user@[300.1.1.1] and ?email=jane@acme.io")).toEqual(["jane@acme.io"]);
+    expect(spans("{email: 'user@example.com', cc: `ops@acme.io`}")).toEqual(["user@example.com", "ops@acme.io"]);
   });
 });

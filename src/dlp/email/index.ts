@@ -16,6 +16,9 @@ const BASE_SCORE = 0.9;
 /** RFC 5322 atext plus the dot, except `=` and `?` (query strings: `?email=jane@x.io`). */
 const LOCAL_PUNCTUATION = new Set([..."!#$%&'*+-/^_`{|}~."].map((c) => c.charCodeAt(0)));
 
+/** Legal in a local part but, at its start, almost always a quote or path around the address. */
+const LEADING_NOISE = new Set([..."!#$&'*/^`{|}~."].map((c) => c.charCodeAt(0)));
+
 function isLocalChar(c: number): boolean {
   return isAlnum(c) || LOCAL_PUNCTUATION.has(c);
 }
@@ -87,7 +90,8 @@ export function isValidLocalPart(local: string): boolean {
 function localStart(text: string, at: number): number {
   let start = at;
   while (start > 0 && at - start < MAX_LOCAL + 1 && isLocalChar(text.charCodeAt(start - 1))) start--;
-  while (start < at && text.charCodeAt(start) === 46) start++;
+  // Leading dots, quotes and slashes belong to the prose or code around it ('a@b.io', path/a@b.io).
+  while (start < at && LEADING_NOISE.has(text.charCodeAt(start))) start++;
   return start;
 }
 
@@ -122,13 +126,9 @@ export const emailRecognizer: Recognizer = {
         at = text.indexOf("@", Math.max(end, at + 1));
         continue;
       }
-      let start = at;
-      while (start > 0 && at - start < MAX_LOCAL + 1 && isLocalChar(text.charCodeAt(start - 1))) start--;
-      while (start < at && text.charCodeAt(start) === 46) start++; // leading dots belong to the prose
-      let end = at + 1;
-      while (end < text.length && end - at <= MAX_DOMAIN && isDomainChar(text.charCodeAt(end))) end++;
+      const start = localStart(text, at);
       // Sentence punctuation after the address ("write to a@b.io.") is not part of it.
-      while (end > at + 1 && (text.charCodeAt(end - 1) === 46 || text.charCodeAt(end - 1) === 45)) end--;
+      const end = domainEnd(text, at);
       const local = text.slice(start, at);
       const domain = text.slice(at + 1, end);
       const before = start > 0 ? text.charCodeAt(start - 1) : 32;
