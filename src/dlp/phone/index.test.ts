@@ -78,6 +78,12 @@ describe("phone recognizer", () => {
     expect(spans("+1 123 456 7890 and +999 1234 5678")).toEqual([]); // NANP area 1xx; no country +999
   });
 
+  it("needs the phone word in the number's own clause; other words only veto", () => {
+    expect(spans("to call the API. Bad address 878.48.129.33 was rejected")).toEqual([]);
+    expect(spans("Address: 221B Baker St, 020 7946 0958")).toEqual(["020 7946 0958"]);
+    expect(spans("57123456 (mobile)")).toEqual(["57123456"]);
+  });
+
   it("does not take counts, amounts, times or ids because a phone word is near", () => {
     expect(spans("Call volume rose to 1 234 567 in Q3, up from 998 210.")).toEqual([]);
     expect(spans("Mobile data used: 1.234.567 KB this month.")).toEqual([]);

@@ -12,7 +12,7 @@
  * An extension (`ext. 123`, `x204`, `;ext=301`) belongs to the span.
  */
 import { parsePhoneNumberFromString } from "libphonenumber-js/min";
-import { adjustScore, contextScorer, countDigits, hasContext } from "../context";
+import { adjustScore, contextScorer, countDigits, hasContext, WINDOW_BEFORE } from "../context";
 import type { Finding, Recognizer } from "../types";
 import { CANDIDATE, isInternational, nationalShapeScore, type NumberShape, plausibleNumber, shapeOf, toE164 } from "./shape";
 
@@ -29,7 +29,7 @@ const SCORER = contextScorer(
   ["order", "orders", "invoice", "inv", "sku", "part", "item", "product", "model", "serial", "tracking", "ticket",
    "case", "ref", "reference", "po", "batch", "lot", "isbn", "imei", "ean", "account", "acct", "iban", "routing",
    "id", "version", "build", "pin", "ssn", "zip", "price", "total", "amount", "qty", "quantity", "confirmation",
-   "card", "timestamp", "ssns", "social security", "address", "ip", "host", "server", "oid", "firmware", "section",
+   "card", "timestamp", "ssns", "social security", "ip", "oid", "firmware", "section",
    "bestellnummer", "bestellung", "rechnung", "rechnungsnummer", "auftrag", "kundennummer", "artikelnummer",
    "commande", "facture", "référence", "pedido", "factura", "referencia", "ordine", "fattura", "encomenda",
    "fatura", "bestelling", "factuur"],
@@ -103,6 +103,23 @@ function baseScore(number: string): number {
   return shape.digits <= 13 && phoneLikeGroups(groups) ? 0.3 : 0;
 }
 
+/** Sentence and field breaks: a word before one of these says nothing about what follows. */
+const CLAUSE_BREAK = /[\n;]|[.!?]\s+(?=\p{Lu})/gu;
+
+/**
+ * True when a phone word occurs before the candidate in the same clause ("call me on …", not
+ * "… to call the API. Bad address 878.48.129.33"), or right after it ("… (mobile)").
+ */
+function phoneWordInClause(text: string, start: number, end: number): boolean {
+  let before = text.slice(Math.max(0, start - WINDOW_BEFORE), start);
+  CLAUSE_BREAK.lastIndex = 0;
+  let cut = 0;
+  for (let m = CLAUSE_BREAK.exec(before); m !== null; m = CLAUSE_BREAK.exec(before)) cut = m.index + m[0].length;
+  if (cut > 0) before = before.slice(cut);
+  return hasContext(before, before.length, before.length, SCORER.positive, before.length, 0) ||
+    hasContext(text, start, end, SCORER.positive, 0);
+}
+
 /**
  * Finds phone numbers.
  *
@@ -121,8 +138,8 @@ export const phoneRecognizer: Recognizer = {
       if (base === 0) continue;
       const start = m.index;
       const end = start + m[0].length;
-      // A candidate under 0.5 without a phone word nearby cannot reach the threshold.
-      if (base < 0.5 && !hasContext(text, start, end, SCORER.positive)) continue;
+      // A candidate under 0.5 needs a phone word in its own clause (or right after it).
+      if (base < 0.5 && !phoneWordInClause(text, start, end)) continue;
       const score = adjustScore(text, start, end, base, SCORER);
       if (score >= 0.5) out.push({ type: "PHONE_NUMBER", start, end, score });
     }
