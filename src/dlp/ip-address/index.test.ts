@@ -49,6 +49,7 @@ describe("IP recognizer", () => {
 
   it("leaves dotted phone numbers to the phone recognizer when a phone word says so", () => {
     expect(spans("Mobile 40.61.23.45")).toEqual([]);
+    expect(spans("Appelez-moi au 87.12.34.56.")).toEqual([]);
     expect(spans("server 40.61.23.45")).toEqual(["40.61.23.45"]);
   });
 });

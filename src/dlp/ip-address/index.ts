@@ -21,7 +21,7 @@ const SCORER = contextScorer(
    // Several countries print phone numbers as dotted pairs ("Mobile 40.61.23.45"): a phone word says which.
    "phone", "telephone", "tel", "mobile", "cell", "fax", "my number", "telefon", "handy", "téléphone", "tél",
    "portable", "mon numéro", "teléfono", "telefono", "móvil", "celular", "cellulare", "telefone", "telefoon",
-   "mobiel", "gsm", "call me", "text me"],
+   "mobiel", "gsm", "call me", "text me", "appelez", "llámame", "chiamami", "bel me", "ligue", "anrufen"],
   0.2,
   0.55,
 );

@@ -64,6 +64,9 @@ describe("phone recognizer", () => {
     expect(spans("Tel. 8 (771) 000 9998")).toEqual(["8 (771) 000 9998"]);
     expect(spans("Phone: (0-612) 34567")).toEqual(["(0-612) 34567"]);
     expect(spans("Mobile 40.61.23.45")).toEqual(["40.61.23.45"]);
+    // No-break spaces, as word processors and mail clients put them into numbers.
+    expect(spans("Mon portable : 06\u00a012\u00a034\u00a056\u00a078")).toEqual(["06\u00a012\u00a034\u00a056\u00a078"]);
+    expect(spans("Tél. +33\u202f1\u202f42\u202f68\u202f53\u202f00")).toEqual(["+33\u202f1\u202f42\u202f68\u202f53\u202f00"]);
   });
 
   it("includes an extension in the span", () => {
@@ -86,6 +89,7 @@ describe("phone recognizer", () => {
 
   it("does not take counts, amounts, times or ids because a phone word is near", () => {
     expect(spans("Call volume rose to 1 234 567 in Q3, up from 998 210.")).toEqual([]);
+    expect(spans("Appels : 1\u202f234\u202f567 ce trimestre")).toEqual([]);
     expect(spans("Mobile data used: 1.234.567 KB this month.")).toEqual([]);
     expect(spans("Please call between 09:00 and 17:30, Mon-Fri.")).toEqual([]);
     expect(spans("Contact: 2 people, 150000 users; call about the 150000.00 invoice")).toEqual([]);

@@ -78,7 +78,7 @@ function amountLike(shape: NumberShape): boolean {
   const { printed, groups, digits } = shape;
   if (digits > 7 || groups.length < 2 || groups[0] > 3 || printed[0] === "0") return false;
   for (let i = 1; i < groups.length; i++) if (groups[i] !== 3) return false;
-  return /^\d{1,3}(?:[ .]\d{3})+$/.test(printed);
+  return /^\d{1,3}(?:[ .\u00a0\u202f]\d{3})+$/.test(printed);
 }
 
 /** A decimal ("150000.00", "1234.50"): two dot-separated groups, the last of two digits. */

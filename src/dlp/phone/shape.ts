@@ -12,8 +12,15 @@ const PAREN = "\\(\\+?\\d{1,5}(?:-\\d{1,4})?\\)";
 const EXTENSION =
   "(?:[ ]?(?:[Ee]xt(?:ension)?\\.?|x|#|;ext=|Durchwahl|[Pp]oste)[ ]?\\d{1,6}|[ ]?\\([Ee]xt\\.?[ ]?\\d{1,6}\\))";
 
+/**
+ * Separators between groups: space, dot, dash, slash, and the no-break spaces word processors and
+ * mail clients put into numbers ("06 12 34 56 78" pasted from French text).
+ */
+const SEP = "[ .\\-/\\u00a0\\u202f]";
+const PAREN_SEP = "[ .\\-\\u00a0\\u202f]";
+
 /** One more group: a separator and digits, or a parenthesised group ("(0)", "(771)") and digits. */
-const GROUP = `(?:[ .\\-/]\\d{1,12}|[ .\\-]?${PAREN}[ .\\-]?\\d{1,12})`;
+const GROUP = `(?:${SEP}\\d{1,12}|${PAREN_SEP}?${PAREN}${PAREN_SEP}?\\d{1,12})`;
 
 /**
  * A lone number of fewer than six digits (a count, a year) is not a candidate at all: most of
@@ -24,8 +31,8 @@ const GROUP = `(?:[ .\\-/]\\d{1,12}|[ .\\-]?${PAREN}[ .\\-]?\\d{1,12})`;
  * after `[` (citations and link texts: `[2405664](…)`).
  */
 export const CANDIDATE = new RegExp(
-  "(?<![\\w+\\-./#$€£[]|\\d[ .\\-/])" +
-    `(${PAREN}[ .\\-]?\\d{1,15}${GROUP}{0,7}|(?:\\+[ ]?)?(?:\\d{6,15}${GROUP}{0,7}|\\d{1,5}${GROUP}{1,7}))` +
+  `(?<![\\w+\\-./#$€£[]|\\d${SEP})` +
+    `(${PAREN}${PAREN_SEP}?\\d{1,15}${GROUP}{0,7}|(?:\\+[ ]?)?(?:\\d{6,15}${GROUP}{0,7}|\\d{1,5}${GROUP}{1,7}))` +
     `(${EXTENSION})?` +
     "(?![\\w]|[\\-./]\\d)",
   "g",
