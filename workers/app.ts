@@ -22,7 +22,10 @@ import type { Env } from "../src/env";
 import { GatewayError, errorResponse } from "../src/errors/openai";
 import { ProblemError } from "../src/errors/problem";
 import { handleChat } from "../src/gateway/chat";
+import { handleCountTokens } from "../src/gateway/count-tokens";
 import { handleEmbeddings, handleModels } from "../src/gateway/embeddings";
+import { anthropicMessagesIngress } from "../src/ingress/anthropic-messages";
+import { openAiResponsesIngress } from "../src/ingress/openai-responses";
 import { maybeForward } from "../src/routing/forward";
 
 type AppEnv = { Bindings: Env };
@@ -47,11 +50,16 @@ export const dataPlane = new Hono<AppEnv>({ router: new RegExpRouter() });
 dataPlane.get("/healthz", (c) => c.json({ status: "ok", region: c.env.REGION, version: c.env.VERSION }));
 
 // Residency forwarding runs before the pipeline reads the body (src/routing/forward.ts).
-for (const path of ["/v1/chat/completions", "/v1/embeddings", "/v1/models"]) {
+const forwarded = ["/v1/chat/completions", "/v1/messages", "/v1/messages/count_tokens", "/v1/responses", "/v1/embeddings", "/v1/models"];
+for (const path of forwarded) {
   dataPlane.use(path, async (c, next) => (await maybeForward(c.req.raw, c.env, c.executionCtx)) ?? next());
 }
 
 dataPlane.post("/v1/chat/completions", (c) => handleChat(c.req.raw, deps(c)));
+// The same pipeline behind other wire formats (src/ingress): Anthropic Messages, OpenAI Responses.
+dataPlane.post("/v1/messages", (c) => handleChat(c.req.raw, deps(c), anthropicMessagesIngress));
+dataPlane.post("/v1/messages/count_tokens", (c) => handleCountTokens(c.req.raw, deps(c)));
+dataPlane.post("/v1/responses", (c) => handleChat(c.req.raw, deps(c), openAiResponsesIngress));
 dataPlane.post("/v1/embeddings", (c) => handleEmbeddings(c.req.raw, deps(c)));
 dataPlane.get("/v1/models", (c) => handleModels(c.req.raw, deps(c)));
 

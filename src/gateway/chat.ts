@@ -1,10 +1,15 @@
 /**
  * @module
- * POST /v1/chat/completions: auth → body → model/class policy → route → attempts with fallback
- * → answer (JSON or SSE piped through) → one usage event, on every path including refusals.
+ * The chat pipeline behind POST /v1/chat/completions, /v1/messages and /v1/responses: auth → body
+ * → model/class policy → route → attempts with fallback → answer (JSON or SSE piped through) → one
+ * usage event, on every path including refusals. The ingress (src/ingress) maps the wire format
+ * in and out; every guardrail runs here, once, whichever ingress a request came through.
  */
 import { costNusd } from "../config/money";
-import { GatewayError, errorResponse, forbidden } from "../errors/openai";
+import { GatewayError, forbidden } from "../errors/openai";
+import { openAiChatIngress } from "../ingress/openai-chat";
+import { wireStream } from "../ingress/stream";
+import type { ChatIngress } from "../ingress/types";
 import { attemptChat, noAdapter, type ChatAttempt } from "../providers/execute";
 import { adapterFor } from "../providers/registry";
 import { dispatch, isDrill, requestHedges, type DispatchLimits } from "../routing/dispatch";
@@ -15,7 +20,7 @@ import type { UsageEvent } from "../usage/event";
 import type { Price } from "../config/schemas";
 import { estimateTokens } from "../usage/tokens";
 import { addDetail, blankUsage, prepare, requestMeta, type GatewayDeps, type RequestMeta } from "./context";
-import { ChatCompletionRequest } from "./schemas";
+import type { ChatCompletion, ChatCompletionRequest } from "./schemas";
 import type { CompiledDlpPolicy } from "../dlp";
 import { upstreamFailure } from "./upstream-error";
 import type { Reservation } from "../guardrails/client";
@@ -23,7 +28,7 @@ import { reserveChat } from "../guardrails/stage";
 import { dlpDetail, redactCompletion } from "../guardrails/dlp-request";
 import { streamDlp, type StreamDlp } from "../guardrails/dlp-stream";
 import { cachedChatResponse, lookupChatCache, recordHit, scanHit } from "../cache/stage";
-import { streamedCompletion } from "../cache/replay";
+import { completionToSse, streamedCompletion } from "../cache/replay";
 import { emitRequest } from "../logging/emit";
 import { effectiveDataClass } from "./policy";
 
@@ -119,16 +124,40 @@ function chargeHedgeLoser(usage: UsageEvent, loser: PlannedTarget | undefined, p
 /** A streamed answer that lost a hedge race after it was decided: cancel it unread. */
 const discardChat = (v: ChatSuccess) => void (v.kind === "stream" && v.body.cancel("hedge lost").catch(() => {}));
 
+const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" };
+
+/** A finished completion in the ingress's wire format. */
+function jsonAnswer(ingress: ChatIngress, completion: ChatCompletion, body: ChatCompletionRequest, headers: Record<string, string>): Response {
+  return new Response(JSON.stringify(ingress.json(completion, body)), { headers: { ...headers, "content-type": "application/json" } });
+}
+
+/** The pipeline's OpenAI SSE body in the ingress's wire format (passed through when they are the same). */
+function streamAnswer(ingress: ChatIngress, sse: ReadableStream<Uint8Array>, body: ChatCompletionRequest, headers: Record<string, string>): Response {
+  return new Response(ingress.stream ? wireStream(sse, ingress.stream(body)) : sse, { headers: { ...headers, ...SSE_HEADERS } });
+}
+
+/** A cache hit, replayed as JSON or as a stream, in the ingress's wire format. */
+function cachedAnswer(ingress: ChatIngress, completion: ChatCompletion, body: ChatCompletionRequest, headers: Record<string, string>): Response {
+  if (!ingress.stream) return cachedChatResponse(completion, body, headers);
+  if (!body.stream) return jsonAnswer(ingress, completion, body, headers);
+  const replay = new Response(completionToSse(completion, body.stream_options?.include_usage === true)).body!;
+  return streamAnswer(ingress, replay, body, headers);
+}
+
 /**
+ * Runs one chat request through the pipeline; `ingress` is the wire format it came in (and
+ * answers) in, OpenAI chat completions by default.
  * @example app.post("/v1/chat/completions", (c) => handleChat(c.req.raw, { env: c.env, ctx: c.executionCtx }))
+ * @example app.post("/v1/messages", (c) => handleChat(c.req.raw, deps(c), anthropicMessagesIngress))
  */
-export async function handleChat(request: Request, deps: GatewayDeps): Promise<Response> {
+export async function handleChat(request: Request, deps: GatewayDeps, ingress: ChatIngress = openAiChatIngress): Promise<Response> {
   const meta = requestMeta(request, deps.env);
   const usage = blankUsage(meta);
+  if (ingress !== openAiChatIngress) addDetail(usage, { ingress: ingress.name });
   const finish = (u: UsageEvent) => ((u.latency_ms = Date.now() - meta.startedAt), u);
   let guard: Reservation | undefined;
   try {
-    const p = await prepare(request, deps, usage, ChatCompletionRequest, "chat");
+    const p = await prepare(request, deps, usage, ingress.request, "chat");
     // Cache before the budget: a hit costs nothing, reserves nothing and reaches no provider.
     const cache = await lookupChatCache(deps, p, request.headers.get("x-cache"), meta.requestId);
     usage.cache = cache.status;
@@ -140,7 +169,7 @@ export async function handleChat(request: Request, deps: GatewayDeps): Promise<R
       addDetail(usage, dlpDetail("response", scanned.outcome));
       if (scanned.outcome.blocked.length) throw responseBlocked(scanned.outcome.blocked);
       emitRequest(deps, { usage: finish(usage), bodies: { request: p.body, response: scanned.completion } });
-      return cachedChatResponse(scanned.completion, p.body, responseHeaders(meta, {
+      return cachedAnswer(ingress, scanned.completion, p.body, responseHeaders(meta, {
         "x-switchyard-provider": cache.hit.provider ?? "cache",
         "x-switchyard-model": cache.hit.model ?? p.model.id,
         "x-switchyard-cache": "hit",
@@ -213,7 +242,7 @@ export async function handleChat(request: Request, deps: GatewayDeps): Promise<R
       finish(usage);
       const bodies = { request: p.body, response: scanned.completion };
       emitRequest(deps, accounted instanceof Promise ? accounted.then((done) => ({ usage: done, bodies })) : { usage, bodies });
-      return new Response(JSON.stringify(scanned.completion), { headers: { ...headers, "x-switchyard-data-class": finalClass, "content-type": "application/json" } });
+      return jsonAnswer(ingress, scanned.completion, p.body, { ...headers, "x-switchyard-data-class": finalClass });
     }
     const streamGuard = guard;
     const hedgeLoser = result.hedgeLoser;
@@ -243,9 +272,7 @@ export async function handleChat(request: Request, deps: GatewayDeps): Promise<R
       return { usage: finish(usage), response: { content: seen.text, finish_reason: s.finishReason } };
     });
     emitRequest(deps, finished.then((f) => ({ usage: f.usage, bodies: { request: p.body, response: f.response } })));
-    return new Response(value.body, {
-      headers: { ...headers, "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" },
-    });
+    return streamAnswer(ingress, value.body, p.body, headers);
   } catch (err) {
     const gatewayError = toGatewayError(err);
     guard?.release();
@@ -253,6 +280,6 @@ export async function handleChat(request: Request, deps: GatewayDeps): Promise<R
     usage.error_code = gatewayError.code;
     // Failures and refusals are logged as metadata only: an error must not carry content into a store.
     emitRequest(deps, { usage: finish(usage) });
-    return errorResponse(gatewayError, responseHeaders(meta, {}));
+    return ingress.error(gatewayError, responseHeaders(meta, {}));
   }
 }

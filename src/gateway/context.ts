@@ -16,7 +16,7 @@ import type { CacheStatus, UsageEvent } from "../usage/event";
 import { DEFAULT_MAX_BODY_BYTES, parseJsonBody, readBodyText } from "./body";
 import { BoundedMap } from "./memo";
 import { clientRequestId, gatewayRequestId } from "./request-id";
-import { authorizeKey, authorizeModel, bearerToken, declaredDataClass, effectiveDataClass, type Caller } from "./policy";
+import { authorizeKey, authorizeModel, declaredDataClass, requestApiKey, effectiveDataClass, type Caller } from "./policy";
 
 export interface GatewayDeps {
   env: Env;
@@ -96,11 +96,11 @@ const MEMO_MAX_TOKEN_CHARS = 128;
 const keyHashes = new BoundedMap<string, string>(10_000);
 
 /**
- * SHA-256 of the request's API key. Rejects with the 401 of {@link bearerToken} when there is
- * no bearer key.
+ * SHA-256 of the request's API key. Rejects with the 401 of {@link requestApiKey} when there is
+ * no key (Bearer or `x-api-key`).
  */
 export async function apiKeyHash(request: Request): Promise<string> {
-  const token = bearerToken(request.headers.get("authorization"));
+  const token = requestApiKey(request.headers);
   const known = keyHashes.get(token);
   if (known !== undefined) return known;
   const hash = await sha256Hex(token);

@@ -22,6 +22,20 @@ export function bearerToken(header: string | null): string {
 }
 
 /**
+ * The request's API key: `Authorization: Bearer` (OpenAI SDKs), else `x-api-key` (Anthropic
+ * SDKs and the coding agents that read ANTHROPIC_BASE_URL). Same keys either way.
+ * @example requestApiKey(new Headers({ "x-api-key": "sk-sy-..." }))
+ */
+export function requestApiKey(headers: Headers): string {
+  const authorization = headers.get("authorization");
+  if (authorization) return bearerToken(authorization);
+  const apiKey = headers.get("x-api-key")?.trim();
+  if (apiKey && /^\S{1,512}$/.test(apiKey)) return apiKey;
+  if (apiKey) throw unauthorized("x-api-key header must hold one API key.");
+  return bearerToken(null);
+}
+
+/**
  * Resolves a key hash to its caller, refusing unknown, revoked, expired and orphaned keys.
  * @example const caller = authorizeKey(bundle, await sha256Hex(token), Date.now());
  */
