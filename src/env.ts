@@ -51,4 +51,13 @@ export interface Env {
   AGENT_URL_ALLOWLIST?: string;
   /** Largest upstream answer (A2A, MCP) the agent plane reads, in bytes (default 4 MiB). */
   AGENT_UPSTREAM_MAX_BYTES?: string;
+  /** OpenTelemetry export (src/telemetry/export.ts): collector base URL; unset = off. */
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+  /** Per-signal endpoints, used as given (override the base URL's `/v1/traces`, `/v1/metrics`). */
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string;
+  OTEL_EXPORTER_OTLP_METRICS_ENDPOINT?: string;
+  /** `key=value,key2=value2` headers for the collector (e.g. its auth), values URL-encoded. */
+  OTEL_EXPORTER_OTLP_HEADERS?: string;
+  /** `service.name` of the exported resource (default "switchyard"). */
+  OTEL_SERVICE_NAME?: string;
 }

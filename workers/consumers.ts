@@ -11,6 +11,7 @@ import { isPack } from "../src/usage/emit";
 import type { UsageQueueBody, UsageQueueMessage } from "../src/usage/messages";
 import { isLogRecord, type LogRecord } from "../src/logging/tier";
 import { writeLogs } from "../src/logging/writer";
+import { exportTelemetry } from "../src/telemetry/export";
 
 /**
  * Producers send JSON text (serialised once, src/usage/emit.ts); objects are what earlier
@@ -49,6 +50,8 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promi
     }
     await writeUsage(env.DB, usage);
     await writeLogs(env, logs);
+    // OpenTelemetry traces and metrics for the batch (off unless configured; never fails the batch).
+    await exportTelemetry(env, usage);
     batch.ackAll();
     return;
   }

@@ -20,6 +20,14 @@ export function buildWorker(outdir = path.join(ROOT, ".wrangler/dist")) {
   return path.join(outdir, "edge.js");
 }
 
+/** OpenTelemetry settings `npm start` takes from its environment, as every OTel SDK reads them. */
+const OTEL_VARS = ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", "OTEL_EXPORTER_OTLP_HEADERS", "OTEL_SERVICE_NAME"];
+
+/** @param {Record<string, string | undefined>} env */
+export function otelBindings(env) {
+  return Object.fromEntries(OTEL_VARS.filter((k) => env[k]).map((k) => [k, env[k]]));
+}
+
 /**
  * Starts the gateway on Miniflare.
  * @param {{ port?: number, host?: string, region?: string, persistDir?: string | false, bindings?: Record<string, unknown>, scriptPath?: string, log?: boolean, inspectorPort?: number }} opts
@@ -40,6 +48,7 @@ export async function startGateway(opts = {}) {
       ADMIN_JWT_SECRET: LOCAL_ADMIN_JWT_SECRET,
       SECRETS_KEY: LOCAL_SECRETS_KEY,
       ...(opts.region ? { REGION: opts.region } : {}),
+      ...otelBindings(process.env),
       ...(opts.bindings ?? {}),
     },
     unsafeTriggerHandlers: true,

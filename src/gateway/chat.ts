@@ -31,6 +31,8 @@ import { cachedChatResponse, lookupChatCache, recordHit, scanHit } from "../cach
 import { completionToSse, streamedCompletion } from "../cache/replay";
 import { emitRequest } from "../logging/emit";
 import { effectiveDataClass } from "./policy";
+import { startTrace, tracedAttempt } from "../telemetry/trace-context";
+import { otlpEnabled } from "../telemetry/export";
 
 /** Converts anything thrown into the envelope; unknown errors become a 500 without details. */
 export function toGatewayError(err: unknown): GatewayError {
@@ -76,6 +78,8 @@ interface ChatAttemptInput {
   /** Attempt timeout, TTFB deadline and idle gap from dispatch; its signal aborts a lost hedge. */
   limits: DispatchLimits;
   drill: boolean;
+  /** This attempt's W3C traceparent, when the request is traced. */
+  traceparent?: string;
 }
 
 type ChatAttemptResult = { ok: true; value: ChatSuccess } | Extract<ChatAttempt, { ok: false }>;
@@ -100,6 +104,7 @@ async function runChatAttempt(input: ChatAttemptInput): Promise<ChatAttemptResul
     signal: eitherSignal(input.signal, limits.signal),
     drill: input.drill,
     chunkHook: dlp?.hook,
+    traceparent: input.traceparent,
   });
   if (!attempt.ok) return attempt;
   if (attempt.kind === "json") return { ok: true, value: attempt };
@@ -154,6 +159,9 @@ export async function handleChat(request: Request, deps: GatewayDeps, ingress: C
   const meta = requestMeta(request, deps.env);
   const usage = blankUsage(meta);
   if (ingress !== openAiChatIngress) addDetail(usage, { ingress: ingress.name });
+  // Ids and attempt timings for OpenTelemetry, exported later by the usage consumer (src/telemetry).
+  const trace = startTrace(request.headers.get("traceparent"), otlpEnabled(deps.env));
+  if (trace) addDetail(usage, { trace });
   const finish = (u: UsageEvent) => ((u.latency_ms = Date.now() - meta.startedAt), u);
   let guard: Reservation | undefined;
   try {
@@ -186,9 +194,9 @@ export async function handleChat(request: Request, deps: GatewayDeps, ingress: C
     if (drill) addDetail(usage, { drill: true });
     const { plan, result, route, deadlines } = await dispatch(
       { env: deps.env, ctx: deps.ctx, bundle: p.bundle, model: p.model, caller: p.caller, dataClass: p.dataClass, needs: chatNeeds(p.body), drill, hedge: hedges },
-      (target, limits) => runChatAttempt({
-        target, body: p.body, deps, signal: request.signal, dlpPolicy: p.caller.workload.dlpPolicy, limits, drill: drill !== undefined,
-      }),
+      (target, limits) => tracedAttempt(trace, target, (traceparent) => runChatAttempt({
+        target, body: p.body, deps, signal: request.signal, dlpPolicy: p.caller.workload.dlpPolicy, limits, drill: drill !== undefined, traceparent,
+      })),
       discardChat,
     );
     usage.route = route;

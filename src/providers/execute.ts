@@ -52,6 +52,8 @@ export interface AttemptOptions {
   signal?: AbortSignal;
   /** Runs on every chunk of a streamed answer before it is serialised (response DLP). */
   chunkHook?: StreamChunkHook;
+  /** W3C `traceparent` of this attempt's span (src/telemetry), sent upstream with the request. */
+  traceparent?: string;
   now?: () => number;
 }
 
@@ -197,6 +199,7 @@ async function buildAndSend(
   } catch (err) {
     return { failure: unsupported(err instanceof Error ? err.message : "request not supported") };
   }
+  if (opts.traceparent) req.headers = { ...req.headers, traceparent: opts.traceparent };
   const sent = await sendWithClock(adapter, req, call, opts);
   return "failure" in sent ? sent : { ...sent, ttfbMs: now() - started };
 }

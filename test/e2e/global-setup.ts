@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
+import { startReceiver } from "./otlp-receiver";
 // @ts-expect-error: plain ESM scripts without type declarations
 import { applyMigrations, buildWorker, ROOT, startGateway, withLocalD1 } from "../../scripts/lib/runtime.mjs";
 // @ts-expect-error: plain ESM scripts without type declarations
@@ -20,6 +21,8 @@ declare module "vitest" {
     gatewayUrl: string;
     adminSecret: string;
     demoKeys: Array<{ workload: string; team: string; dataClass: string; apiKey: string }>;
+    /** The local OTLP collector (and OpenAI-compatible upstream) the gateway exports to. */
+    otlpUrl: string;
   }
 }
 
@@ -31,7 +34,15 @@ export default async function setup(project: TestProject) {
     await applyMigrations(db);
     await seedDemo(db);
   });
-  const { mf, url } = await startGateway({ scriptPath, persistDir: rel });
+  // OpenTelemetry export on, to a local collector, as `npm start` would take it from its environment.
+  const receiver = await startReceiver();
+  const bindings = {
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+    OTEL_EXPORTER_OTLP_HEADERS: "authorization=Bearer%20otel-test,x-tenant=acme",
+    OTEL_SERVICE_NAME: "switchyard-e2e",
+  };
+  const { mf, url } = await startGateway({ scriptPath, persistDir: rel, bindings });
+  project.provide("otlpUrl", receiver.url);
   project.provide("gatewayUrl", url);
   project.provide("adminSecret", LOCAL_ADMIN_JWT_SECRET);
   project.provide(
@@ -45,6 +56,7 @@ export default async function setup(project: TestProject) {
   );
   return async () => {
     await mf.dispose();
+    receiver.server.close();
     rmSync(stateDir, { recursive: true, force: true });
   };
 }
