@@ -102,3 +102,19 @@ describe("chat answers → Anthropic", () => {
     expect(events.at(-1)!.data).toEqual({ type: "error", error: { type: "api_error", message: "upstream broke" } });
   });
 });
+
+describe("reasoning from OpenAI-compatible upstreams", () => {
+  it("becomes a thinking block, in JSON and streamed (thinking_delta before the text block)", () => {
+    const msg = toAnthropicMessage({
+      id: "chatcmpl-r", object: "chat.completion", created: 1, model: "up",
+      choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant", content: "42", reasoning_content: "think" } as never }],
+    }, "m");
+    expect(msg.content).toEqual([{ type: "thinking", thinking: "think", signature: "" }, { type: "text", text: "42" }]);
+    const enc = anthropicStreamEncoder({ model: "m", messages: [] });
+    const sse = enc.chunk(chunk({ reasoning_content: "hmm" } as never)) + enc.chunk(chunk({ content: "42" }, "stop")) + enc.end();
+    const events = parse(sse);
+    expect(events[2].data).toMatchObject({ index: 0, content_block: { type: "thinking" } });
+    expect(events[3].data).toMatchObject({ index: 0, delta: { type: "thinking_delta", thinking: "hmm" } });
+    expect(events[5].data).toMatchObject({ index: 1, content_block: { type: "text" } });
+  });
+});

@@ -8,6 +8,7 @@ import type { ChatCompletion, Usage } from "../../gateway/schemas";
 import { parseArguments } from "../../providers/chunks";
 
 export type AnthropicContentBlock =
+  | { type: "thinking"; thinking: string; signature: string }
   | { type: "text"; text: string }
   | { type: "tool_use"; id: string; name: string; input: Record<string, unknown> };
 
@@ -27,6 +28,13 @@ export interface AnthropicMessage {
   stop_reason: string | null;
   stop_sequence: string | null;
   usage: AnthropicUsage;
+}
+
+/** Reasoning text of a delta or message, when the upstream sends one (OpenAI-compatible reasoning models). */
+export function reasoningOf(part: object): string | undefined {
+  const r = (part as { reasoning_content?: unknown; reasoning?: unknown });
+  const text = r.reasoning_content ?? r.reasoning;
+  return typeof text === "string" && text !== "" ? text : undefined;
 }
 
 /** OpenAI finish reason → Anthropic stop reason. */
@@ -58,6 +66,9 @@ export function messageId(completionId: string): string {
 export function toAnthropicMessage(completion: ChatCompletion, model: string): AnthropicMessage {
   const choice = completion.choices[0];
   const content: AnthropicContentBlock[] = [];
+  const reasoning = choice ? reasoningOf(choice.message) : undefined;
+  // Reasoning an upstream returned (`reasoning_content`/`reasoning`) comes back as a thinking block.
+  if (reasoning) content.push({ type: "thinking", thinking: reasoning, signature: "" });
   if (choice?.message.content) content.push({ type: "text", text: choice.message.content });
   for (const call of choice?.message.tool_calls ?? []) {
     content.push({ type: "tool_use", id: call.id, name: call.function.name, input: parseArguments(call.function.arguments) });

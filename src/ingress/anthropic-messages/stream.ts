@@ -8,7 +8,7 @@
 import type { ChatCompletionChunk, ChatCompletionRequest, Usage } from "../../gateway/schemas";
 import type { StreamErrorPayload } from "../../providers/types";
 import { sseEvent, type WireStreamEncoder } from "../types";
-import { anthropicErrorBody, anthropicUsage, messageId, stopReason } from "./response";
+import { anthropicErrorBody, anthropicUsage, messageId, reasoningOf, stopReason } from "./response";
 
 type ToolDelta = NonNullable<ChatCompletionChunk["choices"][number]["delta"]["tool_calls"]>[number];
 
@@ -18,8 +18,8 @@ type ToolDelta = NonNullable<ChatCompletionChunk["choices"][number]["delta"]["to
 export function anthropicStreamEncoder(request: ChatCompletionRequest): WireStreamEncoder {
   let started = false;
   let index = -1;
-  /** The open block: text, or the tool call (by its OpenAI index) whose arguments are streaming. */
-  let open: { kind: "text" } | { kind: "tool"; tool: number } | undefined;
+  /** The open block: thinking, text, or the tool call (by its OpenAI index) whose arguments are streaming. */
+  let open: { kind: "text" } | { kind: "thinking" } | { kind: "tool"; tool: number } | undefined;
   let finish: string | null = null;
   let usage: Usage | undefined;
   let failed = false;
@@ -38,15 +38,17 @@ export function anthropicStreamEncoder(request: ChatCompletionRequest): WireStre
     open = undefined;
     return sseEvent("content_block_stop", { type: "content_block_stop", index });
   };
-  const text = (t: string): string => {
+  const text = (t: string, kind: "text" | "thinking" = "text"): string => {
     let out = "";
-    if (open?.kind !== "text") {
+    if (open?.kind !== kind) {
       out += close();
-      open = { kind: "text" };
+      open = { kind };
       index++;
-      out += sseEvent("content_block_start", { type: "content_block_start", index, content_block: { type: "text", text: "" } });
+      const block = kind === "text" ? { type: "text", text: "" } : { type: "thinking", thinking: "", signature: "" };
+      out += sseEvent("content_block_start", { type: "content_block_start", index, content_block: block });
     }
-    return out + sseEvent("content_block_delta", { type: "content_block_delta", index, delta: { type: "text_delta", text: t } });
+    const delta = kind === "text" ? { type: "text_delta", text: t } : { type: "thinking_delta", thinking: t };
+    return out + sseEvent("content_block_delta", { type: "content_block_delta", index, delta });
   };
   const tool = (call: ToolDelta): string => {
     let out = "";
@@ -69,6 +71,9 @@ export function anthropicStreamEncoder(request: ChatCompletionRequest): WireStre
       if (chunk.usage) usage = chunk.usage;
       const choice = chunk.choices[0];
       if (!choice) return out;
+      // Reasoning text some upstreams stream (`reasoning_content`, `reasoning`) becomes a thinking block.
+      const reasoning = reasoningOf(choice.delta);
+      if (reasoning) out += text(reasoning, "thinking");
       if (choice.delta.content) out += text(choice.delta.content);
       for (const call of choice.delta.tool_calls ?? []) out += tool(call);
       if (choice.finish_reason) finish = choice.finish_reason;
