@@ -19,6 +19,8 @@ import { upstreamFailure } from "./upstream-error";
 import type { Reservation } from "../guardrails/client";
 import { reserveEmbeddings } from "../guardrails/stage";
 import { emitRequest } from "../logging/emit";
+import { otlpEnabled } from "../telemetry/export";
+import { startTrace, tracedAttempt } from "../telemetry/trace-context";
 import { estimateEmbeddingTokens } from "../usage/tokens";
 
 /** @example floatsToBase64([1, 0]) === "AACAPwAAAAA=" */
@@ -32,6 +34,8 @@ export function floatsToBase64(values: number[]): string {
 export async function handleEmbeddings(request: Request, deps: GatewayDeps): Promise<Response> {
   const meta = requestMeta(request, deps.env);
   const usage = blankUsage(meta);
+  const trace = startTrace(request.headers.get("traceparent"), otlpEnabled(deps.env), "embeddings");
+  if (trace) addDetail(usage, { trace });
   let guard: Reservation | undefined;
   try {
     const p = await prepare(request, deps, usage, EmbeddingsRequest, "embeddings");
@@ -39,7 +43,7 @@ export async function handleEmbeddings(request: Request, deps: GatewayDeps): Pro
     addDetail(usage, { guard_ms: guard.rttMs });
     const drill = isDrill(request);
     const input = { env: deps.env, ctx: deps.ctx, bundle: p.bundle, model: p.model, caller: p.caller, dataClass: p.dataClass, needs: embeddingsNeeds(p.body), drill };
-    const { plan, result, route, deadlines } = await dispatch(input, async (t, limits) => {
+    const { plan, result, route, deadlines } = await dispatch(input, (t, limits) => tracedAttempt(trace, t, async (traceparent) => {
       const adapter = adapterFor(t.provider.type);
       if (!adapter) return { ok: false as const, failure: noAdapter(t.provider.type) };
       const a = await attemptEmbeddings(adapter, { request: p.body, model: t.target.model, provider: t.provider }, {
@@ -48,9 +52,10 @@ export async function handleEmbeddings(request: Request, deps: GatewayDeps): Pro
         ai: deps.env.AI,
         signal: eitherSignal(request.signal, limits.signal),
         drill: drill !== undefined,
+        traceparent,
       });
       return a.ok ? { ok: true as const, value: a } : a;
-    });
+    }));
     usage.route = route;
     addDetail(usage, { ttfb_deadline_ms: deadlines });
     if (!result.ok) throw upstreamFailure(result, noTargetMessage(plan, p.model.id), plan.residencyZone);

@@ -74,9 +74,10 @@ export async function exportTelemetry(env: OtelEnv, events: readonly UsageEvent[
   const config = otlpConfig(env);
   if (!config || events.length === 0) return;
   const traces = otlpTraces(events, config.resource);
+  const metrics = otlpMetrics(events, config.resource, Date.now());
   const results = await Promise.allSettled([
     traces.resourceSpans.length ? post(config.tracesUrl, config.headers, traces, fetcher) : Promise.resolve(),
-    post(config.metricsUrl, config.headers, otlpMetrics(events, config.resource, Date.now()), fetcher),
+    metrics.resourceMetrics.length ? post(config.metricsUrl, config.headers, metrics, fetcher) : Promise.resolve(),
   ]);
   for (const r of results) {
     if (r.status === "rejected") console.warn("OTLP export failed", { error: r.reason instanceof Error ? r.reason.message : String(r.reason) });

@@ -18,6 +18,7 @@ function event(over: Partial<UsageEvent> = {}, trace?: TraceRecord): UsageEvent 
 
 const start = Date.parse("2026-12-02T09:00:00.000Z");
 const trace = (): TraceRecord => ({
+  operation: "chat",
   trace_id: "4bf92f3577b34da6a3ce929d0e0e4736", span_id: "a1a1a1a1a1a1a1a1", parent_span_id: "00f067aa0ba902b7", sampled: true,
   attempts: [
     { span_id: "b1b1b1b1b1b1b1b1", provider: "p1", provider_type: "anthropic", model: "claude-x", start_ms: start + 5, end_ms: start + 60, ok: false, error: "status", status: 503 },
@@ -84,6 +85,17 @@ describe("OTLP JSON payloads", () => {
     expect(duration.dataPoints.some((p) => get(p.attributes, "error.type") === "upstream_error")).toBe(true);
     const cost = metrics.find((m) => m.name === "switchyard.cost")!.sum!;
     expect(cost.dataPoints[0].asDouble).toBeCloseTo(0.00028, 10);
+  });
+
+  it("names embeddings requests by their operation; usage events without a trace (imports) are no GenAI calls", () => {
+    const embed = { ...trace(), operation: "embeddings" as const };
+    const span = otlpTraces([event({}, embed)], resource).resourceSpans[0].scopeSpans[0].spans[0];
+    expect(span.name).toBe("embeddings gpt-sim");
+    expect(get(span.attributes as Attrs, "gen_ai.operation.name")).toBe("embeddings");
+    expect(otlpMetrics([event()], resource, start).resourceMetrics).toEqual([]);
+    // Unsampled requests are still counted in metrics.
+    const unsampled = otlpMetrics([event({}, { ...trace(), sampled: false })], resource, start + 1000);
+    expect(unsampled.resourceMetrics[0].scopeMetrics[0].metrics[1].histogram!.dataPoints[0].count).toBe("1");
   });
 });
 

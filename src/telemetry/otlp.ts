@@ -60,7 +60,7 @@ function requestAttributes(u: UsageEvent, trace: TraceRecord): KeyValue[] {
   const won = winner(trace);
   const failed = u.status >= 400 || u.status === 0;
   return attrs({
-    "gen_ai.operation.name": "chat",
+    "gen_ai.operation.name": trace.operation,
     "gen_ai.provider.name": won ? genAiProviderName(won.provider_type) : undefined,
     "gen_ai.request.model": u.model,
     "gen_ai.response.model": won?.model,
@@ -75,7 +75,7 @@ function requestAttributes(u: UsageEvent, trace: TraceRecord): KeyValue[] {
     "switchyard.cache": u.cache,
     "switchyard.route": u.route,
     "switchyard.provider": u.provider,
-    "switchyard.ingress": (u.detail?.ingress as string | undefined) ?? "chat.completions",
+    "switchyard.ingress": (u.detail?.ingress as string | undefined) ?? (trace.operation === "chat" ? "chat.completions" : trace.operation),
     "switchyard.cost_usd": u.cost_nusd / 1e9,
     "switchyard.usage.estimated": u.estimated,
     "switchyard.attempts": trace.attempts.length,
@@ -90,12 +90,12 @@ function attemptSpan(a: AttemptSpan, i: number, trace: TraceRecord, requestEndMs
     traceId: trace.trace_id,
     spanId: a.span_id,
     parentSpanId: trace.span_id,
-    name: `chat ${a.model}`,
+    name: `${trace.operation} ${a.model}`,
     kind: 3,
     startTimeUnixNano: nanos(a.start_ms),
     endTimeUnixNano: nanos(end),
     attributes: attrs({
-      "gen_ai.operation.name": "chat",
+      "gen_ai.operation.name": trace.operation,
       "gen_ai.provider.name": genAiProviderName(a.provider_type),
       "gen_ai.request.model": a.model,
       "switchyard.provider": a.provider,
@@ -108,10 +108,16 @@ function attemptSpan(a: AttemptSpan, i: number, trace: TraceRecord, requestEndMs
   };
 }
 
-/** The request's trace record, when it has one that should be exported (sampled). */
-export function traceOf(u: UsageEvent): TraceRecord | undefined {
+/** The request's trace record: model requests of the data plane carry one while export is on. */
+function recordOf(u: UsageEvent): TraceRecord | undefined {
   const t = u.detail?.trace as TraceRecord | undefined;
-  return t && typeof t.trace_id === "string" && t.sampled !== false ? t : undefined;
+  return t && typeof t.trace_id === "string" && Array.isArray(t.attempts) ? t : undefined;
+}
+
+/** The request's trace record, when it should be exported as spans (sampled). */
+export function traceOf(u: UsageEvent): TraceRecord | undefined {
+  const t = recordOf(u);
+  return t && t.sampled !== false ? t : undefined;
 }
 
 /**
@@ -129,7 +135,7 @@ export function otlpTraces(events: readonly UsageEvent[], resource: OtlpResource
       traceId: trace.trace_id,
       spanId: trace.span_id,
       ...(trace.parent_span_id ? { parentSpanId: trace.parent_span_id } : {}),
-      name: `chat ${u.model ?? "unknown"}`,
+      name: `${trace.operation} ${u.model ?? "unknown"}`,
       kind: 2,
       startTimeUnixNano: nanos(start),
       endTimeUnixNano: nanos(end),
@@ -177,16 +183,19 @@ class Histograms {
  * @example otlpMetrics(events, resource, Date.now())
  */
 export function otlpMetrics(events: readonly UsageEvent[], resource: OtlpResource, nowMs: number) {
-  if (events.length === 0) return { resourceMetrics: [] };
+  if (!events.some((u) => recordOf(u))) return { resourceMetrics: [] };
   const tokens = new Histograms(TOKEN_BUCKETS);
   const duration = new Histograms(DURATION_BUCKETS);
   const cost = new Map<string, { attributes: KeyValue[]; usd: number }>();
   let start = nowMs;
   for (const u of events) {
+    // Metrics count every model request (sampled or not); other usage events (imports) are not GenAI calls.
+    const trace = recordOf(u);
+    if (!trace) continue;
     start = Math.min(start, Date.parse(u.ts));
-    const won = traceOf(u) ? winner(traceOf(u)!) : undefined;
+    const won = winner(trace);
     const base = {
-      "gen_ai.operation.name": "chat",
+      "gen_ai.operation.name": trace.operation,
       "gen_ai.provider.name": won ? genAiProviderName(won.provider_type) : undefined,
       "gen_ai.request.model": u.model,
       "gen_ai.response.model": won?.model,

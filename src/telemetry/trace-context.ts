@@ -24,6 +24,8 @@ export interface AttemptSpan {
 
 /** What the exporter needs besides the usage event itself (ids and timings only: metadata). */
 export interface TraceRecord {
+  /** `gen_ai.operation.name` of the request. */
+  operation: "chat" | "embeddings";
   trace_id: string;
   span_id: string;
   parent_span_id?: string;
@@ -62,10 +64,12 @@ export function formatTraceparent(trace: TraceRecord, spanId: string): string {
  * otherwise undefined and the request pays nothing.
  * @example startTrace(request.headers.get("traceparent"), env.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined)
  */
-export function startTrace(traceparent: string | null, exporting: boolean): TraceRecord | undefined {
+export function startTrace(traceparent: string | null, exporting: boolean, operation: TraceRecord["operation"] = "chat"): TraceRecord | undefined {
   const parent = parseTraceparent(traceparent);
   if (!parent && !exporting) return undefined;
-  const trace: TraceRecord = { trace_id: parent?.traceId ?? randomHex(16), span_id: randomHex(8), sampled: parent?.sampled ?? true, attempts: [] };
+  const trace: TraceRecord = {
+    operation, trace_id: parent?.traceId ?? randomHex(16), span_id: randomHex(8), sampled: parent?.sampled ?? true, attempts: [],
+  };
   if (parent) trace.parent_span_id = parent.parentId;
   return trace;
 }
