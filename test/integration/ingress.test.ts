@@ -3,7 +3,8 @@
  * budgets and usage accounting behave exactly as on /v1/chat/completions, answered in each
  * wire's own shapes (the official SDKs are driven against the running gateway in test/e2e).
  */
-import { env, SELF } from "cloudflare:test";
+import { createExecutionContext, env, SELF, waitOnExecutionContext } from "cloudflare:test";
+import { app } from "../../workers/app";
 import { describe, expect, it } from "vitest";
 import { costNusd } from "../../src/config/money";
 import { BASE, createOrg, eventually } from "./helpers";
@@ -141,7 +142,8 @@ describe("POST /v1/messages", () => {
     expect((seq.find(([e]) => e === "message_delta")![1].delta as { stop_reason: string }).stop_reason).toBe("tool_use");
   });
 
-  it("count_tokens counts without calling a provider or billing", async () => {
+  // The first count loads the tokenizer (lazily, once per isolate): slow on a loaded machine.
+  it("count_tokens counts without calling a provider or billing", { timeout: 30_000 }, async () => {
     const org = await createOrg();
     const short = await post("/v1/messages/count_tokens", { model: "sim-chat", messages: [{ role: "user", content: "hi" }] }, { "x-api-key": org.apiKey });
     const long = await post("/v1/messages/count_tokens", { model: "sim-chat", system: "a long system prompt about many things", messages: [{ role: "user", content: "hi there, how are you today?" }] }, { "x-api-key": org.apiKey });
@@ -153,6 +155,30 @@ describe("POST /v1/messages", () => {
     const bad = await post("/v1/messages/count_tokens", { model: "sim-chat" }, { "x-api-key": org.apiKey });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ type: "error", error: { type: "invalid_request_error" } });
+  });
+});
+
+describe("residency forwarding on the new paths", () => {
+  it("an eu team's /v1/messages (x-api-key auth) reaching the us edge is forwarded and answered there in Anthropic's shape", async () => {
+    const org = await createOrg({ residency: "eu" });
+    const viaUs = async () => {
+      const ctx = createExecutionContext();
+      const res = await app.fetch(
+        new Request(`${BASE}/v1/messages`, {
+          method: "POST",
+          headers: { "x-api-key": org.apiKey, "content-type": "application/json" },
+          body: JSON.stringify({ model: "sim-chat", max_tokens: 16, messages: [{ role: "user", content: "where?" }] }),
+        }),
+        { ...env, REGION: "us", REGION_EDGES: JSON.stringify({ eu: "service:EDGE_EU" }) },
+        ctx,
+      );
+      await waitOnExecutionContext(ctx);
+      return res.status === 200 ? res : (await res.text(), undefined);
+    };
+    const res = await eventually(viaUs);
+    expect(res.headers.get("x-switchyard-forwarded-to")).toBe("eu");
+    expect(res.headers.get("x-switchyard-region")).toBe("eu");
+    expect(await res.json()).toMatchObject({ type: "message", role: "assistant" });
   });
 });
 
