@@ -29,6 +29,8 @@ export interface SeriesForecast {
   history_days: number;
   daily: Array<{ date: string } & Quantiles>;
   total: Quantiles;
+  /** Totals over the first N days, for each N asked for in `totalsFor` (each with its own interval). */
+  totals: Record<number, Quantiles>;
   backtest: BacktestResult;
 }
 
@@ -41,6 +43,8 @@ export interface ForecastInput {
   adjust?: DailyAdjustment;
   /** Seed of the simulation, so the same inputs give the same interval. */
   seed?: number;
+  /** Also give totals over these leading numbers of days (e.g. 30, 60, 90). */
+  totalsFor?: number[];
 }
 
 function quantile(sorted: number[], q: number): number {
@@ -80,14 +84,18 @@ export function forecastSpend(input: ForecastInput): SeriesForecast {
     const column = paths.map((p) => p[d]).sort((a, b) => a - b);
     return { date: addDays(start, d), ...ordered(quantile(column, 0.1), c, quantile(column, 0.9)) };
   });
-  const totals = paths.map((p) => p.reduce((a, b) => a + b, 0)).sort((a, b) => a - b);
-  const totalP50 = daily.reduce((a, d) => a + d.p50, 0);
+  const totalOver = (days: number): Quantiles => {
+    const sums = paths.map((p) => p.slice(0, days).reduce((a, b) => a + b, 0)).sort((a, b) => a - b);
+    const p50 = daily.slice(0, days).reduce((a, d) => a + d.p50, 0);
+    return ordered(quantile(sums, 0.1), p50, quantile(sums, 0.9));
+  };
   const { alpha, beta, gamma, phi } = fit.params;
   return {
     method: `holt-winters(additive, damped trend, weekly seasonality; alpha=${alpha} beta=${+beta.toFixed(4)} gamma=${gamma} phi=${phi})`,
     history_days: history.length,
     daily,
-    total: ordered(quantile(totals, 0.1), totalP50, quantile(totals, 0.9)),
+    total: totalOver(horizon),
+    totals: Object.fromEntries((input.totalsFor ?? []).map((n) => [n, totalOver(Math.min(n, horizon))])),
     backtest: bt,
   };
 }
@@ -101,13 +109,17 @@ function naiveForecast(input: ForecastInput, shape: (v: number, d: number) => nu
     date: addDays(start, d),
     ...ordered(shape(level - Z80 * sd, d), shape(level, d), shape(level + Z80 * sd, d)),
   }));
-  const p50 = daily.reduce((a, d) => a + d.p50, 0);
-  const spread = Z80 * sd * Math.sqrt(horizon);
+  const totalOver = (days: number): Quantiles => {
+    const p50 = daily.slice(0, days).reduce((a, d) => a + d.p50, 0);
+    const spread = Z80 * sd * Math.sqrt(days);
+    return ordered(Math.max(0, p50 - spread), p50, p50 + spread);
+  };
   return {
     method: history.length ? "recent-mean (fewer than 14 days of history)" : "none (no history)",
     history_days: history.length,
     daily,
-    total: ordered(Math.max(0, p50 - spread), p50, p50 + spread),
+    total: totalOver(horizon),
+    totals: Object.fromEntries((input.totalsFor ?? []).map((n) => [n, totalOver(Math.min(n, horizon))])),
     backtest: bt,
   };
 }
