@@ -96,6 +96,16 @@ export function fitHoltWinters(y: number[], period = 7): HwFit {
   return { params, period, level: r.level, trend: r.trend, season: r.season, n: y.length, sse: r.sse, sigma: r.sigma };
 }
 
+/**
+ * Runs the model with known parameters (no search): the states after `y`, for a rolling backtest
+ * that re-estimates parameters only every few origins.
+ * @example fitWithParams(y, fitHoltWinters(y.slice(0, -7)).params)
+ */
+export function fitWithParams(y: number[], params: HwParams, period = 7): HwFit {
+  const r = run(y, period, params);
+  return { params, period, level: r.level, trend: r.trend, season: r.season, n: y.length, sse: r.sse, sigma: r.sigma };
+}
+
 /** Sum φ + φ² + … + φ^h (the damped-trend multiplier at horizon h). */
 function dampedSum(phi: number, h: number): number {
   if (phi === 1) return h;

@@ -8,13 +8,15 @@
  */
 import { backtest, type BacktestResult } from "./backtest";
 import { addDays } from "./dates";
-import { fitHoltWinters, forecastPoints, simulatePaths } from "./holt-winters";
+import { fitHoltWinters, fitWithParams, forecastPoints, simulatePaths, type HwParams } from "./holt-winters";
 import type { DailyAdjustment } from "./adjustments";
 
 export const PERIOD = 7;
 export const MIN_HW_HISTORY = 2 * PERIOD;
 export const BACKTEST_HOLDOUT = 30;
 export const BACKTEST_HORIZON = 7;
+/** The backtest re-estimates parameters every this many origins (states are updated at every one). */
+export const REFIT_EVERY = 7;
 const PATHS = 1000;
 const Z80 = 1.2815515655446004;
 
@@ -45,6 +47,8 @@ export interface ForecastInput {
   seed?: number;
   /** Also give totals over these leading numbers of days (e.g. 30, 60, 90). */
   totalsFor?: number[];
+  /** Skip the backtest (snapshots and budget checks need only the forecast). Default true. */
+  backtest?: boolean;
 }
 
 function quantile(sorted: number[], q: number): number {
@@ -62,6 +66,23 @@ export function pointForecast(history: number[], h: number): number[] {
   return new Array<number>(h).fill(level);
 }
 
+/**
+ * The backtest's forecaster: parameters re-estimated on the history available at every
+ * {@link REFIT_EVERY}-th origin (never on data after the origin), states run to each origin.
+ */
+export function rollingForecaster(): (history: number[], h: number) => number[] {
+  let params: HwParams | undefined;
+  let fittedAt = -Infinity;
+  return (history, h) => {
+    if (history.length < MIN_HW_HISTORY) return pointForecast(history, h);
+    if (!params || history.length - fittedAt >= REFIT_EVERY || history.length < fittedAt) {
+      params = fitHoltWinters(history, PERIOD).params;
+      fittedAt = history.length;
+    }
+    return forecastPoints(fitWithParams(history, params, PERIOD), h);
+  };
+}
+
 function ordered(p10: number, p50: number, p90: number): Quantiles {
   return { p50: Math.round(p50), p10: Math.round(Math.min(p10, p50)), p90: Math.round(Math.max(p90, p50)) };
 }
@@ -74,7 +95,9 @@ export function forecastSpend(input: ForecastInput): SeriesForecast {
   const factor = input.adjust?.factor ?? new Array<number>(horizon).fill(1);
   const add = input.adjust?.add ?? new Array<number>(horizon).fill(0);
   const shape = (v: number, d: number) => Math.max(0, v * factor[d] + add[d]);
-  const bt = backtest(history, pointForecast, { holdout: BACKTEST_HOLDOUT, horizon: BACKTEST_HORIZON, minHistory: MIN_HW_HISTORY });
+  const bt = input.backtest === false
+    ? { holdout_days: 0, horizon_days: BACKTEST_HORIZON, smape: null, mape: null, points: 0 }
+    : backtest(history, rollingForecaster(), { holdout: BACKTEST_HOLDOUT, horizon: BACKTEST_HORIZON, minHistory: MIN_HW_HISTORY });
   if (history.length < MIN_HW_HISTORY) return naiveForecast(input, shape, bt);
 
   const fit = fitHoltWinters(history, PERIOD);

@@ -29,7 +29,7 @@ export function allScopes(ctx: ForecastContext): Array<{ scope: ForecastScope; s
 /** Stores today's 90-day central forecast per scope (idempotent per day). */
 export async function snapshotForecasts(env: Env, ctx: ForecastContext): Promise<number> {
   const statements = allScopes(ctx).map(({ scope, subject }) => {
-    const f = forecastScope(ctx, { scope, subject, horizon: 90 });
+    const f = forecastScope(ctx, { scope, subject, horizon: 90, backtest: false });
     return env.DB.prepare("INSERT OR REPLACE INTO forecast_snapshots (made_on, scope, subject, method, daily) VALUES (?, ?, ?, ?, ?)")
       .bind(ctx.today, scope, subject, f.forecast.method, JSON.stringify(f.forecast.daily.map((d) => d.p50)));
   });
@@ -63,7 +63,7 @@ async function monthForecast(env: Env, ctx: ForecastContext, month: string, scop
   const history = dailySeries(ctx.data, { scope, subject, from: addDays(first, -HISTORY_DAYS), to: addDays(first, -1) });
   if (history.values.length < 14) return null;
   const days = Number(last.slice(8, 10));
-  const f = forecastSpend({ history: history.values, start: first, horizon: days });
+  const f = forecastSpend({ history: history.values, start: first, horizon: days, backtest: false });
   return { madeOn: `${first} (reconstructed)`, nusd: f.total.p50 };
 }
 
@@ -106,7 +106,7 @@ export async function checkExhaustion(env: Env, ctx: ForecastContext): Promise<{
   const withdrawn: string[] = [];
   const now = new Date().toISOString();
   for (const team of Object.keys(ctx.teams).sort()) {
-    const { budget } = forecastScope(ctx, { scope: "team", subject: team, horizon: 30 });
+    const { budget } = forecastScope(ctx, { scope: "team", subject: team, horizon: 30, backtest: false });
     if (!budget || budget.limit_nusd <= 0) continue;
     const row = await env.DB.prepare("SELECT status, exhaustion_date FROM exhaustion_warnings WHERE team = ? AND period = ?").bind(team, budget.period).first<{ status: string; exhaustion_date: string | null }>();
     const facts = { team, period: budget.period, period_end: budget.period_end, limit_usd: formatUsd(budget.limit_nusd), spent_usd: formatUsd(budget.spent_nusd), projected_spend_usd: formatUsd(budget.projected_nusd) };

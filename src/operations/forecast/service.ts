@@ -86,7 +86,7 @@ function budgetOf(ctx: ForecastContext, scope: ForecastScope, subject: string): 
 /**
  * @example forecastScope(ctx, { scope: "team", subject: "support", horizon: 30 }).forecast.total.p50
  */
-export function forecastScope(ctx: ForecastContext, opts: { scope: ForecastScope; subject: string; horizon: number; totalsFor?: number[] }): ScopeForecast {
+export function forecastScope(ctx: ForecastContext, opts: { scope: ForecastScope; subject: string; horizon: number; totalsFor?: number[]; backtest?: boolean }): ScopeForecast {
   const yesterday = addDays(ctx.today, -1);
   const series = dailySeries(ctx.data, { scope: opts.scope, subject: opts.subject, from: addDays(ctx.today, -HISTORY_DAYS), to: yesterday });
   // At least to the end of a month so the budget projection always reaches the period's end.
@@ -95,7 +95,7 @@ export function forecastScope(ctx: ForecastContext, opts: { scope: ForecastScope
   const mix = scopeMix(ctx.data, { scope: opts.scope, subject: opts.subject, to: yesterday, teamOfWorkload });
   const adjust = adjustmentsFor(ctx.changes, mix, ctx.today, horizon);
   const totalsFor = [...new Set([opts.horizon, ...(opts.totalsFor ?? [])])];
-  const full = forecastSpend({ history: series.values, start: ctx.today, horizon, adjust, seed: seedOf(`${opts.scope}:${opts.subject}`), totalsFor });
+  const full = forecastSpend({ history: series.values, start: ctx.today, horizon, adjust, seed: seedOf(`${opts.scope}:${opts.subject}`), totalsFor, backtest: opts.backtest });
   const forecast = { ...full, daily: full.daily.slice(0, opts.horizon), total: full.totals[opts.horizon] };
   const budget = budgetOf(ctx, opts.scope, opts.subject);
   let projection: BudgetProjection | null = null;
