@@ -41,7 +41,7 @@ export async function buildFinanceReport(env: Env, period: string, now: number):
     rollups(env.DB, prev.first, prev.last),
     env.DB.prepare("SELECT day, SUM(cost_nusd) AS cost FROM usage_daily WHERE day >= ? AND day <= ? GROUP BY day ORDER BY day").bind(first, last).all<{ day: string; cost: number }>(),
     env.DB.prepare("SELECT * FROM forecast_accuracy WHERE scope IN ('org', 'team') AND month <= ? ORDER BY month DESC, scope DESC, subject LIMIT 60").bind(period)
-      .all<{ month: string; scope: string; subject: string; forecast_nusd: number; actual_nusd: number; error: number }>(),
+      .all<{ month: string; scope: string; subject: string; made_on: string; forecast_nusd: number; actual_nusd: number; error: number }>(),
     loadForecastContext(env, now),
   ]);
   const days = daysBetween(first, last) + 1;
@@ -111,7 +111,7 @@ export async function buildFinanceReport(env: Env, period: string, now: number):
     forecast_daily: forecastDaily,
     exhaustion,
     cache_savings: { hits, estimated_saved_nusd: saved },
-    accuracy: accuracy.results.map((a) => ({ month: a.month, scope: a.scope, id: a.subject, forecast_nusd: a.forecast_nusd, actual_nusd: a.actual_nusd, error: a.error, flagged: a.error > ACCURACY_THRESHOLD })),
+    accuracy: accuracy.results.map((a) => ({ month: a.month, scope: a.scope, id: a.subject, made_on: a.made_on, forecast_nusd: a.forecast_nusd, actual_nusd: a.actual_nusd, error: a.error, flagged: a.error > ACCURACY_THRESHOLD })),
     top_movers: movers,
     csv_rows: 0,
   };

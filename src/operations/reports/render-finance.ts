@@ -55,7 +55,10 @@ export function renderFinance(d: FinanceReportData): Rendered {
   w.heading("Forecast accuracy of past months");
   const flagged = d.accuracy.filter((a) => a.flagged);
   if (flagged.length) w.para(`${flagged.length} forecast(s) missed by more than 15%: ${flagged.map((a) => `${a.scope} ${a.id} ${a.month}`).join(", ")}.`, { tone: "warn" });
-  w.table(["Month", "Scope", "Forecast", "Actual", "Error"], d.accuracy.map((a) => [a.month, a.scope === "org" ? "Organisation" : a.id, usd(a.forecast_nusd), usd(a.actual_nusd), `${pct(a.error)}${a.flagged ? " ⚠" : ""}`]));
+  w.table(["Month", "Scope", "Forecast made", "Forecast", "Actual", "Error"], d.accuracy.map((a) => [
+    a.month, a.scope === "org" ? "Organisation" : a.id, a.made_on, usd(a.forecast_nusd), usd(a.actual_nusd), `${pct(a.error)}${a.flagged ? " ⚠" : ""}`,
+  ]));
+  w.para("A forecast is the snapshot stored before the month began; \"reconstructed\" ones (months before snapshots existed) rerun the method on the history up to that day.");
 
   w.heading("Top movers (workloads, change vs last month)");
   w.table(["Workload", "Team", "Actual", "Last month", "Change"], d.top_movers.map((m) => [m.workload, m.team, usd(m.actual_nusd), usd(m.previous_nusd), `${m.change_nusd >= 0 ? "+" : "−"}${usd(Math.abs(m.change_nusd))}`]));

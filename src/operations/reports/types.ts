@@ -42,7 +42,7 @@ export interface FinanceReportData {
   forecast_daily: Array<{ date: string; p50_nusd: number; p10_nusd: number; p90_nusd: number }>;
   exhaustion: Array<{ team: string; name?: string; period: string; limit_nusd: number; projected_nusd: number; exhaustion_date: string }>;
   cache_savings: { hits: number; estimated_saved_nusd: number };
-  accuracy: Array<{ month: string; scope: string; id: string; forecast_nusd: number; actual_nusd: number; error: number; flagged: boolean }>;
+  accuracy: Array<{ month: string; scope: string; id: string; made_on: string; forecast_nusd: number; actual_nusd: number; error: number; flagged: boolean }>;
   top_movers: Array<{ workload: string; team: string; actual_nusd: number; previous_nusd: number; change_nusd: number }>;
   /** Gateway-observed rows behind the CSV attachment. */
   csv_rows: number;

@@ -20,14 +20,13 @@ export function parseUsdToNusd(text: string): number | null {
 }
 
 /**
- * A JSON number of dollars, through its shortest decimal form (what the client wrote).
+ * A JSON number of dollars, through its shortest decimal form (what the client wrote); a number
+ * carrying binary noise past the ninth decimal (0.1 + 0.2) is rounded to the nano-dollar.
  * @example usdNumberToNusd(0.1) === 100_000_000
  */
 export function usdNumberToNusd(usd: number): number | null {
-  if (!Number.isFinite(usd)) return null;
-  const text = String(usd);
-  if (/e/i.test(text)) return Math.abs(usd) < 1e-9 ? 0 : null;
-  return parseUsdToNusd(text);
+  if (!Number.isFinite(usd) || Math.abs(usd) >= 1e12) return null;
+  return parseUsdToNusd(String(usd)) ?? Math.round(usd * 1e9);
 }
 
 /**
