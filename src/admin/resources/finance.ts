@@ -126,7 +126,11 @@ export const financeRoutes: AdminRoute<unknown>[] = [
       if (c.principal.role === "team-owner" && scope === "org") throw new ProblemError(403, "Forbidden", "A team owner reads its own team's forecasts only.");
       await checkForecastAccess(c, c.principal, scope, subject);
       const now = Date.now();
-      const ctx = await loadForecastContext(c.env, now);
+      // A team or workload forecast reads only that team's spend (workload mixes are per team).
+      const team = scope === "team" ? subject : scope === "workload"
+        ? (await c.env.DB.prepare("SELECT team FROM workloads WHERE id = ?").bind(subject).first<{ team: string }>())?.team
+        : undefined;
+      const ctx = await loadForecastContext(c.env, now, team);
       if (scope === "team" && !ctx.teams[subject]) throw new ProblemError(404, "Not Found", `No team ${subject}.`);
       if (scope === "workload" && !ctx.workloads[subject]) throw new ProblemError(404, "Not Found", `No workload ${subject}.`);
       return forecastView(forecastScope(ctx, { scope, subject, horizon }), new Date(now).toISOString());
