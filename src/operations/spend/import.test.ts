@@ -58,6 +58,13 @@ describe("FOCUS 1.2", () => {
       { day: "2026-11-04", cost_nusd: 7 },
     ] });
   });
+  it("nets credits against usage; a negative amount on a usage row is refused", () => {
+    const head = "ChargePeriodStart,ChargeCategory,BilledCost,BillingCurrency,ServiceName,Tags";
+    const tags = '"{""team"":""ops""}"';
+    expect(parseFocusCsv("s", `${head}\n2026-01-01,Usage,10.5,USD,svc,${tags}\n2026-01-01,Credit,-0.5,USD,svc,${tags}\n`)).toMatchObject({ ok: true, rows: [{ cost_nusd: 10_000_000_000 }] });
+    expect(parseFocusCsv("s", `${head}\n2026-01-01,Usage,-1,USD,svc,${tags}\n`)).toMatchObject({ ok: false, errors: [{ row: 2, field: "BilledCost" }] });
+  });
+
   it("refuses missing columns, bad tags and short rows with the line number", () => {
     expect(parseFocusCsv("s", "BilledCost\n1\n")).toMatchObject({ ok: false, errors: [{ row: 1 }] });
     const head = "ChargePeriodStart,BilledCost,BillingCurrency,ServiceName,Tags";

@@ -125,7 +125,8 @@ function optionalCount(text: string | undefined): number | null | undefined {
 }
 
 /**
- * A FOCUS 1.2 export: day from ChargePeriodStart, amount from BilledCost (USD only), provider from
+ * A FOCUS 1.2 export: day from ChargePeriodStart, amount from BilledCost (USD only; negative only for
+ * ChargeCategory Credit or Adjustment, which then net against that day's usage), provider from
  * ProviderName (else ServiceName), team/workload/model from Tags (`team`, `workload`, `model`),
  * optional counts from x_TokensIn, x_TokensOut, x_Requests.
  * @example parseFocusCsv("focus-aws", csvText)
@@ -156,8 +157,11 @@ export function parseFocusCsv(source: string, text: string, knownTeams?: Readonl
     const day = /^(\d{4}-\d{2}-\d{2})([T ][0-9:.]+(Z|[+-]00:?00)?)?$/.exec(start.trim())?.[1];
     if (!day || !z.iso.date().safeParse(day).success) { fail("ChargePeriodStart", "an ISO 8601 UTC date or date-time"); continue; }
     if (get("BillingCurrency")!.trim() !== "USD") { fail("BillingCurrency", "only USD bills are accepted"); continue; }
-    const cost = costOf(get("BilledCost")!);
-    if (cost === null) { fail("BilledCost", "a non-negative decimal amount with at most 9 decimals"); continue; }
+    // Credits and adjustments (refunds, commitment discounts) are negative in FOCUS; usage is not.
+    const credit = ["Credit", "Adjustment"].includes((get("ChargeCategory") ?? "").trim());
+    const billed = get("BilledCost")!.trim();
+    const cost = credit && billed.startsWith("-") ? (costOf(billed.slice(1)) === null ? null : -costOf(billed.slice(1))!) : costOf(billed);
+    if (cost === null) { fail("BilledCost", "a decimal amount with at most 9 decimals, negative only for ChargeCategory Credit or Adjustment"); continue; }
     const tags = focusTags(get("Tags")!);
     if (!tags) { fail("Tags", "a JSON object of tag names to values"); continue; }
     if (!tags.team || !TeamId.safeParse(tags.team).success) { fail("Tags.team", "a team id tag is required"); continue; }
