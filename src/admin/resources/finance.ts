@@ -103,7 +103,10 @@ export const financeRoutes: AdminRoute<unknown>[] = [
   adminRoute({
     method: "post", path: "/usage/import", tag: "finance", status: 201, roles: ["finance"],
     summary: "Import provider spend: JSON rows or a FOCUS 1.2 CSV (text/csv, ?source=); idempotent per (source, date, team, workload, model, provider); all or nothing",
-    bodyDoc: { schema: ImportJsonDoc, content: { "text/csv": { schema: { type: "string", description: "FOCUS 1.2: ChargePeriodStart, BilledCost, BillingCurrency, ServiceName, ProviderName, Tags {team, workload, model}" } } } },
+    bodyDoc: {
+      schema: ImportJsonDoc,
+      content: { "text/csv": { schema: { type: "string", description: "FOCUS 1.2: ChargePeriodStart, BilledCost, BillingCurrency, ServiceName, ProviderName, Tags {team, workload, model}" } } },
+    },
     handler: async (c) => {
       const parsed = await readImport(c);
       if (!parsed.ok) {

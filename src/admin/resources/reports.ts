@@ -29,7 +29,9 @@ export const reportRoutes: AdminRoute<unknown>[] = [
     handler: async ({ env, body }) => {
       const b = body as ReportPost;
       const now = Date.now();
-      if (b.period > new Date(now).toISOString().slice(0, 7)) throw new ProblemError(400, "Invalid Request Body", `period: ${b.period} has not started yet.`, [{ path: "period", message: "a month that has started" }]);
+      if (b.period > new Date(now).toISOString().slice(0, 7)) {
+        throw new ProblemError(400, "Invalid Request Body", `period: ${b.period} has not started yet.`, [{ path: "period", message: "a month that has started" }]);
+      }
       const row = await createReport(env, { kind: b.kind, period: b.period, trigger: "api", now });
       return reportView((await deliverReport(env, row.id)) ?? row);
     },

@@ -108,8 +108,12 @@ export async function checkExhaustion(env: Env, ctx: ForecastContext): Promise<{
   for (const team of Object.keys(ctx.teams).sort()) {
     const { budget } = forecastScope(ctx, { scope: "team", subject: team, horizon: 30, backtest: false });
     if (!budget || budget.limit_nusd <= 0) continue;
-    const row = await env.DB.prepare("SELECT status, exhaustion_date FROM exhaustion_warnings WHERE team = ? AND period = ?").bind(team, budget.period).first<{ status: string; exhaustion_date: string | null }>();
-    const facts = { team, period: budget.period, period_end: budget.period_end, limit_usd: formatUsd(budget.limit_nusd), spent_usd: formatUsd(budget.spent_nusd), projected_spend_usd: formatUsd(budget.projected_nusd) };
+    const row = await env.DB.prepare("SELECT status, exhaustion_date FROM exhaustion_warnings WHERE team = ? AND period = ?")
+      .bind(team, budget.period).first<{ status: string; exhaustion_date: string | null }>();
+    const facts = {
+      team, period: budget.period, period_end: budget.period_end, limit_usd: formatUsd(budget.limit_nusd),
+      spent_usd: formatUsd(budget.spent_nusd), projected_spend_usd: formatUsd(budget.projected_nusd),
+    };
     const owner = ctx.teams[team].owner_email;
     if (budget.exhaustion_date && row?.status !== "active") {
       const alert = await raiseAlert(env, {
@@ -117,7 +121,9 @@ export async function checkExhaustion(env: Env, ctx: ForecastContext): Promise<{
         title: `Team ${team} is projected to exhaust its ${budget.period} budget on ${budget.exhaustion_date}`,
         evidence: { ...facts, exhaustion_date: budget.exhaustion_date },
       }, { alsoTo: [env.FINANCE_EMAIL, owner] });
-      await env.DB.prepare(`INSERT INTO exhaustion_warnings (team, period, status, exhaustion_date, projected_nusd, limit_nusd, alert_id, raised_at, updated_at) VALUES (?, ?, 'active', ?, ?, ?, ?, ?, ?)
+      await env.DB.prepare(`INSERT INTO exhaustion_warnings
+          (team, period, status, exhaustion_date, projected_nusd, limit_nusd, alert_id, raised_at, updated_at)
+        VALUES (?, ?, 'active', ?, ?, ?, ?, ?, ?)
         ON CONFLICT (team, period) DO UPDATE SET status = 'active', exhaustion_date = excluded.exhaustion_date, projected_nusd = excluded.projected_nusd,
           limit_nusd = excluded.limit_nusd, alert_id = excluded.alert_id, raised_at = excluded.raised_at, updated_at = excluded.updated_at`)
         .bind(team, budget.period, budget.exhaustion_date, budget.projected_nusd, budget.limit_nusd, alert.id, now, now).run();
@@ -126,7 +132,8 @@ export async function checkExhaustion(env: Env, ctx: ForecastContext): Promise<{
       await env.DB.prepare("UPDATE exhaustion_warnings SET exhaustion_date = ?, projected_nusd = ?, updated_at = ? WHERE team = ? AND period = ?")
         .bind(budget.exhaustion_date, budget.projected_nusd, now, team, budget.period).run();
     } else if (!budget.exhaustion_date && row?.status === "active") {
-      await raiseAlert(env, { kind: "budget_exhaustion_withdrawn", severity: "info", title: `Team ${team} is no longer projected to exhaust its ${budget.period} budget`, evidence: facts }, { alsoTo: [env.FINANCE_EMAIL, owner] });
+      const title = `Team ${team} is no longer projected to exhaust its ${budget.period} budget`;
+      await raiseAlert(env, { kind: "budget_exhaustion_withdrawn", severity: "info", title, evidence: facts }, { alsoTo: [env.FINANCE_EMAIL, owner] });
       await env.DB.prepare("UPDATE exhaustion_warnings SET status = 'withdrawn', exhaustion_date = NULL, projected_nusd = ?, updated_at = ? WHERE team = ? AND period = ?")
         .bind(budget.projected_nusd, now, team, budget.period).run();
       withdrawn.push(team);

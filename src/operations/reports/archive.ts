@@ -82,8 +82,9 @@ export async function createReport(env: Env, opts: { kind: ReportKind; period: s
     error: recipients.length ? null : "no recipient configured (FINANCE_EMAIL / REVIEW_BOARD_EMAIL)", attempts: 0,
   };
   // A concurrent run of the same cron loses here (primary key) and returns the winner's report.
-  const inserted = await env.DB.prepare(`INSERT OR IGNORE INTO reports (id, kind, period, trigger, created_at, sha256, data_key, mime_key, recipients, delivered_to, status, message_id, error, attempts)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).bind(...Object.values(row)).run();
+  const columns = Object.keys(row);
+  const inserted = await env.DB.prepare(`INSERT OR IGNORE INTO reports (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`)
+    .bind(...Object.values(row)).run();
   return inserted.meta.changes ? row : (await getReport(env, id))!;
 }
 

@@ -12,6 +12,16 @@ const W = 560;
 const H = 160;
 const PAD = { left: 48, right: 8, top: 10, bottom: 22 };
 
+/** The opening tag every chart shares: fixed size, labelled for screen readers. */
+function svgOpen(title: string): string {
+  const size = `width="${W}" height="${H}" viewBox="0 0 ${W} ${H}"`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" ${size} role="img" aria-label="${esc(title)}" font-family="Arial, sans-serif">`;
+}
+
+function tick(x: number, label: string): string {
+  return `<text x="${x.toFixed(1)}" y="${H - 6}" font-size="10" text-anchor="middle" fill="#6b7280">${esc(label)}</text>`;
+}
+
 function axis(max: number, label: (v: number) => string): string {
   const y = (v: number) => PAD.top + (H - PAD.top - PAD.bottom) * (1 - v / max);
   return [0, 0.5, 1]
@@ -30,10 +40,11 @@ export function barChart(opts: { title: string; values: number[]; labels: string
   const bw = inner / Math.max(1, opts.values.length);
   const bars = opts.values.map((v, i) => {
     const h = ((H - PAD.top - PAD.bottom) * v) / max;
-    return `<rect x="${(PAD.left + i * bw + 1).toFixed(1)}" y="${(H - PAD.bottom - h).toFixed(1)}" width="${Math.max(1, bw - 2).toFixed(1)}" height="${h.toFixed(1)}" fill="#2563eb"><title>${esc(`${opts.labels[i]}: ${opts.format(v)}`)}</title></rect>`;
+    const box = `x="${(PAD.left + i * bw + 1).toFixed(1)}" y="${(H - PAD.bottom - h).toFixed(1)}" width="${Math.max(1, bw - 2).toFixed(1)}" height="${h.toFixed(1)}"`;
+    return `<rect ${box} fill="#2563eb"><title>${esc(`${opts.labels[i]}: ${opts.format(v)}`)}</title></rect>`;
   });
-  const ticks = opts.labels.map((l, i) => (i % 7 === 0 ? `<text x="${(PAD.left + i * bw + bw / 2).toFixed(1)}" y="${H - 6}" font-size="10" text-anchor="middle" fill="#6b7280">${esc(l)}</text>` : "")).join("");
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(opts.title)}" font-family="Arial, sans-serif">${axis(max, opts.format)}${bars.join("")}${ticks}</svg>`;
+  const ticks = opts.labels.map((l, i) => (i % 7 === 0 ? tick(PAD.left + i * bw + bw / 2, l) : "")).join("");
+  return `${svgOpen(opts.title)}${axis(max, opts.format)}${bars.join("")}${ticks}</svg>`;
 }
 
 /**
@@ -48,8 +59,8 @@ export function bandChart(opts: { title: string; p50: number[]; p10: number[]; p
   const upper = opts.p90.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`);
   const lower = opts.p10.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).reverse();
   const line = opts.p50.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(" ");
-  const ticks = opts.labels.map((l, i) => (i % 30 === 0 ? `<text x="${x(i).toFixed(1)}" y="${H - 6}" font-size="10" text-anchor="middle" fill="#6b7280">${esc(l)}</text>` : "")).join("");
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(opts.title)}" font-family="Arial, sans-serif">${axis(max, opts.format)}` +
+  const ticks = opts.labels.map((l, i) => (i % 30 === 0 ? tick(x(i), l) : "")).join("");
+  return `${svgOpen(opts.title)}${axis(max, opts.format)}` +
     `<polygon points="${[...upper, ...lower].join(" ")}" fill="#bfdbfe"/><polyline points="${line}" fill="none" stroke="#1d4ed8" stroke-width="2"/>${ticks}</svg>`;
 }
 

@@ -48,7 +48,8 @@ export async function buildComplianceReport(env: Env, period: string, now: numbe
     q<{ ts: string; ok: number }>("SELECT ts, ok FROM restricted_audits WHERE ts >= ? AND ts <= ? ORDER BY ts", tsFrom, tsTo),
     q<{ ts: string; model: string; provider: string; verdict: string }>("SELECT ts, model, provider, verdict FROM failover_drills WHERE ts >= ? AND ts <= ? ORDER BY ts", tsFrom, tsTo),
     q<{ day: string; requests: number; cost: number }>("SELECT day, SUM(requests) AS requests, SUM(cost_nusd) AS cost FROM usage_daily WHERE day >= ? AND day <= ? GROUP BY day", first, last),
-    q<{ day: string; requests: number; cost: number }>("SELECT substr(ts, 1, 10) AS day, COUNT(*) AS requests, SUM(cost_nusd) AS cost FROM usage_events WHERE ts >= ? AND ts <= ? GROUP BY 1", tsFrom, tsTo),
+    q<{ day: string; requests: number; cost: number }>(`SELECT substr(ts, 1, 10) AS day, COUNT(*) AS requests, SUM(cost_nusd) AS cost
+      FROM usage_events WHERE ts >= ? AND ts <= ? GROUP BY 1`, tsFrom, tsTo),
   ]);
   const teamSpec = Object.fromEntries(teams.map((t) => [t.id, JSON.parse(t.spec) as TeamPut]));
   const workloadSpec = Object.fromEntries(workloads.map((w) => [w.id, JSON.parse(w.spec) as WorkloadPut]));
@@ -91,7 +92,8 @@ export async function buildComplianceReport(env: Env, period: string, now: numbe
   const today = new Date(now).toISOString().slice(0, 10);
   const missing = dateRange(first, last).filter((d) => d < today && !seen.has(d));
   if (missing.length) {
-    discrepancies.push({ kind: "missing_days", detail: `${missing.length} day(s) of ${period} have no usage at all: ${missing.slice(0, 10).join(", ")}${missing.length > 10 ? ", …" : ""}.`, evidence: { days: missing } });
+    const listed = `${missing.slice(0, 10).join(", ")}${missing.length > 10 ? ", …" : ""}`;
+    discrepancies.push({ kind: "missing_days", detail: `${missing.length} day(s) of ${period} have no usage at all: ${listed}.`, evidence: { days: missing } });
   }
 
   const violations = served
@@ -120,7 +122,10 @@ export async function buildComplianceReport(env: Env, period: string, now: numbe
       return { team, name: t.name, budget_nusd: budget, actual_nusd: actual, within: actual <= budget };
     }),
     catalog: { compliant: violations.length === 0, violations },
-    restricted_audits: { runs: audits.length, passed: audits.filter((a) => a.ok).length, failed: audits.filter((a) => !a.ok).length, last: lastAudit ? { ts: lastAudit.ts, ok: !!lastAudit.ok } : null },
+    restricted_audits: {
+      runs: audits.length, passed: audits.filter((a) => a.ok).length, failed: audits.filter((a) => !a.ok).length,
+      last: lastAudit ? { ts: lastAudit.ts, ok: !!lastAudit.ok } : null,
+    },
     failover_drills: {
       runs: drills.length, passed: drills.filter((d) => d.verdict === "pass").length, failed: drills.filter((d) => d.verdict !== "pass").length,
       failures: drills.filter((d) => d.verdict !== "pass").slice(0, 20).map((d) => ({ ts: d.ts, model: d.model, provider: d.provider })),

@@ -68,7 +68,8 @@ export async function buildFinanceReport(env: Env, period: string, now: number):
     forecasts.push({ scope: s.scope, id: s.id, name: ctx.teams[s.id]?.name, method: f.forecast.method, smape: f.forecast.backtest.smape, horizons: { 30: h(30), 60: h(60), 90: h(90) } });
     if (s.scope === "org") forecastDaily = f.forecast.daily.map((d) => ({ date: d.date, p50_nusd: d.p50, p10_nusd: d.p10, p90_nusd: d.p90 }));
     if (s.scope === "team" && f.budget?.exhaustion_date) {
-      exhaustion.push({ team: s.id, name: ctx.teams[s.id]?.name, period: f.budget.period, limit_nusd: f.budget.limit_nusd, projected_nusd: f.budget.projected_nusd, exhaustion_date: f.budget.exhaustion_date });
+      const { period, limit_nusd, projected_nusd, exhaustion_date } = f.budget;
+      exhaustion.push({ team: s.id, name: ctx.teams[s.id]?.name, period, limit_nusd, projected_nusd, exhaustion_date });
     }
   }
 
@@ -111,7 +112,10 @@ export async function buildFinanceReport(env: Env, period: string, now: number):
     forecast_daily: forecastDaily,
     exhaustion,
     cache_savings: { hits, estimated_saved_nusd: saved },
-    accuracy: accuracy.results.map((a) => ({ month: a.month, scope: a.scope, id: a.subject, made_on: a.made_on, forecast_nusd: a.forecast_nusd, actual_nusd: a.actual_nusd, error: a.error, flagged: a.error > ACCURACY_THRESHOLD })),
+    accuracy: accuracy.results.map((a) => ({
+      month: a.month, scope: a.scope, id: a.subject, made_on: a.made_on, forecast_nusd: a.forecast_nusd, actual_nusd: a.actual_nusd,
+      error: a.error, flagged: a.error > ACCURACY_THRESHOLD,
+    })),
     top_movers: movers,
     csv_rows: 0,
   };

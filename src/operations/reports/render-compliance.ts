@@ -31,7 +31,10 @@ export function renderCompliance(d: ComplianceReportData): Rendered {
 
   w.heading("Model catalog compliance");
   if (d.catalog.compliant) w.para("Compliant: every served request used a model its workload allows (0 violations).", { tone: "ok" });
-  else w.para(`${d.catalog.violations.length} workload/model pair(s) served outside the allowed list:`, { tone: "warn" }).table(["Team", "Workload", "Model", "Requests"], d.catalog.violations.map((v) => [v.team, v.workload, v.model, v.requests]));
+  else {
+    w.para(`${d.catalog.violations.length} workload/model pair(s) served outside the allowed list:`, { tone: "warn" });
+    w.table(["Team", "Workload", "Model", "Requests"], d.catalog.violations.map((v) => [v.team, v.workload, v.model, v.requests]));
+  }
 
   w.heading("Restricted-log audits");
   const a = d.restricted_audits;

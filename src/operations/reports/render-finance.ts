@@ -14,7 +14,8 @@ const label = (l: SpendLine) => (l.name ? `${l.name} (${l.key})` : l.key);
 export function renderFinance(d: FinanceReportData): Rendered {
   const w = new ReportWriter();
   const t = d.totals;
-  w.para(`Period ${d.period_days.first} to ${d.period_days.last}; generated ${d.generated_at}. Actuals are gateway-observed spend (exact to the nano-dollar; the attached FOCUS 1.2 CSV lists every row).`);
+  w.para(`Period ${d.period_days.first} to ${d.period_days.last}; generated ${d.generated_at}. ` +
+    "Actuals are gateway-observed spend (exact to the nano-dollar; the attached FOCUS 1.2 CSV lists every row).");
   w.heading("Summary").table(["", "Amount"], [
     ["Actual spend", usd(t.actual_nusd)],
     ["Budget (sum of teams)", usd(t.budget_nusd)],
@@ -50,7 +51,11 @@ export function renderFinance(d: FinanceReportData): Rendered {
 
   w.heading("Teams heading for budget exhaustion");
   if (!d.exhaustion.length) w.para("No team is projected to exhaust its budget this period.", { tone: "ok" });
-  else w.table(["Team", "Period", "Budget", "Projected", "Runs out on"], d.exhaustion.map((e) => [e.name ? `${e.name} (${e.team})` : e.team, e.period, usd(e.limit_nusd), usd(e.projected_nusd), e.exhaustion_date]));
+  else {
+    w.table(["Team", "Period", "Budget", "Projected", "Runs out on"], d.exhaustion.map((e) => [
+      e.name ? `${e.name} (${e.team})` : e.team, e.period, usd(e.limit_nusd), usd(e.projected_nusd), e.exhaustion_date,
+    ]));
+  }
 
   w.heading("Forecast accuracy of past months");
   const flagged = d.accuracy.filter((a) => a.flagged);
@@ -61,6 +66,8 @@ export function renderFinance(d: FinanceReportData): Rendered {
   w.para("A forecast is the snapshot stored before the month began; \"reconstructed\" ones (months before snapshots existed) rerun the method on the history up to that day.");
 
   w.heading("Top movers (workloads, change vs last month)");
-  w.table(["Workload", "Team", "Actual", "Last month", "Change"], d.top_movers.map((m) => [m.workload, m.team, usd(m.actual_nusd), usd(m.previous_nusd), `${m.change_nusd >= 0 ? "+" : "−"}${usd(Math.abs(m.change_nusd))}`]));
+  w.table(["Workload", "Team", "Actual", "Last month", "Change"], d.top_movers.map((m) => [
+    m.workload, m.team, usd(m.actual_nusd), usd(m.previous_nusd), `${m.change_nusd >= 0 ? "+" : "−"}${usd(Math.abs(m.change_nusd))}`,
+  ]));
   return w.done(`Finance report ${d.period}`, `Switchyard finance report ${d.period}: ${usd(t.actual_nusd)} spent`);
 }

@@ -18,9 +18,12 @@ export const change = (cur: number, prev: number) => (prev === 0 ? (cur === 0 ? 
 
 /** An HTML table; cells are escaped, numbers right-aligned. */
 export function htmlTable(headers: string[], rows: Array<Array<string | number>>): string {
-  const th = headers.map((h, i) => `<th style="text-align:${i ? "right" : "left"};padding:4px 8px;border-bottom:1px solid #d1d5db">${escapeHtml(h)}</th>`).join("");
-  const tr = rows.map((r) => `<tr>${r.map((c, i) => `<td style="text-align:${i ? "right" : "left"};padding:4px 8px;border-bottom:1px solid #f3f4f6">${escapeHtml(String(c))}</td>`).join("")}</tr>`).join("");
-  return `<table style="border-collapse:collapse;font-size:13px;margin:8px 0 16px">${`<tr>${th}</tr>`}${tr || `<tr><td colspan="${headers.length}" style="padding:4px 8px;color:#6b7280">none</td></tr>`}</table>`;
+  const cell = (tag: "th" | "td", i: number, text: string, border: string) =>
+    `<${tag} style="text-align:${i ? "right" : "left"};padding:4px 8px;border-bottom:1px solid ${border}">${escapeHtml(text)}</${tag}>`;
+  const th = headers.map((h, i) => cell("th", i, h, "#d1d5db")).join("");
+  const tr = rows.map((r) => `<tr>${r.map((c, i) => cell("td", i, String(c), "#f3f4f6")).join("")}</tr>`).join("");
+  const empty = `<tr><td colspan="${headers.length}" style="padding:4px 8px;color:#6b7280">none</td></tr>`;
+  return `<table style="border-collapse:collapse;font-size:13px;margin:8px 0 16px"><tr>${th}</tr>${tr || empty}</table>`;
 }
 
 /** The same table as aligned plain text. */

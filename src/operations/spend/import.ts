@@ -100,7 +100,10 @@ export function parseJsonImport(body: z.infer<typeof ImportJson>, knownTeams?: R
     if (knownTeams && !knownTeams.has(r.team)) return void errors.push({ row: i + 1, field: "team", message: `no team ${r.team}; create it first (PUT /admin/v1/teams/${r.team})` });
     const cost = costOf(r.cost_usd);
     if (cost === null) return void errors.push({ row: i + 1, field: "cost_usd", message: "a non-negative decimal amount in USD with at most 9 decimals" });
-    rows.push({ day: r.date, team: r.team, workload: r.workload ?? "-", model: r.model ?? "-", provider: r.provider ?? "-", cost_nusd: cost, tokens_in: r.tokens_in ?? null, tokens_out: r.tokens_out ?? null, requests: r.requests ?? null });
+    rows.push({
+      day: r.date, team: r.team, workload: r.workload ?? "-", model: r.model ?? "-", provider: r.provider ?? "-", cost_nusd: cost,
+      tokens_in: r.tokens_in ?? null, tokens_out: r.tokens_out ?? null, requests: r.requests ?? null,
+    });
   });
   return errors.length ? { ok: false, errors } : { ok: true, source: body.source, rows: mergeRows(rows) };
 }
@@ -173,7 +176,10 @@ export function parseFocusCsv(source: string, text: string, knownTeams?: Readonl
     const counts = { tokens_in: optionalCount(get("x_TokensIn")), tokens_out: optionalCount(get("x_TokensOut")), requests: optionalCount(get("x_Requests")) };
     const badCount = Object.entries(counts).find(([, v]) => v === undefined);
     if (badCount) { fail(`x_${badCount[0] === "requests" ? "Requests" : badCount[0] === "tokens_in" ? "TokensIn" : "TokensOut"}`, "a non-negative integer"); continue; }
-    rows.push({ day, team: tags.team, ...named, provider: named.provider.replace(/\s+/g, "-").toLowerCase(), cost_nusd: cost, tokens_in: counts.tokens_in ?? null, tokens_out: counts.tokens_out ?? null, requests: counts.requests ?? null });
+    rows.push({
+      day, team: tags.team, ...named, provider: named.provider.replace(/\s+/g, "-").toLowerCase(), cost_nusd: cost,
+      tokens_in: counts.tokens_in ?? null, tokens_out: counts.tokens_out ?? null, requests: counts.requests ?? null,
+    });
   }
   return errors.length ? { ok: false, errors } : { ok: true, source, rows: mergeRows(rows) };
 }
