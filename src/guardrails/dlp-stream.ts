@@ -3,9 +3,11 @@
  * DLP for streamed answers without breaking the stream: a chunk hook the executor runs on each
  * `chat.completion.chunk` before serialising it (src/providers/execute.ts), so scanning costs no
  * second pass over the bytes. It runs the DLP stream scanner on `delta.content` of each choice.
- * The scanner holds back a short tail (a secret may be split across chunks), so some chunks go
- * out with less text than they came with; held text is flushed into the chunk that carries the
- * choice's `finish_reason`, or into one extra chunk just before `[DONE]`. Block-action types
+ * The scanner holds back only a candidate that could still become an entity (a secret may be split
+ * across chunks), so some chunks go out with less text than they came with, and a chunk whose
+ * text is all held is not sent at all (never an empty content delta); held text goes out with a
+ * later chunk, the chunk that carries the choice's `finish_reason`, or one extra chunk just before
+ * `[DONE]`. Block-action types
  * cannot un-send what already went: they are masked like redactions and reported for the usage
  * event.
  */
@@ -83,6 +85,7 @@ export function streamDlp(policy: CompiledDlpPolicy): StreamDlp {
     chunk(chunk) {
       last = chunk;
       let changed = false;
+      let emptied = false;
       for (const ch of chunk.choices) {
         const index = ch.index ?? 0;
         const content = ch.delta?.content;
@@ -92,12 +95,19 @@ export function streamDlp(policy: CompiledDlpPolicy): StreamDlp {
         if (typeof content === "string" || out) {
           // Untouched deltas keep their object, so an upstream chunk can go out as it came.
           if (out !== content) {
-            ch.delta = { ...ch.delta, content: out };
             changed = true;
+            if (out === "") {
+              // All of it is held: send no empty content delta (clients count them as tokens).
+              const { content: _held, ...rest } = ch.delta;
+              ch.delta = rest;
+              emptied ||= Object.keys(rest).length === 0 && !ch.finish_reason;
+            } else ch.delta = { ...ch.delta, content: out };
           }
           if (index === 0) text += out;
         }
       }
+      // A choice left with nothing to say is dropped; a chunk left with no choice is not sent.
+      if (emptied) chunk.choices = chunk.choices.filter((ch) => ch.finish_reason || Object.keys(ch.delta ?? {}).length > 0);
       return changed;
     },
     end() {

@@ -7,6 +7,7 @@
  * and capped in matches per scan.
  */
 import { adjustScore, contextScorer } from "../context";
+import { customHoldRule } from "./hold";
 import type { EntityType, Finding, Recognizer } from "../types";
 
 export const MAX_PATTERN_LENGTH = 256;
@@ -74,6 +75,7 @@ export function compileCustomRecognizer(config: CustomRecognizerConfig): Recogni
   const type = config.type;
   return {
     type,
+    hold: customHoldRule(config.pattern),
     find(text: string): Finding[] {
       const out: Finding[] = [];
       pattern.lastIndex = 0;
