@@ -192,10 +192,13 @@ export function createStreamScanner(policy: CompiledDlpPolicy, options: StreamSc
       const window = context + pending;
       for (let i = 0; i < recognizers.length; i++) raw[i] = recognizers[i].find(window);
       const all = runRecognizers(window, replay, policy.minScore);
-      // Spans that began in already-emitted text cannot be masked any more; ignore them.
-      const findings = all
-        .filter((f) => f.start >= offset)
-        .map((f) => ({ ...f, start: f.start - offset, end: f.end - offset }));
+      // A span that began in released text (a hold rule missed its start, or it outgrew its
+      // hold) is masked from the first char still held: better part of it than none.
+      const findings: Finding[] = [];
+      for (const f of all) {
+        if (f.start >= offset) findings.push({ ...f, start: f.start - offset, end: f.end - offset });
+        else if (f.end > offset && masks(policy, f.type)) findings.push({ ...f, start: 0, end: f.end - offset });
+      }
 
       const header = secretMasked ? KEY_HEADER.exec(pending) : null;
       if (header !== null && !pending.includes(`-----END ${header[1]}-----`, header.index)) {
