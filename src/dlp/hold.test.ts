@@ -7,6 +7,8 @@
 import { describe, expect, it } from "vitest";
 import { applyDlp, compileDlpPolicy, createStreamScanner, type DlpPolicyConfigInput } from ".";
 import { customHoldRule } from "./custom/hold";
+import { NOT_PREFIX_KEYWORDS, TOKEN_PREFIXES } from "./secret/hold";
+import { SECRET_RULES } from "./secret/rules";
 
 /** A policy that runs one built-in recognizer and masks its type (and nothing else). */
 function only(type: string, extra: Partial<DlpPolicyConfigInput> = {}) {
@@ -120,5 +122,20 @@ describe("stream hold rules", () => {
     expect(customHoldRule("EMP-\\d{6}").candidateStart("badge ")).toBe(6);
     const spanning = customHoldRule("EMP \\d{6}");
     expect(spanning.candidateStart("x".repeat(100))).toBe(100 - spanning.maxHold);
+  });
+});
+
+describe("secret hold: token prefixes", () => {
+  it("lists a prefix for every keyword of the secret rules that begins a token", () => {
+    const listed = new Set(TOKEN_PREFIXES.map((p) => p.toLowerCase()));
+    const missing = SECRET_RULES.flatMap((r) => r.keywords).filter((k) => !NOT_PREFIX_KEYWORDS.has(k) && !listed.has(k));
+    expect(missing).toEqual([]);
+  });
+
+  it("holds a word only while it can still become a vendor token, in the rule's case", () => {
+    const p = only("SECRET");
+    expect(pushes(p, ["Ask a", " friend"])).toEqual(["Ask a", " friend", ""]); // "a" is no `AKIA`
+    expect(pushes(p, ["Use AK", "IA keys"])).toEqual(["Use ", "AKIA keys", ""]); // "AK" could have become `AKIA…`
+    expect(pushes(p, ["gh", "ost"])).toEqual(["", "ghost", ""]);
   });
 });

@@ -15,20 +15,36 @@
  */
 import { isAlnumCode, isDigitCode, isSpaceCode, trailingRun } from "../hold-run";
 import type { HoldRule } from "../types";
-import { SECRET_RULES } from "./rules";
 
 /** Long vendor tokens (Atlassian, Cloudflare origin CA, 1Password) run to a few hundred chars. */
 const MAX_HOLD = 1024;
 
-/** Keywords that are not token prefixes: they gate rules whose span is found by the other checks. */
-const NOT_PREFIXES = new Set([
+/**
+ * Keywords of ./rules.ts that are not token prefixes: they gate rules whose span the other checks
+ * find (assignments, headers, URLs, Azure AD secrets).
+ */
+export const NOT_PREFIX_KEYWORDS: ReadonlySet<string> = new Set([
   "aws", "secret_access_key", "secretaccesskey", "azure", "ocp-apim-subscription-key", "cognitive", "cohere",
   "co_api_key", "accountkey=", "://", ":aa", "q~", "bearer", "token ", "basic ", "t3blbkfj",
   "hooks.slack.com", "discord.com/api/webhooks", "discordapp.com/api/webhooks",
 ]);
-const PREFIXES = [...new Set([...SECRET_RULES.flatMap((r) => r.keywords).filter((k) => !NOT_PREFIXES.has(k)), "eyj", "https://"])];
-/** Every proper prefix of a vendor prefix: a token that is one may still become a credential. */
-const PARTIALS = new Set(PREFIXES.flatMap((p) => Array.from({ length: p.length - 1 }, (_, i) => p.slice(0, i + 1))));
+/**
+ * How vendor tokens begin, in the case their rules match (the rules' keywords are lower-cased
+ * for the prefilter; holding every word that starts with "a" for `AKIA` would cost a chunk of
+ * delay on ordinary prose). A test checks this list against the rules' keywords.
+ */
+export const TOKEN_PREFIXES: readonly string[] = [
+  "AKIA", "ASIA", "ABIA", "ACCA", "A3T", "AIza", "GOCSPX-", "ya29.", "dop_v1_", "doo_v1_", "dor_v1_", "LTAI", "dapi",
+  "v1.0-", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "glptt-", "gldt-", "glrt-", "glcbt-",
+  "gloas-", "npm_", "pypi-AgEIcHlwaS5vcmc", "ATATT3", "xoxb-", "xoxp-", "xoxa-", "xoxe-", "xoxr-", "xoxs-", "xapp-",
+  "sk_live_", "sk_test_", "rk_live_", "rk_test_", "sk_prod_", "rk_prod_", "whsec_", "sq0atp-", "sq0csp-", "shpat_",
+  "shpca_", "shppa_", "shpss_", "SG.", "SK", "key-", "lin_api_", "ntn_", "secret_", "dp.pt.", "dp.st.", "dp.ct.",
+  "dp.sa.", "ops_eyJ", "sk-ant-", "sk-", "hf_", "gsk_", "xai-", "pplx-", "r8_",
+  // JWTs and webhook URLs (the rule reports the whole URL).
+  "eyJ", "https://", "http://",
+];
+/** Every proper prefix of a token prefix: a token that is one may still become a credential. */
+const PARTIALS = new Set(TOKEN_PREFIXES.flatMap((p) => Array.from({ length: p.length - 1 }, (_, i) => p.slice(0, i + 1))));
 
 /** Token alphabet of the vendor formats (with the separators some use: `.`, `~`, `+`, `/`, `=`). */
 const inToken = (c: number): boolean =>
@@ -55,8 +71,8 @@ function tokenStart(text: string): number {
   const from = trailingRun(text, inToken, MAX_HOLD);
   for (let i = from; i < text.length; i++) {
     if (i > 0 && joins(text.charCodeAt(i - 1))) continue;
-    const rest = text.slice(i, i + 32).toLowerCase();
-    if (PARTIALS.has(rest) || PREFIXES.some((p) => rest.startsWith(p))) return i;
+    const rest = text.slice(i, i + 32);
+    if (PARTIALS.has(rest) || TOKEN_PREFIXES.some((p) => rest.startsWith(p))) return i;
   }
   return Infinity;
 }
