@@ -64,7 +64,7 @@ export interface StreamScanner {
  * Raw text already emitted that is kept for the next scan: context words ("SSN: " before a held
  * number), the name of an assignment whose value is held, and reported-only types.
  */
-const CONTEXT_CHARS = 96;
+const CONTEXT_CHARS = 64;
 const KEY_HEADER = /-----BEGIN ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----/;
 
 function isSpace(code: number): boolean {
@@ -144,7 +144,7 @@ export function createStreamScanner(policy: CompiledDlpPolicy, options: StreamSc
 
   /** Emits `pending[0, cut)` with findings masked (and recorded), remembering context. */
   function emit(cut: number, findings: readonly Finding[]): string {
-    const masked = decide(policy, findings.filter((f) => f.end <= cut)).masked;
+    const masked = findings.length > 0 ? decide(policy, findings.filter((f) => f.end <= cut)).masked : [];
     record(masked);
     const raw = pending.slice(0, cut);
     context = (context + raw).slice(-CONTEXT_CHARS);
@@ -164,21 +164,36 @@ export function createStreamScanner(policy: CompiledDlpPolicy, options: StreamSc
   }
 
   /**
-   * Where, in `window`, each type's undecided candidates start (the earliest over its
-   * recognizers), and the cut: the earliest start among the types the policy masks.
+   * Where, in `window`, each recognizer's rule says its undecided candidates start (`holdAt[i]`,
+   * bounded by its maximum), and the earliest of these among the recognizers whose type the
+   * policy masks: text from there on is held.
    */
-  function holdPoints(window: string): { cut: number; byType: Map<EntityType, number> } {
+  const holdAt: number[] = recognizers.map(() => 0);
+  function ruleCut(window: string): number {
     let cut = window.length;
-    const byType = new Map<EntityType, number>();
     for (let i = 0; i < recognizers.length; i++) {
-      let at = rules[i].candidateStart(window);
-      // A candidate just below the threshold may still be raised by a context word that follows.
-      for (const f of raw[i]) if (f.score < policy.minScore && window.length - f.end < WINDOW_AFTER && f.start < at) at = f.start;
-      at = Math.max(at, window.length - rules[i].maxHold);
-      byType.set(recognizers[i].type, Math.min(at, byType.get(recognizers[i].type) ?? at));
-      if (masking[i]) cut = Math.min(cut, at);
+      holdAt[i] = Math.max(rules[i].candidateStart(window), window.length - rules[i].maxHold);
+      if (masking[i]) cut = Math.min(cut, holdAt[i]);
     }
-    return { cut, byType };
+    return cut;
+  }
+
+  /** Moves `holdAt` back for candidates just below the threshold that a following context word could raise. */
+  function lowScoreCut(window: string, cut: number): number {
+    for (let i = 0; i < recognizers.length; i++) {
+      for (const f of raw[i]) {
+        if (f.score >= policy.minScore || window.length - f.end >= WINDOW_AFTER || f.start >= holdAt[i]) continue;
+        holdAt[i] = Math.max(f.start, window.length - rules[i].maxHold);
+        if (masking[i]) cut = Math.min(cut, holdAt[i]);
+      }
+    }
+    return cut;
+  }
+
+  /** True when no recognizer of `f`'s type could still change it. */
+  function decided(f: Finding): boolean {
+    for (let i = 0; i < recognizers.length; i++) if (recognizers[i].type === f.type && f.end > holdAt[i]) return false;
+    return true;
   }
 
   function drain(final: boolean): string {
@@ -190,6 +205,9 @@ export function createStreamScanner(policy: CompiledDlpPolicy, options: StreamSc
 
       const offset = context.length;
       const window = context + pending;
+      // All that is pending is still a candidate: nothing to release, so no scan yet.
+      const byRules = ruleCut(window);
+      if (!final && byRules <= offset && pending.length <= maxHoldBack) return out;
       for (let i = 0; i < recognizers.length; i++) raw[i] = recognizers[i].find(window);
       const all = runRecognizers(window, replay, policy.minScore);
       // A span that began in released text (a hold rule missed its start, or it outgrew its
@@ -214,13 +232,13 @@ export function createStreamScanner(policy: CompiledDlpPolicy, options: StreamSc
         return out + emit(pending.length, findings);
       }
 
-      const hold = holdPoints(window);
+      const holdFrom = lowScoreCut(window, byRules);
       // Reported-only types are recorded once decided, wherever they started.
-      record(all.filter((f) => f.end <= (hold.byType.get(f.type) ?? window.length)));
+      if (all.length > 0) record(all.filter(decided));
       const floor = pending.length - maxHoldBack;
-      let cut = Math.min(pending.length - holdBack, hold.cut - offset);
+      let cut = Math.min(pending.length - holdBack, holdFrom - offset);
       // Only spans that will be masked must stay whole; allowed ones pass through unchanged anyway.
-      const masked = decide(policy, findings).masked;
+      const masked = findings.length > 0 ? decide(policy, findings).masked : [];
       for (let i = masked.length - 1; i >= 0; i--) {
         if (masked[i].start < cut && masked[i].end > cut) cut = masked[i].start;
       }

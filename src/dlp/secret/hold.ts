@@ -91,15 +91,20 @@ export const secretHold: HoldRule = {
   maxHold: MAX_HOLD,
   candidateStart(text) {
     // Names and operators are short: the last few hundred chars hold any open assignment.
-    const offset = Math.max(0, text.length - 400);
+    const offset = Math.max(0, text.length - 320);
     const tail = text.slice(offset);
-    const pem = PEM_HEADER.exec(tail.slice(-64));
+    const lower = tail.toLowerCase();
+    // Each end-anchored regex is tried only when its literal parts occur (they run on every push).
+    const assigned = lower.includes("=") || lower.includes(":") ? valueStart(ASSIGNED_VALUE, tail, offset) : Infinity;
+    const header = lower.includes("bearer") || lower.includes("token") || lower.includes("basic") ? valueStart(HEADER_VALUE, tail, offset) : Infinity;
+    const password = lower.includes("pass") || lower.includes("pwd") ? valueStart(PASSWORD_VALUE, tail, offset) : Infinity;
+    const pem = tail.endsWith("-") || tail.lastIndexOf("-----B") > tail.length - 64 ? PEM_HEADER.exec(tail.slice(-64)) : null;
     const at = Math.min(
       tokenStart(text),
       wordStart(text),
-      valueStart(ASSIGNED_VALUE, tail, offset),
-      valueStart(HEADER_VALUE, tail, offset),
-      valueStart(PASSWORD_VALUE, tail, offset),
+      assigned,
+      header,
+      password,
       pem === null ? Infinity : text.length - pem[0].length,
     );
     return at === Infinity ? text.length : at;
