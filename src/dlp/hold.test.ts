@@ -139,3 +139,44 @@ describe("secret hold: token prefixes", () => {
     expect(pushes(p, ["gh", "ost"])).toEqual(["", "ghost", ""]);
   });
 });
+
+describe("stream scanner on the DLP evaluation set", () => {
+  it("masks exactly what applyDlp masks, for every text, every type masked, under random chunkings", async () => {
+    const { default: evalJsonl } = await import("../../test/fixtures/dlp/eval.jsonl?raw");
+    const texts = evalJsonl
+      .split("\n")
+      .filter((l) => l.trim())
+      .map((l) => (JSON.parse(l) as { text: string }).text)
+      // By design a stream drops everything after an unterminated private-key header (the body
+      // may go on), where applyDlp on the whole text keeps the prose after its last base64 line.
+      .filter((t) => !(t.includes("PRIVATE KEY-----") && !t.includes("-----END")));
+    expect(texts.length).toBeGreaterThan(500);
+    const all = compileDlpPolicy({
+      actions: { EMAIL_ADDRESS: "redact", PHONE_NUMBER: "redact", IP_ADDRESS: "redact", SECRET: "redact" },
+    });
+    const wrong: string[] = [];
+    texts.forEach((text, n) => {
+      const want = applyDlp(all, text).redactedText;
+      for (const [seed, size] of [[n + 1, 3], [n + 7, 8], [n + 13, 1]]) {
+        if (pushes(all, chunk(text, seed, size)).join("") !== want) wrong.push(`${n} (chunks of 1–${size}): ${text.slice(0, 60)}`);
+      }
+    });
+    expect(wrong).toEqual([]);
+  });
+
+  it("reports the types applyDlp finds with the default policy, where e-mail and phone are only raised", async () => {
+    const { default: evalJsonl } = await import("../../test/fixtures/dlp/eval.jsonl?raw");
+    const policy = compileDlpPolicy();
+    const wrong: string[] = [];
+    evalJsonl.split("\n").filter((l) => l.trim()).forEach((line, n) => {
+      const text = (JSON.parse(line) as { text: string }).text;
+      const want = [...new Set(applyDlp(policy, text).findings.map((f) => f.type))].sort();
+      const s = createStreamScanner(policy);
+      for (const c of chunk(text, n + 3, 5)) s.push(c);
+      s.end();
+      const got = [...s.summary().types].sort();
+      if (got.join() !== want.join()) wrong.push(`${n}: ${got.join()} vs ${want.join()}: ${text.slice(0, 60)}`);
+    });
+    expect(wrong).toEqual([]);
+  });
+});

@@ -28,7 +28,7 @@
  * (masks the text it would have emitted) rather than breaking the stream or leaking.
  */
 import { decide, placeholder, redactSpans } from "./apply";
-import { WINDOW_AFTER } from "./context";
+import { WINDOW_AFTER, WINDOW_BEFORE } from "./context";
 import { holdRuleOf } from "./hold";
 import type { CompiledDlpPolicy, RaiseClass } from "./policy";
 import { runRecognizers } from "./scan";
@@ -65,6 +65,8 @@ export interface StreamScanner {
  * number), the name of an assignment whose value is held, and reported-only types.
  */
 const CONTEXT_CHARS = 64;
+/** Bound on released text kept for open reported-only candidates (the longest hold, e-mail's). */
+const MAX_OPEN_CHARS = 320;
 const KEY_HEADER = /-----BEGIN ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----/;
 
 function isSpace(code: number): boolean {
@@ -112,6 +114,8 @@ export function createStreamScanner(policy: CompiledDlpPolicy, options: StreamSc
   const replay: Recognizer[] = recognizers.map((r, i) => ({ type: r.type, find: () => raw[i] }));
   let pending = "";
   let context = "";
+  /** Chars at the end of `context` where reported-only candidates are still open (undecided). */
+  let openChars = 0;
   /** The END line being waited for while a private key body is dropped, or null. */
   let keyEnd: string | null = null;
   /** True after a too-long masked token was cut: its remaining characters are dropped. */
@@ -142,14 +146,29 @@ export function createStreamScanner(policy: CompiledDlpPolicy, options: StreamSc
     return false;
   }
 
-  /** Emits `pending[0, cut)` with findings masked (and recorded), remembering context. */
-  function emit(cut: number, findings: readonly Finding[]): string {
+  /**
+   * Emits `pending[0, cut)` with findings masked (and recorded), remembering context: at least
+   * CONTEXT_CHARS, and all of a reported-only candidate still open from `reportFrom` (window
+   * coordinates; unknown: all released text counts as open) with its context words, so that it
+   * is whole when it is decided.
+   */
+  function emit(cut: number, findings: readonly Finding[], reportFrom?: number): string {
     const masked = findings.length > 0 ? decide(policy, findings.filter((f) => f.end <= cut)).masked : [];
     record(masked);
     const raw = pending.slice(0, cut);
-    context = (context + raw).slice(-CONTEXT_CHARS);
+    const end = context.length + cut;
+    openChars = Math.min(MAX_OPEN_CHARS, reportFrom === undefined ? openChars + cut : Math.max(0, end - reportFrom));
+    context = (context + raw).slice(-Math.max(CONTEXT_CHARS, openChars + WINDOW_BEFORE));
     pending = pending.slice(cut);
     return redactSpans(raw, masked);
+  }
+
+  /** At the end of the stream: records what the open reported-only candidates turned out to be. */
+  function recordOpenTail(): void {
+    if (openChars === 0 || context.length === 0) return;
+    const settled = context.length - openChars;
+    record(runRecognizers(context, recognizers, policy.minScore).filter((f) => f.end > settled));
+    openChars = 0;
   }
 
   /** Drops the rest of a token whose masked start was already emitted; false while it goes on. */
@@ -200,7 +219,10 @@ export function createStreamScanner(policy: CompiledDlpPolicy, options: StreamSc
     let out = "";
     for (;;) {
       if (!skipKeyBody(final) || !skipTokenTail(final)) return out;
-      if (pending.length === 0) return out;
+      if (pending.length === 0) {
+        if (final) recordOpenTail();
+        return out;
+      }
       if (!final && pending.length < holdBack + minEmit) return out;
 
       const offset = context.length;
@@ -227,14 +249,19 @@ export function createStreamScanner(policy: CompiledDlpPolicy, options: StreamSc
         keyEnd = `-----END ${header[1]}-----`;
         continue;
       }
+      // Findings ending before `settled` were decided, and recorded, in an earlier scan; a window
+      // cut through them would show fragments (part of a card read as a phone number).
+      const settled = offset - openChars;
       if (final) {
-        record(all);
+        record(all.filter((f) => f.end > settled));
         return out + emit(pending.length, findings);
       }
 
       const holdFrom = lowScoreCut(window, byRules);
       // Reported-only types are recorded once decided, wherever they started.
-      if (all.length > 0) record(all.filter(decided));
+      if (all.length > 0) record(all.filter((f) => f.end > settled && decided(f)));
+      let reportFrom = window.length;
+      for (let i = 0; i < recognizers.length; i++) if (!masking[i]) reportFrom = Math.min(reportFrom, holdAt[i]);
       const floor = pending.length - maxHoldBack;
       let cut = Math.min(pending.length - holdBack, holdFrom - offset);
       // Only spans that will be masked must stay whole; allowed ones pass through unchanged anyway.
@@ -247,14 +274,14 @@ export function createStreamScanner(policy: CompiledDlpPolicy, options: StreamSc
         // the rest of its token as it comes, rather than hold without limit.
         const straddler = masked.find((f) => f.start < floor && f.end > floor);
         if (straddler !== undefined) {
-          out += emit(straddler.end, findings);
+          out += emit(straddler.end, findings, reportFrom);
           skipToken = true;
           continue;
         }
         cut = floor;
       }
       if (cut <= 0) return out;
-      return out + emit(cut, findings);
+      return out + emit(cut, findings, reportFrom);
     }
   }
 
