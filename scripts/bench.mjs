@@ -116,7 +116,14 @@ const floorUrl = floor ? (await floor.ready).href.replace(/\/$/, "") : undefined
 // TTFT: a paced upstream and a pass-through in front of it.
 const paced = WITH_TTFT ? await startPacedUpstream(TTFT) : undefined;
 const pacedPass = paced
-  ? new Miniflare({ modules: true, scriptPath: path.join(ROOT, "scripts/bench/passthrough.js"), bindings: { UPSTREAM: paced.url }, compatibilityDate: "2026-04-20", host: "127.0.0.1", port: 0 })
+  ? new Miniflare({
+      modules: true,
+      scriptPath: path.join(ROOT, "scripts/bench/passthrough.js"),
+      bindings: { UPSTREAM: paced.url },
+      compatibilityDate: "2026-04-20",
+      host: "127.0.0.1",
+      port: 0,
+    })
   : undefined;
 const pacedPassUrl = pacedPass ? (await pacedPass.ready).href.replace(/\/$/, "") : undefined;
 const scriptPath = buildWorker();

@@ -11,7 +11,8 @@ import type { HoldRule } from "../types";
 const MAX_HOLD = 320;
 
 // . % + - _ @
-const inAddress = (c: number): boolean => isAlnumCode(c) || c === 46 || c === 37 || c === 43 || c === 45 || c === 95 || c === 64;
+const inAddress = (c: number): boolean =>
+  isAlnumCode(c) || c === 46 || c === 37 || c === 43 || c === 45 || c === 95 || c === 64;
 
 export const emailHold: HoldRule = {
   maxHold: MAX_HOLD,

@@ -54,8 +54,11 @@ const joins = (c: number): boolean => isAlnumCode(c) || c === 95 || c === 45;
 const inWord = (c: number): boolean => !isSpaceCode(c) && c !== 34 && c !== 39 && c !== 96 && c !== 60 && c !== 62;
 
 /** Value after a secret-ish name and an assignment operator, still open at the end. */
-const ASSIGNED_VALUE =
-  /(?:key|token|secret|pass|pwd|credential|aws|azure|cognitive|cohere|auth)[\w.\-]{0,30}["'`]?\s{0,3}(?:=|:|:=|=>|\|\|=|\?=)\s{0,3}["'`]?([^\s"'`]*)$/i;
+const ASSIGNED_VALUE = new RegExp(
+  "(?:key|token|secret|pass|pwd|credential|aws|azure|cognitive|cohere|auth)[\\w.\\-]{0,30}[\"'`]?\\s{0,3}" +
+    "(?:=|:|:=|=>|\\|\\|=|\\?=)\\s{0,3}[\"'`]?([^\\s\"'`]*)$",
+  "i",
+);
 const HEADER_VALUE = /(?<![A-Za-z0-9])(?:bearer|token|basic)\s+([A-Za-z0-9\-._~+/]*=*)$/i;
 const PASSWORD_VALUE = /(?:password|passwd|passcode|passphrase|pwd)\s+(?:is|was)\s*:?\s*["'`]?([^\s"'`]*)$/i;
 const PEM_HEADER = /-(?:-(?:-(?:-(?:-(?:B(?:E(?:G(?:I(?:N(?: [A-Z ]{0,40}-{0,4})?)?)?)?)?)?)?)?)?)?$/;
@@ -96,9 +99,12 @@ export const secretHold: HoldRule = {
     const lower = tail.toLowerCase();
     // Each end-anchored regex is tried only when its literal parts occur (they run on every push).
     const assigned = lower.includes("=") || lower.includes(":") ? valueStart(ASSIGNED_VALUE, tail, offset) : Infinity;
-    const header = lower.includes("bearer") || lower.includes("token") || lower.includes("basic") ? valueStart(HEADER_VALUE, tail, offset) : Infinity;
-    const password = lower.includes("pass") || lower.includes("pwd") ? valueStart(PASSWORD_VALUE, tail, offset) : Infinity;
-    const pem = tail.endsWith("-") || tail.lastIndexOf("-----B") > tail.length - 64 ? PEM_HEADER.exec(tail.slice(-64)) : null;
+    const headerWord = lower.includes("bearer") || lower.includes("token") || lower.includes("basic");
+    const header = headerWord ? valueStart(HEADER_VALUE, tail, offset) : Infinity;
+    const passwordWord = lower.includes("pass") || lower.includes("pwd");
+    const password = passwordWord ? valueStart(PASSWORD_VALUE, tail, offset) : Infinity;
+    const pemOpen = tail.endsWith("-") || tail.lastIndexOf("-----B") > tail.length - 64;
+    const pem = pemOpen ? PEM_HEADER.exec(tail.slice(-64)) : null;
     const at = Math.min(
       tokenStart(text),
       wordStart(text),
