@@ -4,15 +4,16 @@
  * `@`, and `local@domain` may still grow (`acme.co` → `acme.com`). The run of local-part and
  * domain chars (and `@`) at the end is held until a char outside it arrives.
  */
-import { isAlnumCode, trailingRun } from "../hold-run";
+import { trailingRun } from "../hold-run";
+import { isLocalChar } from "./index";
 import type { HoldRule } from "../types";
 
 /** Local part (64) + `@` + domain (253), plus slack for a run that turns out to be two tokens. */
 const MAX_HOLD = 320;
 
-// . % + - _ @
-const inAddress = (c: number): boolean =>
-  isAlnumCode(c) || c === 46 || c === 37 || c === 43 || c === 45 || c === 95 || c === 64;
+// Every char the recognizer takes into an unquoted local part (RFC 5322 atext and the dot, so
+// `sean.o'brien@`), domain chars (a subset) and `@`.
+const inAddress = (c: number): boolean => isLocalChar(c) || c === 64;
 
 export const emailHold: HoldRule = {
   maxHold: MAX_HOLD,

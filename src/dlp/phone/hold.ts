@@ -10,9 +10,12 @@ import type { HoldRule } from "../types";
 
 const MAX_HOLD = 48;
 
-// digits + ( ) space - . / and no-break space
+// digits + ( ) space - . / no-break spaces, and what an extension is written with after a number
+// (`ext. 204`, `x204`, `#204`): a number's extension is part of its span, so it is held with it.
+const EXTENSION = new Set([..."extEXT#,;:"].map((c) => c.charCodeAt(0)));
 const inNumber = (c: number): boolean =>
-  isDigitCode(c) || c === 43 || c === 40 || c === 41 || c === 32 || c === 45 || c === 46 || c === 47 || c === 160;
+  isDigitCode(c) || c === 43 || c === 40 || c === 41 || c === 32 || c === 45 || c === 46 || c === 47 || c === 160 ||
+  c === 0x202f || EXTENSION.has(c);
 const startsNumber = (c: number): boolean => isDigitCode(c) || c === 43 || c === 40;
 
 export const phoneHold: HoldRule = {
