@@ -8,8 +8,12 @@
 // A third side, the floor (scripts/bench/floor.js: parse, forward, re-serialise, one packed usage
 // event, no guardrails), runs in each round too, so the table shows what this runtime charges
 // before any guardrail; its ratio is against the same round's pass-through.
+// Then the TTFT case (scripts/bench/ttft.mjs): streams from a paced upstream, timed to the first
+// non-empty content delta on the provider itself, the pass-through and the gateway.
 // Options: BENCH_SECONDS (default 5), BENCH_ROUNDS (default 3), BENCH_CONNECTIONS (default 8),
-// BENCH_ONLY (substring of case names), BENCH_FLOOR=0 (skip the floor side).
+// BENCH_ONLY (substring of case names), BENCH_FLOOR=0 (skip the floor side), BENCH_TTFT=0 (skip
+// TTFT), BENCH_TTFT_TOKENS (default 64), BENCH_TTFT_TPS (tokens/s, default 50),
+// BENCH_TTFT_REQUESTS (per side, default 20, 4 at a time).
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -19,13 +23,20 @@ import { SignJWT } from "jose";
 import { startMockUpstream } from "./mock-upstream.mjs";
 import { LOCAL_ADMIN_JWT_SECRET } from "./lib/local-config.mjs";
 import { ROOT, applyMigrations, buildWorker, startGateway, withLocalD1 } from "./lib/runtime.mjs";
-import { benchCases as allCases } from "./bench/cases.mjs";
+import { benchCases as allCases, ttftCase } from "./bench/cases.mjs";
+import { measureTtft, startPacedUpstream } from "./bench/ttft.mjs";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const WITH_FLOOR = process.env.BENCH_FLOOR !== "0";
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 const benchCases = allCases.filter((c) => !process.env.BENCH_ONLY || c.name.includes(process.env.BENCH_ONLY));
+const WITH_TTFT = process.env.BENCH_TTFT !== "0" && (!process.env.BENCH_ONLY || ttftCase.name.includes(process.env.BENCH_ONLY));
+const TTFT = {
+  tokens: Number(process.env.BENCH_TTFT_TOKENS ?? 64),
+  tokensPerSecond: Number(process.env.BENCH_TTFT_TPS ?? 50),
+  requests: Number(process.env.BENCH_TTFT_REQUESTS ?? 20),
+};
 
 /**
  * CPU time (ms) all workerd processes have used so far, from /proc (Linux; null elsewhere).
@@ -102,16 +113,30 @@ const floor = WITH_FLOOR
     })
   : undefined;
 const floorUrl = floor ? (await floor.ready).href.replace(/\/$/, "") : undefined;
+// TTFT: a paced upstream and a pass-through in front of it.
+const paced = WITH_TTFT ? await startPacedUpstream(TTFT) : undefined;
+const pacedPass = paced
+  ? new Miniflare({
+      modules: true,
+      scriptPath: path.join(ROOT, "scripts/bench/passthrough.js"),
+      bindings: { UPSTREAM: paced.url },
+      compatibilityDate: "2026-04-20",
+      host: "127.0.0.1",
+      port: 0,
+    })
+  : undefined;
+const pacedPassUrl = pacedPass ? (await pacedPass.ready).href.replace(/\/$/, "") : undefined;
 const scriptPath = buildWorker();
 await withLocalD1(relState, applyMigrations);
 const gateway = await startGateway({ scriptPath, persistDir: relState });
 const token = await adminToken();
 
 // The organisation under test: providers all point at the mock upstream.
-const ctx = { base: gateway.url, upstream: `${upstream.url}/v1`, token, put: (route, body, method) => put(gateway.url, token, route, body, method) };
+const ctx = { base: gateway.url, upstream: `${upstream.url}/v1`, paced: paced && `${paced.url}/v1`, token, put: (route, body, method) => put(gateway.url, token, route, body, method) };
 for (const c of benchCases) await c.setup?.(ctx);
+if (WITH_TTFT) await ttftCase.setup(ctx);
 await put(gateway.url, token, "/teams/bench", { monthly_budget_usd: 10_000_000, rpm: 10_000_000, tpm: 1_000_000_000, residency: "us" });
-const models = [...new Set(benchCases.flatMap((c) => c.models ?? []))];
+const models = [...new Set([...benchCases, ...(WITH_TTFT ? [ttftCase] : [])].flatMap((c) => c.models ?? []))];
 await put(gateway.url, token, "/workloads/bench", { team: "bench", default_data_class: "public", allowed_models: models, lifecycle: "production" });
 const { api_key } = await put(gateway.url, token, "/keys", { workload: "bench" }, "POST");
 // Let the config version propagate (edges re-check every 2 s).
@@ -169,9 +194,28 @@ for (const c of benchCases) {
   }));
 }
 
+// TTFT: the same streamed request on each side, one side at a time.
+const ttftRows = [];
+if (WITH_TTFT) {
+  const body = JSON.stringify(ttftCase.body);
+  const sides = [
+    ["provider (paced upstream)", `${paced.url}/v1/chat/completions`, {}],
+    ["pass-through", `${pacedPassUrl}/v1/chat/completions`, {}],
+    ["gateway", `${gateway.url}/v1/chat/completions`, { authorization: `Bearer ${api_key}` }],
+  ];
+  for (const [side, url, headers] of sides) {
+    ttftRows.push({ side, ...(await measureTtft(url, { headers, body, requests: TTFT.requests })) });
+    if (side === "gateway") gatewayAnswered += TTFT.requests + 1;
+  }
+}
+
 console.log(`\nSwitchyard bench — ${ROUNDS} rounds of ${SECONDS}s per side, ${CONNECTIONS} connections, medians over rounds, ${new Date().toISOString()}`);
-console.table(rows.map(({ rounds: _rounds, ...row }) => row));
-writeFileSync(path.join(ROOT, ".wrangler/bench-results.json"), JSON.stringify({ seconds: SECONDS, rounds: ROUNDS, connections: CONNECTIONS, rows }, null, 2));
+if (rows.length > 0) console.table(rows.map(({ rounds: _rounds, ...row }) => row));
+if (ttftRows.length > 0) {
+  console.log(`\n${ttftCase.name}: ${TTFT.tokens} tokens at ${TTFT.tokensPerSecond} tokens/s, ${TTFT.requests} requests per side, 4 at a time`);
+  console.table(ttftRows);
+}
+writeFileSync(path.join(ROOT, ".wrangler/bench-results.json"), JSON.stringify({ seconds: SECONDS, rounds: ROUNDS, connections: CONNECTIONS, rows, ttft: { ...TTFT, rows: ttftRows } }, null, 2));
 
 // Usage events were on: every answered request must reach D1 as one usage row (through the queue,
 // the consumer and its D1 writes, all inside the measured runtime). Wait for the queue to drain.
@@ -204,5 +248,7 @@ try {
 await gateway.mf.dispose();
 await baseline.dispose();
 await floor?.dispose();
+await pacedPass?.dispose();
+await paced?.close();
 await upstream.close();
 rmSync(stateDir, { recursive: true, force: true });
