@@ -111,6 +111,11 @@ export async function soak({ gatewayUrl, apiKey, minutes, windowSeconds = 20, co
       sse_p99_ms: results[1].latency.p99,
       embed_p99_ms: results[2].latency.p99,
       errors: results.reduce((n, r) => n + r.non2xx + r.errors, 0),
+      // Non-2xx answers by status, to tell a refusal (429) from an upstream failure (5xx).
+      statuses: Object.entries(Object.assign({}, ...results.map((r) => r.statusCodeStats ?? {})))
+        .filter(([code]) => !code.startsWith("2"))
+        .map(([code]) => `${code}:${results.reduce((n, r) => n + (r.statusCodeStats?.[code]?.count ?? 0), 0)}`)
+        .join(" "),
       workerd_rss_mb: rssMb(gatewayPids),
       gateway_heap_mb: heap ? await heap.heapMb().catch(() => null) : null,
     });
