@@ -3,6 +3,7 @@
 // weekly cycles of different depth, a launch step, a workload that starts mid-window, and
 // multiplicative Gaussian noise. Deterministic: the same rows on every machine.
 import { DEMO_MODELS, DEMO_TEAMS, DEMO_WORKLOADS } from "./demo-org.mjs";
+import { hashSeed, rng } from "./random.mjs";
 
 export const HISTORY_DAYS = 90;
 /** Days before the gateway's history for which provider bills are imported (pre-gateway spend). */
@@ -22,23 +23,6 @@ export const PROFILES = {
   "sales-drafts": { base: 2520, growth: 0.01, weekend: 0.2, noise: 0.1, startsDaysAgo: 40 },
 };
 const WEEKDAY = [null, 1.0, 1.05, 1.08, 1.04, 0.92, null]; // Sun..Sat; weekends from the profile
-
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function hashSeed(text) {
-  let h = 2166136261;
-  for (const c of text) h = Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0;
-  return h;
-}
 
 function gaussian(r) {
   return Math.sqrt(-2 * Math.log(Math.max(r(), 1e-12))) * Math.cos(2 * Math.PI * r());

@@ -4,26 +4,9 @@
 // running edges pick the seed up within seconds.
 import { DEMO_MODELS, DEMO_PROVIDERS, DEMO_TEAMS, DEMO_WORKLOADS, demoKeyRows } from "./demo-org.mjs";
 import { historyRows, importRows } from "./demo-history.mjs";
+import { hashSeed, rng } from "./random.mjs";
 
 const EVENT_DAYS = 14;
-
-/** Small deterministic PRNG (mulberry32) so the history is the same on every machine. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function hashSeed(text) {
-  let h = 2166136261;
-  for (const c of text) h = Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0;
-  return h;
-}
 
 /** SQL literal for generated values (numbers, null, strings with quotes doubled). */
 function literal(v) {
