@@ -45,6 +45,8 @@ export interface Env {
   FINANCE_EMAIL?: string;
   ALERT_EMAIL?: string;
   ALERT_FROM_EMAIL?: string;
+  /** Receives the monthly compliance report with finance. */
+  REVIEW_BOARD_EMAIL?: string;
   /** "1" only in tests: serves the mock MCP/A2A upstreams at /__mock/* (see src/agents/upstream.ts). */
   ENABLE_MOCKS?: string;
   /** Hosts the agent plane may call (A2A callees, MCP servers): `host`, `*.domain` or `*`; unset = none. */

@@ -15,6 +15,9 @@
 import type { Env } from "../env";
 import { mockUpstreams } from "./mock-upstreams";
 import { checkUpstreamUrl, urlPolicyOf } from "./url-guard";
+import { BodyTooLargeError, readBoundedBytes } from "../gateway/body";
+
+const utf8 = new TextDecoder();
 
 /** Upstream calls give up after this long; an agent should not hang on a dead tool server. */
 const UPSTREAM_TIMEOUT_MS = 30_000;
@@ -58,32 +61,12 @@ export async function upstreamFetch(env: Env, url: string, init: RequestInit): P
  * lying or absent content-length changes nothing).
  */
 export async function readUpstreamText(response: Response, limit: number): Promise<string> {
-  const declared = Number(response.headers.get("content-length"));
-  if (Number.isFinite(declared) && declared > limit) {
-    await response.body?.cancel().catch(() => undefined);
-    throw new UpstreamRefused("too_large", `upstream answer larger than ${limit} bytes`);
+  try {
+    return utf8.decode(await readBoundedBytes(response.body, limit, response.headers.get("content-length")));
+  } catch (err) {
+    if (err instanceof BodyTooLargeError) throw new UpstreamRefused("too_large", `upstream answer larger than ${limit} bytes`);
+    throw err;
   }
-  if (!response.body) return "";
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel().catch(() => undefined);
-      throw new UpstreamRefused("too_large", `upstream answer larger than ${limit} bytes`);
-    }
-    chunks.push(value);
-  }
-  const all = new Uint8Array(total);
-  let offset = 0;
-  for (const c of chunks) {
-    all.set(c, offset);
-    offset += c.byteLength;
-  }
-  return new TextDecoder().decode(all);
 }
 
 /**

@@ -146,6 +146,8 @@ export const TeamPut = z
     residency: Zone,
     /** Budget period; spend resets at the start of each (UTC). Default monthly. */
     budget_period: z.enum(["daily", "weekly", "monthly"]).optional(),
+    /** Where budget-exhaustion warnings for this team go (besides finance and ALERT_EMAIL). */
+    owner_email: z.email().max(254).optional(),
   })
   .strict();
 export type TeamPut = z.infer<typeof TeamPut>;

@@ -113,6 +113,8 @@ export const usageDaily = sqliteTable(
     team: text("team").notNull(),
     workload: text("workload").notNull(),
     model: text("model").notNull(),
+    /** Provider that answered; '-' for rows rolled up before 0010_finance.sql. */
+    provider: text("provider").notNull().default("-"),
     requests: integer("requests").notNull(),
     errors: integer("errors").notNull(),
     cacheHits: integer("cache_hits").notNull(),
@@ -120,7 +122,7 @@ export const usageDaily = sqliteTable(
     tokensOut: integer("tokens_out").notNull(),
     costNusd: integer("cost_nusd").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.day, t.team, t.workload, t.model] })],
+  (t) => [primaryKey({ columns: [t.day, t.team, t.workload, t.model, t.provider] }), index("usage_daily_team_day").on(t.team, t.day)],
 );
 
 export const auditLog = sqliteTable(

@@ -33,6 +33,8 @@ function isChunk(payload: StreamPayload): payload is ChatCompletionChunk {
  */
 function frame(payload: StreamPayload, transformer: StreamTransformer, hook: StreamChunkHook | undefined): string {
   const changed = hook !== undefined && isChunk(payload) && hook.chunk(payload);
+  // The hook held all the text this chunk carried and left it nothing else: send nothing.
+  if (changed && payload.choices.length === 0 && !payload.usage) return "";
   const text = changed ? undefined : transformer.verbatim?.(payload);
   return `data: ${text ?? JSON.stringify(payload)}\n\n`;
 }

@@ -37,12 +37,12 @@ export function usageStatements(db: D1Database, events: UsageEvent[], ingestId: 
   statements.push(
     db
       .prepare(
-        `INSERT INTO usage_daily (day, team, workload, model, requests, errors, cache_hits, tokens_in, tokens_out, cost_nusd)
-         SELECT substr(ts, 1, 10), coalesce(team, '-'), coalesce(workload, '-'), coalesce(model, '-'), count(*),
+        `INSERT INTO usage_daily (day, team, workload, model, provider, requests, errors, cache_hits, tokens_in, tokens_out, cost_nusd)
+         SELECT substr(ts, 1, 10), coalesce(team, '-'), coalesce(workload, '-'), coalesce(model, '-'), coalesce(provider, '-'), count(*),
                 sum(CASE WHEN status >= 400 OR error_code IS NOT NULL THEN 1 ELSE 0 END), sum(CASE WHEN cache = 'hit' THEN 1 ELSE 0 END),
                 sum(tokens_in), sum(tokens_out), sum(cost_nusd)
-         FROM usage_events WHERE ingest_id = ?1 GROUP BY 1, 2, 3, 4
-         ON CONFLICT (day, team, workload, model) DO UPDATE SET
+         FROM usage_events WHERE ingest_id = ?1 GROUP BY 1, 2, 3, 4, 5
+         ON CONFLICT (day, team, workload, model, provider) DO UPDATE SET
            requests = requests + excluded.requests, errors = errors + excluded.errors, cache_hits = cache_hits + excluded.cache_hits,
            tokens_in = tokens_in + excluded.tokens_in, tokens_out = tokens_out + excluded.tokens_out, cost_nusd = cost_nusd + excluded.cost_nusd`,
       )

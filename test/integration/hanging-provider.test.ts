@@ -142,7 +142,7 @@ describe("hedging", () => {
     expect(routes[1]).toContain(`hedged=${p0}`);
     expect(routes[2]).toContain(`skipped_open=${p0}`);
     const rows = await usageRows(ids);
-    const first = rows.find((r) => r.request_id === ids[0])!;
+    const first = rows.find((r) => r.client_request_id === ids[0])!;
     const detail = JSON.parse(String(first.detail));
     // The aborted attempt is charged its prompt (input price 1 $/Mtok = 1000 nusd a token).
     expect(detail.hedge).toEqual({ aborted: p0, tokens_in: first.tokens_in, cost_nusd: Number(first.tokens_in) * 1000 });

@@ -19,7 +19,8 @@ const LOCAL_PUNCTUATION = new Set([..."!#$%&'*+-/^_`{|}~."].map((c) => c.charCod
 /** Legal in a local part but, at its start, almost always a quote or path around the address. */
 const LEADING_NOISE = new Set([..."!#$&'*/^`{|}~."].map((c) => c.charCodeAt(0)));
 
-function isLocalChar(c: number): boolean {
+/** A char an unquoted local part may hold (the stream hold rule holds the same run). */
+export function isLocalChar(c: number): boolean {
   return isAlnum(c) || LOCAL_PUNCTUATION.has(c);
 }
 
