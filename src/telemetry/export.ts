@@ -21,7 +21,11 @@ export interface OtlpConfig {
   resource: OtlpResource;
 }
 
-type OtelEnv = Pick<Env, "OTEL_EXPORTER_OTLP_ENDPOINT" | "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT" | "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT" | "OTEL_EXPORTER_OTLP_HEADERS" | "OTEL_SERVICE_NAME" | "REGION" | "VERSION">;
+type OtelEnv = Pick<
+  Env,
+  | "OTEL_EXPORTER_OTLP_ENDPOINT" | "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT" | "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"
+  | "OTEL_EXPORTER_OTLP_HEADERS" | "OTEL_SERVICE_NAME" | "REGION" | "VERSION"
+>;
 
 /**
  * Parses OTEL_EXPORTER_OTLP_HEADERS; malformed entries are skipped (as the SDKs do).
@@ -61,7 +65,8 @@ export function otlpEnabled(env: Pick<Env, "OTEL_EXPORTER_OTLP_ENDPOINT" | "OTEL
 }
 
 async function post(url: string, headers: Record<string, string>, payload: unknown, fetcher: typeof fetch): Promise<void> {
-  const res = await fetcher(url, { method: "POST", headers: { ...headers, "content-type": "application/json" }, body: JSON.stringify(payload) });
+  const init = { method: "POST", headers: { ...headers, "content-type": "application/json" }, body: JSON.stringify(payload) };
+  const res = await fetcher(url, init);
   await res.body?.cancel();
   if (!res.ok) throw new Error(`OTLP export to ${new URL(url).pathname} answered ${res.status}`);
 }
@@ -80,6 +85,7 @@ export async function exportTelemetry(env: OtelEnv, events: readonly UsageEvent[
     metrics.resourceMetrics.length ? post(config.metricsUrl, config.headers, metrics, fetcher) : Promise.resolve(),
   ]);
   for (const r of results) {
-    if (r.status === "rejected") console.warn("OTLP export failed", { error: r.reason instanceof Error ? r.reason.message : String(r.reason) });
+    if (r.status !== "rejected") continue;
+    console.warn("OTLP export failed", { error: r.reason instanceof Error ? r.reason.message : String(r.reason) });
   }
 }

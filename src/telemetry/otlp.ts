@@ -46,7 +46,8 @@ export function genAiProviderName(type: string): string {
 const nanos = (ms: number) => `${Math.round(ms)}000000`;
 
 function resourceOf(r: OtlpResource) {
-  return { attributes: attrs({ "service.name": r.serviceName, "service.version": r.version, "cloud.region": r.region, "switchyard.region": r.region }) };
+  const record = { "service.name": r.serviceName, "service.version": r.version, "cloud.region": r.region, "switchyard.region": r.region };
+  return { attributes: attrs(record) };
 }
 
 const SCOPE = { name: "switchyard", version: "1" };
@@ -218,7 +219,9 @@ export function otlpMetrics(events: readonly UsageEvent[], resource: OtlpResourc
       name: "switchyard.cost", unit: "USD",
       sum: {
         aggregationTemporality: 1, isMonotonic: true,
-        dataPoints: [...cost.values()].map((c) => ({ attributes: c.attributes, startTimeUnixNano: nanos(start), timeUnixNano: nanos(nowMs), asDouble: c.usd })),
+        dataPoints: [...cost.values()].map((c) => ({
+          attributes: c.attributes, startTimeUnixNano: nanos(start), timeUnixNano: nanos(nowMs), asDouble: c.usd,
+        })),
       },
     },
   ];

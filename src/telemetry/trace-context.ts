@@ -64,7 +64,11 @@ export function formatTraceparent(trace: TraceRecord, spanId: string): string {
  * otherwise undefined and the request pays nothing.
  * @example startTrace(request.headers.get("traceparent"), env.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined)
  */
-export function startTrace(traceparent: string | null, exporting: boolean, operation: TraceRecord["operation"] = "chat"): TraceRecord | undefined {
+export function startTrace(
+  traceparent: string | null,
+  exporting: boolean,
+  operation: TraceRecord["operation"] = "chat",
+): TraceRecord | undefined {
   const parent = parseTraceparent(traceparent);
   if (!parent && !exporting) return undefined;
   const trace: TraceRecord = {

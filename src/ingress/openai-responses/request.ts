@@ -108,7 +108,8 @@ function itemMessages(items: Item[]): ChatMessage[] {
 function responseFormat(format: z.infer<typeof Format>): ChatCompletionRequest["response_format"] {
   if (format.type !== "json_schema") return { type: format.type };
   const { name, schema, description, strict } = format;
-  return { type: "json_schema", json_schema: { name, schema, ...(description ? { description } : {}), ...(strict != null ? { strict } : {}) } };
+  const jsonSchema = { name, schema, ...(description ? { description } : {}), ...(strict != null ? { strict } : {}) };
+  return { type: "json_schema", json_schema: jsonSchema };
 }
 
 /**
@@ -142,7 +143,8 @@ export function toChatRequest(req: ResponsesRequest): ChatCompletionRequest {
     }));
   }
   if (req.tool_choice) {
-    chat.tool_choice = typeof req.tool_choice === "string" ? req.tool_choice : { type: "function", function: { name: req.tool_choice.name } };
+    const choice = req.tool_choice;
+    chat.tool_choice = typeof choice === "string" ? choice : { type: "function", function: { name: choice.name } };
   }
   if (req.text?.format) chat.response_format = responseFormat(req.text.format);
   return chat;
@@ -154,7 +156,9 @@ function statefulRefusal(req: ResponsesRequest): { path: string; message: string
   if (req.store === true) return { path: "store", message: `store: true is not supported. ${why} and set store: false or omit it.` };
   if (req.previous_response_id) return { path: "previous_response_id", message: `previous_response_id is not supported. ${why}.` };
   if (req.conversation != null) return { path: "conversation", message: `conversation is not supported. ${why}.` };
-  if (req.background === true) return { path: "background", message: "background: true is not supported: responses are answered in the request." };
+  if (req.background === true) {
+    return { path: "background", message: "background: true is not supported: responses are answered in the request." };
+  }
   return undefined;
 }
 

@@ -47,16 +47,29 @@ export interface ResponseShell {
   error?: { code: string; message: string } | null;
 }
 
+/** A chat tool as the Responses API echoes a function tool. */
+function echoTool(tool: NonNullable<ChatCompletionRequest["tools"]>[number]): Record<string, unknown> {
+  const fn = tool.function as typeof tool.function & { strict?: boolean };
+  return { type: "function", name: fn.name, description: fn.description ?? null, parameters: fn.parameters ?? null, strict: fn.strict ?? null };
+}
+
+/** The text format a response echoes: a json_schema format flattens its `json_schema` object. */
+function echoFormat(format: ChatCompletionRequest["response_format"]): Record<string, unknown> {
+  if (format?.type === "json_schema") return { type: "json_schema", ...(format.json_schema as object) };
+  return { type: format?.type ?? "text" };
+}
+
 /** The full `response` object, as the JSON answer and the stream's lifecycle events carry it. */
 export function responseObject(shell: ResponseShell, request: ChatCompletionRequest): Record<string, unknown> {
-  const format = request.response_format;
   return {
     id: shell.id,
     object: "response",
     created_at: shell.createdAt,
     status: shell.status,
     error: shell.error ?? null,
-    incomplete_details: shell.status === "incomplete" ? { reason: shell.finish === "content_filter" ? "content_filter" : "max_output_tokens" } : null,
+    incomplete_details: shell.status === "incomplete"
+      ? { reason: shell.finish === "content_filter" ? "content_filter" : "max_output_tokens" }
+      : null,
     instructions: null,
     max_output_tokens: request.max_tokens ?? null,
     model: request.model,
@@ -66,9 +79,9 @@ export function responseObject(shell: ResponseShell, request: ChatCompletionRequ
     store: false,
     temperature: request.temperature ?? null,
     top_p: request.top_p ?? null,
-    text: { format: format?.type === "json_schema" ? { type: "json_schema", ...(format.json_schema as object) } : { type: format?.type ?? "text" } },
+    text: { format: echoFormat(request.response_format) },
     tool_choice: request.tool_choice ?? "auto",
-    tools: (request.tools ?? []).map((t) => ({ type: "function", name: t.function.name, description: t.function.description ?? null, parameters: t.function.parameters ?? null, strict: (t.function as { strict?: boolean }).strict ?? null })),
+    tools: (request.tools ?? []).map(echoTool),
     usage: shell.usage,
     metadata: {},
   };
@@ -93,9 +106,11 @@ export function toResponse(completion: ChatCompletion, request: ChatCompletionRe
     });
   }
   for (const call of choice?.message.tool_calls ?? []) {
-    output.push({ type: "function_call", id: `fc_${call.id}`, call_id: call.id, name: call.function.name, arguments: call.function.arguments, status: "completed" });
+    const { name, arguments: args } = call.function;
+    output.push({ type: "function_call", id: `fc_${call.id}`, call_id: call.id, name, arguments: args, status: "completed" });
   }
   const finish = choice?.finish_reason ?? null;
-  const shell = { id, createdAt: completion.created, status: finishedStatus(finish), finish, output, usage: responsesUsage(completion.usage) };
+  const usage = responsesUsage(completion.usage);
+  const shell = { id, createdAt: completion.created, status: finishedStatus(finish), finish, output, usage };
   return responseObject(shell, request);
 }

@@ -58,7 +58,8 @@ export function responsesStreamEncoder(request: ChatCompletionRequest): WireStre
   const text = (delta: string): string => {
     let out = "";
     if (open?.item.type !== "message") {
-      const item: MessageItem = { type: "message", id: `msg_${shell!.id.slice(5)}_${shell!.output.length}`, status: "in_progress", role: "assistant", content: [] };
+      const id = `msg_${shell!.id.slice(5)}_${shell!.output.length}`;
+      const item: MessageItem = { type: "message", id, status: "in_progress", role: "assistant", content: [] };
       const added = add(item);
       const part = { type: "output_text" as const, text: "", annotations: [] };
       item.content.push(part);
@@ -73,7 +74,8 @@ export function responsesStreamEncoder(request: ChatCompletionRequest): WireStre
     let out = "";
     if (call.id !== undefined || open?.item.type !== "function_call" || !("tool" in open) || open.tool !== call.index) {
       const callId = call.id ?? `call_${shell!.output.length}`;
-      const item: CallItem = { type: "function_call", id: `fc_${callId}`, call_id: callId, name: call.function?.name ?? "", arguments: "", status: "in_progress" };
+      const name = call.function?.name ?? "";
+      const item: CallItem = { type: "function_call", id: `fc_${callId}`, call_id: callId, name, arguments: "", status: "in_progress" };
       const added = add(item);
       out += added.out;
       open = { item, index: added.index, tool: call.index };
