@@ -197,6 +197,14 @@ describe("POST /v1/responses", () => {
     expect(row.cost_nusd).toBe(costNusd({ input_per_mtok: 1, output_per_mtok: 2 }, body.usage.input_tokens, body.usage.output_tokens));
   });
 
+  it("text.format reaches the provider as response_format (JSON mode answers JSON)", async () => {
+    const org = await createOrg();
+    const res = await responses(org.apiKey, { model: "sim-chat", input: "give me json", text: { format: { type: "json_object" } } });
+    const body = await res.json<{ output: Array<{ content: Array<{ text: string }> }>; text: { format: { type: string } } }>();
+    expect(JSON.parse(body.output[0].content[0].text)).toHaveProperty("reply");
+    expect(body.text.format.type).toBe("json_object");
+  });
+
   it("refuses store: true and previous_response_id with a clear 400 (stateless)", async () => {
     const org = await createOrg();
     const stored = await responses(org.apiKey, { model: "sim-chat", input: "hi", store: true });
