@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { compileBundle } from "../config/bundle";
 import { GatewayError } from "../errors/openai";
 import { parseJsonBody } from "./body";
-import { authorizeKey, authorizeModel, bearerToken, declaredDataClass, effectiveDataClass } from "./policy";
+import { authorizeKey, authorizeModel, bearerToken, declaredDataClass, effectiveDataClass, requestApiKey } from "./policy";
 
 const bundle = compileBundle(
   {
@@ -64,6 +64,24 @@ describe("parseJsonBody", () => {
     expect(parseJsonBody('{"a":{"b":1}}')).toEqual({ a: { b: 1 } });
     for (const bad of ["", "[]", "1", "{", '{"__proto__":1}', '{"a":{"constructor":{}}}', "[".repeat(100) + "]".repeat(100)]) {
       expect(status(() => parseJsonBody(bad))).toBe(400);
+    }
+  });
+});
+
+describe("requestApiKey", () => {
+  it("takes Authorization: Bearer first, else x-api-key (Anthropic SDKs); refuses a missing or malformed key with a 401", () => {
+    expect(requestApiKey(new Headers({ authorization: "Bearer sk-a", "x-api-key": "sk-b" }))).toBe("sk-a");
+    expect(requestApiKey(new Headers({ "x-api-key": " sk-b " }))).toBe("sk-b");
+    const refused: Array<Record<string, string>> = [{}, { "x-api-key": "two words" }, { authorization: "Basic abc", "x-api-key": "sk-b" }];
+    for (const headers of refused) {
+      let err: unknown;
+      try {
+        requestApiKey(new Headers(headers));
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(GatewayError);
+      expect((err as GatewayError).status).toBe(401);
     }
   });
 });
