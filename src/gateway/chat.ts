@@ -24,6 +24,7 @@ import { cachedChatResponse, lookupChatCache, recordHit } from "../cache/stage";
 import { streamedCompletion } from "../cache/replay";
 import { emitRequest } from "../logging/emit";
 import { effectiveDataClass } from "./policy";
+import { impliedClass } from "../governance/runtime";
 
 const DEFAULT_ATTEMPT_TIMEOUT_MS = 30_000;
 
@@ -123,7 +124,7 @@ export async function handleChat(request: Request, deps: GatewayDeps): Promise<R
     if (value.kind === "json") {
       // Response DLP: redact before the client (or a log, or the cache) sees it; findings may raise the class.
       const scanned = redactCompletion(p.caller.workload.dlpPolicy, value.completion);
-      const finalClass = effectiveDataClass(p.dataClass, scanned.outcome.raiseTo);
+      const finalClass = effectiveDataClass(p.dataClass, scanned.outcome.raiseTo, impliedClass(p.bundle.governance, scanned.outcome.types));
       usage.data_class = finalClass;
       addDetail(usage, dlpDetail("response", scanned.outcome));
       const u = value.completion.usage;
@@ -161,7 +162,7 @@ export async function handleChat(request: Request, deps: GatewayDeps): Promise<R
       usage.cost_nusd = costNusd(p.model.price, usage.tokens_in, usage.tokens_out);
       streamGuard.settle(usage.cost_nusd, usage.tokens_in + usage.tokens_out);
       const seen = s.clientClosed ? dlpStream.snapshot() : await dlpStream.done;
-      const finalClass = effectiveDataClass(p.dataClass, seen.outcome.raiseTo);
+      const finalClass = effectiveDataClass(p.dataClass, seen.outcome.raiseTo, impliedClass(p.bundle.governance, seen.outcome.types));
       usage.data_class = finalClass;
       addDetail(usage, dlpDetail("response", seen.outcome));
       if (!s.error && !s.clientClosed && s.finishReason !== "tool_calls" && (p.body.n ?? 1) === 1) {

@@ -15,6 +15,7 @@ import type { ChatCompletionRequest, EmbeddingsRequest } from "./schemas";
 import type { CacheStatus, UsageEvent } from "../usage/event";
 import { DEFAULT_MAX_BODY_BYTES, parseJsonBody, readBodyText } from "./body";
 import { BoundedMap } from "./memo";
+import { activeDlpPolicy, impliedClass } from "../governance/runtime";
 import { authorizeKey, authorizeModel, bearerToken, declaredDataClass, effectiveDataClass, type Caller } from "./policy";
 
 export interface GatewayDeps {
@@ -154,9 +155,11 @@ export async function prepare<S extends z.ZodType>(
   const body = parsed.data as z.infer<S> & { model: string };
   usage.model = body.model;
   // DLP before anything else sees the body: redactions replace the body, findings raise the class.
+  // An unexpired governance exemption swaps in its DLP actions (src/governance/runtime.ts).
+  const dlpPolicy = activeDlpPolicy(caller.workload, Date.now());
   const dlp = kind === "chat"
-    ? redactChatRequest(caller.workload.dlpPolicy, body as unknown as ChatCompletionRequest)
-    : redactEmbeddingsRequest(caller.workload.dlpPolicy, body as unknown as EmbeddingsRequest);
+    ? redactChatRequest(dlpPolicy, body as unknown as ChatCompletionRequest)
+    : redactEmbeddingsRequest(dlpPolicy, body as unknown as EmbeddingsRequest);
   addDetail(usage, dlpDetail("request", dlp.outcome));
   // Tool names (never arguments) are a shadow-agent signal: automated clients declare tools.
   // Read from the redacted body: a name is client text and goes into a store.
@@ -164,7 +167,11 @@ export async function prepare<S extends z.ZodType>(
   if (Array.isArray(tools) && tools.length > 0) {
     detail.tools = tools.slice(0, 20).map((t) => String(t.function?.name ?? "").slice(0, 64));
   }
-  const dataClass = effectiveDataClass(caller.workload.default_data_class, declared, dlp.outcome.raiseTo);
+  // The classification scheme's class holds even when the value was redacted (DESIGN §5).
+  const schemeClass = impliedClass(bundle.governance, dlp.outcome.types);
+  const dataClass = effectiveDataClass(caller.workload.default_data_class, declared, dlp.outcome.raiseTo, schemeClass);
+  // What a what-if replay needs later: the declared class (DLP types are in dlp_request already).
+  if (declared) detail.declared_class = declared;
   usage.data_class = dataClass;
   if (dlp.outcome.blocked.length) {
     throw forbidden(`Request blocked by data-loss prevention: it contains ${dlp.outcome.blocked.join(", ")} (rule: workload.dlp).`, "dlp_blocked");
