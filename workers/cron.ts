@@ -7,6 +7,7 @@ import type { Env } from "../src/env";
 import { runFailoverDrills } from "../src/routing/drills";
 import { runRestrictedAudit } from "../src/logging/audit";
 import { purgeExpiredLogs } from "../src/logging/writer";
+import { openQuarterlyReview, runEvidenceJob, runGovernanceCheck } from "../src/governance/jobs";
 import { escalateOverdueReviews, openAccessReview, runBaselines, runShadowDiscovery } from "../src/agents/jobs";
 
 export type CronJob = (env: Env, scheduledTime: number) => Promise<void>;
@@ -20,6 +21,10 @@ export const cronJobs: Record<string, CronJob> = {
   "agent-baselines": async (env, t) => void (await runBaselines(env, t)),
   "agent-access-review-escalation": async (env, t) => void (await escalateOverdueReviews(env, t)),
   "agent-access-review": async (env, t) => void (await openAccessReview(env, t, "cron:access-review")),
+  // Governance: daily check against live config (alerts), monthly evidence job, quarterly review.
+  "governance-check": async (env, t) => void (await runGovernanceCheck(env, t)),
+  "governance-evidence": async (env, t) => void (await runEvidenceJob(env, t)),
+  "governance-quarterly-review": async (env, t) => void (await openQuarterlyReview(env, t)),
   // Log retention per tier, then the audit proving no restricted content is stored (in that order).
   "log-retention-and-restricted-audit": async (env, t) => {
     await purgeExpiredLogs(env, t);
@@ -30,9 +35,9 @@ export const cronJobs: Record<string, CronJob> = {
 /** Keep in step with `[triggers] crons` in wrangler.toml. */
 export const cronSchedule: Record<string, string[]> = {
   "*/5 * * * *": [],
-  "0 3 * * *": ["failover-drills", "shadow-agent-discovery", "agent-baselines", "agent-access-review-escalation", "log-retention-and-restricted-audit"],
-  "0 6 1 * *": [],
-  "0 7 1 1,4,7,10 *": ["agent-access-review"],
+  "0 3 * * *": ["failover-drills", "shadow-agent-discovery", "agent-baselines", "agent-access-review-escalation", "log-retention-and-restricted-audit", "governance-check"],
+  "0 6 1 * *": ["governance-evidence"],
+  "0 7 1 1,4,7,10 *": ["agent-access-review", "governance-quarterly-review"],
 };
 
 export async function handleScheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {

@@ -7,10 +7,11 @@ import { budgetRoutes } from "./resources/budget";
 import { catalogRoutes } from "./resources/catalog";
 import { dlpRoutes } from "./resources/dlp";
 import { governanceRoutes } from "./resources/governance";
+import { governanceAnalysisRoutes } from "./resources/governance-analysis";
 import { logRoutes } from "./resources/logs";
 import { routingRoutes } from "./resources/routing";
 import { tenancyRoutes } from "./resources/tenancy";
 import { usageRoutes } from "./resources/usage";
 import type { AdminRoute } from "./router";
 
-export const adminRoutes: ReadonlyArray<AdminRoute<unknown>> = [...catalogRoutes, ...tenancyRoutes, ...usageRoutes, ...budgetRoutes, ...agentRoutes, ...routingRoutes, ...logRoutes, ...dlpRoutes, ...governanceRoutes];
+export const adminRoutes: ReadonlyArray<AdminRoute<unknown>> = [...catalogRoutes, ...tenancyRoutes, ...usageRoutes, ...budgetRoutes, ...agentRoutes, ...routingRoutes, ...logRoutes, ...dlpRoutes, ...governanceRoutes, ...governanceAnalysisRoutes];

@@ -10,11 +10,12 @@ import { ProblemError } from "../../errors/problem";
 import { verifyChain } from "../../governance/chain";
 import { checkArtifacts, checkResult } from "../../governance/check";
 import { diffArtifacts } from "../../governance/diff";
-import { artifactFiles, parseArtifacts } from "../../governance/files";
+import { artifactFiles } from "../../governance/files";
+import { propose, proposalView } from "../../governance/propose";
 import {
-  appendVersion, getProposal, getVersion, insertProposal, listProposals, listVersions, liveContext, liveVersion, updateProposal, type Proposal,
+  appendVersion, getProposal, getVersion, listProposals, listVersions, liveContext, liveVersion, updateProposal, type Proposal,
 } from "../../governance/store";
-import { applyRefusal, approve, mergeProposal, reject, reviewPolicy, type Refusal } from "../../governance/workflow";
+import { applyRefusal, approve, reject, reviewPolicy, type Refusal } from "../../governance/workflow";
 import type { Env } from "../../env";
 import { adminRoute, type AdminRoute } from "../router";
 
@@ -33,13 +34,6 @@ function refuse(r: Refusal, errors?: Array<{ path: string; message: string }>): 
   throw new ProblemError(r.status, r.status === 403 ? "Forbidden" : "Conflict", r.reason, errors);
 }
 
-function proposalView(p: Proposal) {
-  return {
-    id: p.id, status: p.status, author: p.author, created_at: p.createdAt, base_version: p.baseVersion, source: p.source,
-    rationale: p.rationale, evidence: p.evidence ?? null, approvals: p.approvals, rejected_by: p.rejectedBy, applied_version: p.appliedVersion, impact: p.impact ?? null,
-  };
-}
-
 async function mustProposal(env: Env, id: string): Promise<Proposal> {
   const p = await getProposal(env, id);
   if (!p) throw new ProblemError(404, "Not Found", `No governance proposal ${id}.`);
@@ -50,23 +44,6 @@ function versionParam(v: string | undefined): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new ProblemError(400, "Invalid Version", `Version must be a positive integer, got '${v}'.`);
   return n;
-}
-
-/**
- * Creates a proposal (used by the route, the evidence job and the quarterly review): validates,
- * merges over the live version, and answers the diff and the consistency-check result.
- */
-export async function propose(env: Env, input: { author: string; artifacts: Record<string, unknown>; rationale?: string; evidence?: unknown; source: string }) {
-  const parsed = parseArtifacts(input.artifacts);
-  if (parsed.findings.length) {
-    throw new ProblemError(400, "Invalid Governance Artifacts", `${parsed.findings.length} schema errors`, parsed.findings.map((f) => ({ path: `${f.file} ${f.path}`, message: f.message })));
-  }
-  const live = await liveVersion(env);
-  const merged = mergeProposal(live?.artifacts, parsed.set);
-  if (!merged.set) throw new ProblemError(400, "Incomplete Artifact Set", `No version is applied yet, so the first proposal must carry every artifact; missing: ${merged.missing.join(", ")}.`);
-  const proposal = await insertProposal(env, { author: input.author, baseVersion: live?.version ?? 0, artifacts: merged.set, rationale: input.rationale, evidence: input.evidence, source: input.source });
-  const check = checkResult(checkArtifacts(merged.set, await liveContext(env, today())));
-  return { ...proposalView(proposal), diff: diffArtifacts(live?.artifacts ?? {}, merged.set), check };
 }
 
 export const governanceRoutes: AdminRoute<unknown>[] = [
