@@ -17,7 +17,7 @@ import {
 import { usdToNusd } from "./money";
 import { DEFAULT_DLP_POLICY, compileDlpPolicy, type CompiledDlpPolicy } from "../dlp";
 import { compileRules, type CompiledRule, type RuleRow } from "../routing/rules";
-import { compileGovernance, exemptDlpPolicy, type CompiledExemption, type GovernancePolicy } from "../governance/runtime";
+import { compileGovernance, exemptionSteps, type CompiledExemption, type GovernancePolicy } from "../governance/runtime";
 
 export interface TeamPolicy extends TeamPut {
   id: string;
@@ -163,7 +163,7 @@ function attachExemptions(workloads: Map<string, WorkloadPolicy>, governance: Go
     const w = workloads.get(id);
     if (!w) continue;
     try {
-      w.exemptions = list.map((e) => ({ id: e.id, untilMs: e.untilMs, dlpPolicy: exemptDlpPolicy(w.dlp, e) }));
+      w.exemptions = exemptionSteps(w.dlp, list);
     } catch {
       warnings.push(`workload ${id}: an exemption's DLP policy does not compile; exemptions ignored`);
     }

@@ -70,10 +70,22 @@ export function impliedClass(policy: GovernancePolicy | undefined, types: readon
   return best;
 }
 
-/** A workload's DLP policy with an exemption's actions merged over it. */
-export function exemptDlpPolicy(base: DlpPolicyConfigInput | undefined, e: ActiveExemption): CompiledDlpPolicy {
+/** A workload's DLP policy with the exemptions' actions merged over it (later ones win). */
+export function exemptDlpPolicy(base: DlpPolicyConfigInput | undefined, exemptions: readonly ActiveExemption[]): CompiledDlpPolicy {
   const config = base ?? DEFAULT_DLP_POLICY;
-  return compileDlpPolicy({ ...config, actions: { ...(config.actions ?? {}), ...e.dlpActions } });
+  const actions = Object.assign({}, config.actions ?? {}, ...exemptions.map((e) => e.dlpActions)) as DlpPolicyConfigInput["actions"];
+  return compileDlpPolicy({ ...config, actions });
+}
+
+/**
+ * One compiled policy per expiry step: sorted by expiry, step i merges every exemption that
+ * expires at or after exemption i's expiry, i.e. exactly those still active while `now` is at
+ * or before it. {@link activeDlpPolicy} then picks the first step not yet past.
+ * @example const steps = exemptionSteps(workload.dlp, governance.exemptionsByWorkload.get(id) ?? []);
+ */
+export function exemptionSteps(base: DlpPolicyConfigInput | undefined, exemptions: readonly ActiveExemption[]): CompiledExemption[] {
+  const sorted = [...exemptions].sort((a, b) => a.untilMs - b.untilMs);
+  return sorted.map((e, i) => ({ id: sorted.slice(i).map((x) => x.id).join("+"), untilMs: e.untilMs, dlpPolicy: exemptDlpPolicy(base, sorted.slice(i)) }));
 }
 
 /** An exemption compiled into a workload's bundle entry. */
@@ -84,8 +96,9 @@ export interface CompiledExemption {
 }
 
 /**
- * The DLP policy a request of this workload runs under now: an unexpired exemption's, else the
- * workload's own. So an exemption is enforced only until its expiry, without a config change.
+ * The DLP policy a request of this workload runs under now: the first unexpired step of
+ * {@link exemptionSteps} (every exemption still active, merged), else the workload's own. So an
+ * exemption is enforced only until its expiry, without a config change.
  * @example const policy = activeDlpPolicy(caller.workload, Date.now());
  */
 export function activeDlpPolicy(w: { dlpPolicy: CompiledDlpPolicy; exemptions?: readonly CompiledExemption[] }, now: number): CompiledDlpPolicy {

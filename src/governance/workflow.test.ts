@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { compileDlpPolicy } from "../dlp";
-import { activeDlpPolicy, compileGovernance, exemptDlpPolicy, impliedClass } from "./runtime";
+import { activeDlpPolicy, compileGovernance, exemptionSteps, impliedClass } from "./runtime";
 import { applyRefusal, approve, mergeProposal, reject, reviewPolicy, type ProposalState } from "./workflow";
 
 const open: ProposalState = { id: "gp_1", author: "alice", status: "open", baseVersion: 2, approvals: [] };
@@ -49,11 +49,20 @@ describe("governance at the gateway", () => {
 
   it("an exemption's DLP effect applies only until the end of its expiry day (UTC)", () => {
     const g = compileGovernance({ version: 1, artifacts }, []);
-    const [ex] = g.exemptionsByWorkload.get("w")!;
-    const own = compileDlpPolicy({});
-    const w = { dlpPolicy: own, exemptions: [{ id: ex.id, untilMs: ex.untilMs, dlpPolicy: exemptDlpPolicy(undefined, ex) }] };
+    const w = { dlpPolicy: compileDlpPolicy({}), exemptions: exemptionSteps(undefined, g.exemptionsByWorkload.get("w")!) };
     expect(activeDlpPolicy(w, Date.parse("2026-12-31T23:59:59Z")).actionFor("SECRET")).toEqual({ action: "redact" });
     expect(activeDlpPolicy(w, Date.parse("2027-01-01T00:00:00Z")).actionFor("SECRET")).toEqual({ action: "block" });
+  });
+
+  it("several exemptions of one workload hold together, each until its own expiry", () => {
+    const ex = (id: string, until: string, dlp: Record<string, "allow" | "redact">) => ({ id, rule: "r", untilMs: Date.parse(until), dlpActions: dlp });
+    const steps = exemptionSteps(undefined, [ex("late", "2027-06-01T00:00:00Z", { SECRET: "redact" }), ex("early", "2027-01-01T00:00:00Z", { PHONE_NUMBER: "allow" })]);
+    const w = { dlpPolicy: compileDlpPolicy({}), exemptions: steps };
+    const before = activeDlpPolicy(w, Date.parse("2026-12-01T00:00:00Z"));
+    expect([before.actionFor("SECRET"), before.actionFor("PHONE_NUMBER")]).toEqual([{ action: "redact" }, { action: "allow" }]);
+    const between = activeDlpPolicy(w, Date.parse("2027-03-01T00:00:00Z"));
+    expect([between.actionFor("SECRET"), between.actionFor("PHONE_NUMBER")]).toEqual([{ action: "redact" }, { action: "raise", to: "internal" }]);
+    expect(activeDlpPolicy(w, Date.parse("2027-07-01T00:00:00Z")).actionFor("SECRET")).toEqual({ action: "block" });
   });
 
   it("a broken stored part warns and is left out", () => {
