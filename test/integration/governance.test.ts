@@ -103,4 +103,31 @@ describe("governance workflow", () => {
     expect((await admin("GET", "/governance/versions/99")).status).toBe(404);
     expect((await admin("POST", "/governance/proposals/nope/approve", undefined, { sub: "bob", role: "auditor" })).status).toBe(404);
   });
+
+  it("impact and what-if answer from the live version and recorded metadata", async () => {
+    const org = await createOrg();
+    await proposeApproveApply(demoSetFor([org]));
+    const impact = await adminOk<{ policies: Array<{ id: string }>; workloads: string[]; teams: string[]; providers: string[] }>("GET", "/governance/impact?regulation=PCI-DSS&clause=3.4");
+    expect(impact.policies.map((p) => p.id)).toEqual(["AUP-3"]);
+    expect(impact.workloads).toContain(org.workload);
+    expect(impact.teams).toContain(org.team);
+    expect(impact.providers).toEqual(expect.arrayContaining(["sim-us", "sim-eu"]));
+    expect((await admin("GET", "/governance/impact")).status).toBe(400);
+    expect((await admin("GET", "/governance/impact?regulation=HIPAA")).status).toBe(404);
+
+    const email = (i: number) => ({ model: "sim-chat", max_tokens: 4, messages: [{ role: "user", content: `write to jane.doe${i}@example.com` }] });
+    const plain = { model: "sim-chat", max_tokens: 4, messages: [{ role: "user", content: "hello" }] };
+    for (const body of [email(1), email(2), email(3), plain, plain]) expect((await chat(org.apiKey, body)).status).toBe(200);
+    const replay = await eventually(async () => {
+      const r = await adminOk<{ records: number; workloads: Array<{ workload: string; requests: number; current: { raised: number; blocked: number }; delta: { blocked: number; raised: number; cost_usd: number } }> }>(
+        "POST", "/governance/what-if", { change: { workload: org.workload, dlp: { actions: { EMAIL_ADDRESS: "block" } } }, days: 1 },
+      );
+      return r.records === 5 ? r : undefined;
+    });
+    expect(replay.workloads).toHaveLength(1);
+    expect(replay.workloads[0]).toMatchObject({ workload: org.workload, requests: 5, current: { raised: 3, blocked: 0 }, delta: { blocked: 3, raised: -3 } });
+    expect(replay.workloads[0].delta.cost_usd).toBeLessThan(0);
+    expect((await admin("POST", "/governance/what-if", { change: { workload: "ghost" } })).status).toBe(404);
+    expect((await admin("POST", "/governance/what-if", { change: { dlp: { actions: { EMAIL_ADDRESS: "block" } } } })).status).toBe(400);
+  });
 });
