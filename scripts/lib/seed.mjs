@@ -3,6 +3,7 @@
 // synthetic history use fixed ids with INSERT OR IGNORE, and the config version is bumped so
 // running edges pick the seed up within seconds.
 import { DEMO_MODELS, DEMO_PROVIDERS, DEMO_TEAMS, DEMO_WORKLOADS, demoKeyRows } from "./demo-org.mjs";
+import { seedGovernanceHistory } from "./governance-history.mjs";
 
 const HISTORY_DAYS = 90;
 const EVENT_DAYS = 14;
@@ -161,4 +162,8 @@ export async function seedDemo(db, now = new Date()) {
   await runChunked(db, configStatements(db, now.toISOString()));
   await runChunked(db, historyStatements(db, today));
   await runChunked(db, eventStatements(db, today));
+  // Governance history made by the system's own loop over seeded metadata (scripts/lib/governance-history.mjs).
+  const eventsHead = `INSERT OR IGNORE INTO usage_events (request_id, ts, team, workload, key_id, model, provider, region, tokens_in, tokens_out, cost_nusd,
+      latency_ms, ttfb_ms, status, error_code, data_class, cache, estimated, route, detail)`;
+  await seedGovernanceHistory(db, now, (rows) => runChunked(db, multiRowInserts(db, eventsHead, rows)));
 }

@@ -54,8 +54,11 @@ describe("governance consistency checks", () => {
   it("minutes reference real changes (proposals and versions only when live state is known)", () => {
     const set = demo();
     set.minutes.meetings[0].decisions.push({ summary: "s", changes: [{ artifact: "exemptions", id: "EX-7" }, { proposal: "gp_x" }, { version: 3 }] });
-    expect(checkMinutes(set).map((f) => f.path)).toEqual(["meetings[0].decisions[2].changes[0]"]);
-    expect(checkMinutes(set, { proposals: ["gp_x"], versions: [1] }).map((f) => f.path)).toEqual(["meetings[0].decisions[2].changes[0]", "meetings[0].decisions[2].changes[2]"]);
+    expect(checkMinutes(set).map((f) => `${f.severity} ${f.path}`)).toEqual(["warning meetings[0].decisions[2].changes[0]"]);
+    expect(checkMinutes(set, { proposals: ["gp_x"], versions: [1] }).map((f) => `${f.severity} ${f.path}`)).toEqual([
+      "warning meetings[0].decisions[2].changes[0]",
+      "error meetings[0].decisions[2].changes[2]",
+    ]);
   });
 
   it("the classification scheme declares every class it maps to", () => {

@@ -136,15 +136,20 @@ function changeExists(set: ArtifactSet, ref: ChangeRef, known: CheckContext["kno
   return "proposal" in ref ? known.proposals.includes(ref.proposal) : known.versions.includes(ref.version);
 }
 
-/** Minutes' decisions reference real changes (artifact items always; proposals/versions when live). */
+/**
+ * Minutes' decisions reference real changes: proposals and versions must exist (checked when the
+ * live state is known). An artifact item that no longer exists is a warning only: a later,
+ * approved change may have removed what an earlier meeting approved.
+ */
 export function checkMinutes(set: ArtifactSet, known?: CheckContext["known"]): Finding[] {
   const out: Finding[] = [];
   set.minutes.meetings.forEach((m, i) => {
     m.decisions.forEach((d, j) => {
       d.changes.forEach((ref, k) => {
-        if (changeExists(set, ref, known) === false) {
-          out.push(err("minutes", `meetings[${i}].decisions[${j}].changes[${k}]`, `decision of ${m.date} references ${JSON.stringify(ref)}, which does not exist`));
-        }
+        if (changeExists(set, ref, known) !== false) return;
+        const path = `meetings[${i}].decisions[${j}].changes[${k}]`;
+        if ("artifact" in ref) out.push(warn("minutes", path, `decision of ${m.date} references ${ref.artifact} '${ref.id}', which the artifacts no longer contain`));
+        else out.push(err("minutes", path, `decision of ${m.date} references ${JSON.stringify(ref)}, which does not exist`));
       });
     });
   });

@@ -93,10 +93,10 @@ export async function runEvidenceJob(env: Env, now: number): Promise<{ findings:
     for (const p of same) await updateProposal(env, p.id, p.status, { status: "rejected", rejectedBy: "system:evidence-job (stale: refiled on the live version)" });
     const replay = whatIf(await replayRecords(env, { since, until, workload: f.workload }), replayPolicyFromBundle(bundle), f.change.what_if);
     const created = await propose(env, {
-      author: "system:evidence-job", artifacts: f.change.artifacts, rationale: f.summary, source: "evidence-job",
+      author: "system:evidence-job", artifacts: f.change.artifacts, rationale: f.summary, source: "evidence-job", at: until,
       evidence: { window: { since, until }, finding: { kind: f.kind, workload: f.workload, rule: f.rule, numbers: f.numbers }, what_if: replay },
     });
-    await db(env).insert(gov.governanceFindings).values({ id: `gf_${crypto.randomUUID()}`, ts: nowIso(), kind: f.kind, workload: f.workload, detail: JSON.stringify({ rule: f.rule, summary: f.summary, numbers: f.numbers }), proposalId: created.id });
+    await db(env).insert(gov.governanceFindings).values({ id: `gf_${crypto.randomUUID()}`, ts: until, kind: f.kind, workload: f.workload, detail: JSON.stringify({ rule: f.rule, summary: f.summary, numbers: f.numbers }), proposalId: created.id });
     proposals.push(created.id);
   }
   return { findings, proposals, impacts_measured: impacts };

@@ -26,7 +26,7 @@ export function proposalView(p: Proposal) {
  * Creates a proposal (used by the route, the evidence job and the quarterly review): validates,
  * merges over the live version, and answers the diff and the consistency-check result.
  */
-export async function propose(env: Env, input: { author: string; artifacts: Record<string, unknown>; rationale?: string; evidence?: unknown; source: string }) {
+export async function propose(env: Pick<Env, "DB">, input: { author: string; artifacts: Record<string, unknown>; rationale?: string; evidence?: unknown; source: string; at?: string }) {
   const parsed = parseArtifacts(input.artifacts);
   if (parsed.findings.length) {
     throw new ProblemError(400, "Invalid Governance Artifacts", `${parsed.findings.length} schema errors`, parsed.findings.map((f) => ({ path: `${f.file} ${f.path}`, message: f.message })));
@@ -34,7 +34,7 @@ export async function propose(env: Env, input: { author: string; artifacts: Reco
   const live = await liveVersion(env);
   const merged = mergeProposal(live?.artifacts, parsed.set);
   if (!merged.set) throw new ProblemError(400, "Incomplete Artifact Set", `No version is applied yet, so the first proposal must carry every artifact; missing: ${merged.missing.join(", ")}.`);
-  const proposal = await insertProposal(env, { author: input.author, baseVersion: live?.version ?? 0, artifacts: merged.set, rationale: input.rationale, evidence: input.evidence, source: input.source });
+  const proposal = await insertProposal(env, { author: input.author, baseVersion: live?.version ?? 0, artifacts: merged.set, rationale: input.rationale, evidence: input.evidence, source: input.source, at: input.at });
   const check = checkResult(checkArtifacts(merged.set, await liveContext(env, today())));
   return { ...proposalView(proposal), diff: diffArtifacts(live?.artifacts ?? {}, merged.set), check };
 }

@@ -83,10 +83,10 @@ export async function listProposals(env: Pick<Env, "DB">, status?: string): Prom
 
 export async function insertProposal(
   env: Pick<Env, "DB">,
-  p: { author: string; baseVersion: number; artifacts: ArtifactSet; rationale?: string; evidence?: unknown; source: string },
+  p: { author: string; baseVersion: number; artifacts: ArtifactSet; rationale?: string; evidence?: unknown; source: string; at?: string },
 ): Promise<Proposal> {
   const row: ProposalRecord = {
-    id: `gp_${crypto.randomUUID()}`, createdAt: nowIso(), author: p.author, status: "open", baseVersion: p.baseVersion, artifacts: JSON.stringify(p.artifacts),
+    id: `gp_${crypto.randomUUID()}`, createdAt: p.at ?? nowIso(), author: p.author, status: "open", baseVersion: p.baseVersion, artifacts: JSON.stringify(p.artifacts),
     rationale: p.rationale ?? null, evidence: p.evidence === undefined ? null : JSON.stringify(p.evidence), approvals: "[]", rejectedBy: null,
     appliedVersion: null, impact: null, source: p.source,
   };
@@ -140,13 +140,14 @@ export async function liveContext(env: Pick<Env, "DB">, today: string): Promise<
  * config-version bump. Two concurrent applies race on the version primary key: one wins, the
  * other's whole batch fails and changes nothing.
  */
-export async function appendVersion(env: Pick<Env, "DB">, p: Proposal, actor: string): Promise<VersionRow> {
+export async function appendVersion(env: Pick<Env, "DB">, p: Proposal, actor: string, at?: string): Promise<VersionRow> {
   const prev = await liveVersion(env);
   const version = (prev?.version ?? 0) + 1;
   const prevSha = prev?.sha256 ?? null;
   const sha256 = await versionHash({ version, prev_sha256: prevSha, artifacts: p.artifacts });
   const row: VersionRecord = {
-    version, appliedAt: nowIso(), author: p.author, approvers: JSON.stringify(p.approvals.map((a) => a.by)), sha256, prevSha256: prevSha, proposalId: p.id,
+    // `at` is only for the demo seed, which runs the loop over its synthetic past (src/governance/demo-history.ts).
+    version, appliedAt: at ?? nowIso(), author: p.author, approvers: JSON.stringify(p.approvals.map((a) => a.by)), sha256, prevSha256: prevSha, proposalId: p.id,
     artifacts: JSON.stringify(p.artifacts),
   };
   const d = db(env);
