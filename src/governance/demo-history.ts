@@ -24,7 +24,7 @@ async function approveAndApply(env: Pick<Env, "DB">, id: string, at: number): Pr
   if (!p) return undefined;
   const live = await liveVersion(env);
   const r = approve(p, DEMO_REVIEWER, reviewPolicy(live?.artifacts), new Date(at).toISOString());
-  if ("reason" in r || !(await updateProposal(env, id, "open", { status: r.status, approvals: r.approvals }))) return undefined;
+  if ("reason" in r || !(await updateProposal(env, id, "open", { status: r.status, approvals: r.approvals }, p.approvals))) return undefined;
   const check = checkResult(checkArtifacts(p.artifacts, await liveContext(env, new Date(at).toISOString().slice(0, 10))));
   if (!check.ok || r.status !== "approved" || p.baseVersion !== (live?.version ?? 0)) return undefined;
   const applied = await appendVersion(env, { ...p, status: "approved", approvals: r.approvals }, "demo-admin", new Date(at).toISOString());

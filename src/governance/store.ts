@@ -94,12 +94,16 @@ export async function insertProposal(
   return proposalOf(row);
 }
 
-/** Updates status/approvals only while the proposal is still in `from` (no lost update on a race). */
+/**
+ * Updates a proposal only while it is still in `from` and, when given, still has exactly the
+ * approvals it was read with: two approvers racing cannot overwrite each other's approval.
+ */
 export async function updateProposal(
   env: Pick<Env, "DB">,
   id: string,
   from: ProposalStatus,
   set: { status?: ProposalStatus; approvals?: Approval[]; rejectedBy?: string; impact?: unknown },
+  fromApprovals?: Approval[],
 ): Promise<boolean> {
   const values: Partial<ProposalRecord> = {};
   if (set.status) values.status = set.status;
@@ -107,7 +111,12 @@ export async function updateProposal(
   if (set.rejectedBy) values.rejectedBy = set.rejectedBy;
   if (set.impact !== undefined) values.impact = JSON.stringify(set.impact);
   const res = await db(env).update(gov.governanceProposals).set(values)
-    .where(and(eq(gov.governanceProposals.id, id), eq(gov.governanceProposals.status, from))).returning({ id: gov.governanceProposals.id }).all();
+    .where(and(
+      eq(gov.governanceProposals.id, id),
+      eq(gov.governanceProposals.status, from),
+      fromApprovals ? eq(gov.governanceProposals.approvals, JSON.stringify(fromApprovals)) : undefined,
+    ))
+    .returning({ id: gov.governanceProposals.id }).all();
   return res.length === 1;
 }
 

@@ -130,4 +130,22 @@ describe("governance workflow", () => {
     expect((await admin("POST", "/governance/what-if", { change: { workload: "ghost" } })).status).toBe(404);
     expect((await admin("POST", "/governance/what-if", { change: { dlp: { actions: { EMAIL_ADDRESS: "block" } } } })).status).toBe(400);
   });
+
+  it("the number of approvals is itself policy, and concurrent approvals are never lost", async () => {
+    const org = await createOrg();
+    const set = demoSetFor([org]);
+    set.acceptable_use.review.approvals_required = 2;
+    await proposeApproveApply(set);
+    const next = await adminOk<{ id: string }>("POST", "/governance/proposals", { artifacts: { minutes: set.minutes }, rationale: "two approvals now" });
+    const answers = await Promise.all(["bob", "dan", "erin"].map((sub) => admin("POST", `/governance/proposals/${next.id}/approve`, undefined, { sub, role: "auditor" })));
+    const ok = answers.filter((r) => r.status === 200).length;
+    expect(answers.every((r) => r.status === 200 || r.status === 409)).toBe(true);
+    const stored = await adminOk<{ status: string; approvals: Array<{ by: string }> }>("GET", `/governance/proposals/${next.id}`);
+    // Every 200 is an approval on record (none overwritten by a racing one); two make it approved.
+    expect(stored.approvals).toHaveLength(ok);
+    expect(ok).toBeGreaterThanOrEqual(1);
+    expect(stored.status).toBe(ok >= 2 ? "approved" : "open");
+    // One approval under a two-approval policy is not enough to apply.
+    if (ok === 1) expect((await admin("POST", `/governance/proposals/${next.id}/apply`)).status).toBe(409);
+  });
 });

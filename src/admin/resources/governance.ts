@@ -69,7 +69,8 @@ export const governanceRoutes: AdminRoute<unknown>[] = [
       const p = await mustProposal(env, params.id);
       const r = approve(p, principal, reviewPolicy((await liveVersion(env))?.artifacts), new Date().toISOString());
       if ("reason" in r) refuse(r);
-      if (!(await updateProposal(env, p.id, p.status, { status: r.status, approvals: r.approvals }))) refuse({ status: 409, reason: `proposal ${p.id} changed meanwhile; retry` });
+      const stored = await updateProposal(env, p.id, p.status, { status: r.status, approvals: r.approvals }, p.approvals);
+      if (!stored) refuse({ status: 409, reason: `proposal ${p.id} changed meanwhile; retry` });
       return proposalView({ ...p, status: r.status, approvals: r.approvals });
     },
   }),
