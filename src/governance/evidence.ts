@@ -93,7 +93,9 @@ export function analyseEvidence(records: readonly EvidenceRecord[], set: Artifac
     if (!rule || exempt.has(k) || s.blocks < minBlocks || retryRate < minRetryRate) continue;
     const exemption: Exemptions["exemptions"][number] = {
       id: `EX-${workload}-${type}-${o.today}`.slice(0, 64), workload, rule,
-      reason: `Evidence ${o.since.slice(0, 10)}..${o.until.slice(0, 10)}: ${s.blocks} ${type} blocks, ${Math.round(retryRate * 100)}% retried without the value within minutes; mask instead of refuse for 90 days and re-measure.`,
+      reason:
+        `Evidence ${o.since.slice(0, 10)}..${o.until.slice(0, 10)}: ${s.blocks} ${type} blocks, ` +
+        `${Math.round(retryRate * 100)}% retried without the value within minutes; mask instead of refuse for 90 days and re-measure.`,
       requested_by: "system:evidence-job", approver: "governance review board", expires: addDays(o.today, 90), effect: { dlp: { [type]: "redact" } },
     };
     out.push({
@@ -130,11 +132,27 @@ export function workloadMetrics(records: readonly EvidenceRecord[], workload: st
   const served = mine.filter((r) => r.status === 200).length;
   const cost = mine.reduce((s, r) => s + r.cost_nusd, 0);
   const perDay = (n: number) => Math.round((n / Math.max(days, 1)) * 1000) / 1000;
-  return { requests_per_day: perDay(mine.length), blocked_per_day: perDay(blocked), served_per_day: perDay(served), block_rate: mine.length ? Math.round((blocked / mine.length) * 1000) / 1000 : 0, cost_usd_per_day: perDay(cost / 1e9) };
+  return {
+    requests_per_day: perDay(mine.length),
+    blocked_per_day: perDay(blocked),
+    served_per_day: perDay(served),
+    block_rate: mine.length ? Math.round((blocked / mine.length) * 1000) / 1000 : 0,
+    cost_usd_per_day: perDay(cost / 1e9),
+  };
 }
 
 /** A usage_events row as an evidence record. */
-export function evidenceRecord(row: { ts: string; workload: string; key_id: string | null; status: number; error_code: string | null; cost_nusd: number; detail: string | null }): EvidenceRecord {
+export interface EvidenceRow {
+  ts: string;
+  workload: string;
+  key_id: string | null;
+  status: number;
+  error_code: string | null;
+  cost_nusd: number;
+  detail: string | null;
+}
+
+export function evidenceRecord(row: EvidenceRow): EvidenceRecord {
   let d: { dlp_request?: { types?: unknown; blocked?: unknown } } = {};
   try {
     d = row.detail ? (JSON.parse(row.detail) as typeof d) : {};
@@ -142,5 +160,6 @@ export function evidenceRecord(row: { ts: string; workload: string; key_id: stri
     d = {};
   }
   const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
-  return { ts: row.ts, workload: row.workload, key_id: row.key_id, status: row.status, error_code: row.error_code, cost_nusd: row.cost_nusd, dlp_types: strings(d.dlp_request?.types), dlp_blocked: strings(d.dlp_request?.blocked) };
+  const { detail: _detail, ...facts } = row;
+  return { ...facts, dlp_types: strings(d.dlp_request?.types), dlp_blocked: strings(d.dlp_request?.blocked) };
 }

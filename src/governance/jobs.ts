@@ -14,7 +14,7 @@ import { ProblemError } from "../errors/problem";
 import { raiseAlert } from "../operations/alerts";
 import { verifyChain } from "./chain";
 import { checkArtifacts, checkResult } from "./check";
-import { analyseEvidence, evidenceRecord, workloadMetrics, type EvidenceFinding } from "./evidence";
+import { analyseEvidence, evidenceRecord, workloadMetrics, type EvidenceFinding, type EvidenceRow } from "./evidence";
 import { replayRecords } from "./live";
 import { propose } from "./propose";
 import { replayPolicyFromBundle } from "./replay-policy";
@@ -48,7 +48,7 @@ export async function runGovernanceCheck(env: Env, t: number): Promise<{ ok: boo
 async function evidenceRecords(env: Env, since: string, until: string) {
   const rows = await env.DB.prepare(
     "SELECT ts, workload, key_id, status, error_code, cost_nusd, detail FROM usage_events WHERE ts >= ? AND ts < ? AND workload IS NOT NULL ORDER BY ts LIMIT 200000",
-  ).bind(since, until).all<{ ts: string; workload: string; key_id: string | null; status: number; error_code: string | null; cost_nusd: number; detail: string | null }>();
+  ).bind(since, until).all<EvidenceRow>();
   return rows.results.map(evidenceRecord);
 }
 
@@ -67,7 +67,12 @@ async function measureImpacts(env: Env, now: number): Promise<number> {
     if (!workload) continue;
     const before = await evidenceRecords(env, new Date(appliedAt - 30 * DAY).toISOString(), new Date(appliedAt).toISOString());
     const after = await evidenceRecords(env, new Date(appliedAt).toISOString(), new Date(appliedAt + afterDays * DAY).toISOString());
-    const impact = { workload, measured_at: new Date(now).toISOString(), before: { days: 30, ...workloadMetrics(before, workload, 30) }, after: { days: afterDays, ...workloadMetrics(after, workload, afterDays) } };
+    const impact = {
+      workload,
+      measured_at: new Date(now).toISOString(),
+      before: { days: 30, ...workloadMetrics(before, workload, 30) },
+      after: { days: afterDays, ...workloadMetrics(after, workload, afterDays) },
+    };
     if (await updateProposal(env, p.id, "applied", { impact })) measured++;
   }
   return measured;
@@ -96,7 +101,9 @@ export async function runEvidenceJob(env: Env, now: number): Promise<{ findings:
       author: "system:evidence-job", artifacts: f.change.artifacts, rationale: f.summary, source: "evidence-job", at: until,
       evidence: { window: { since, until }, finding: { kind: f.kind, workload: f.workload, rule: f.rule, numbers: f.numbers }, what_if: replay },
     });
-    await db(env).insert(gov.governanceFindings).values({ id: `gf_${crypto.randomUUID()}`, ts: until, kind: f.kind, workload: f.workload, detail: JSON.stringify({ rule: f.rule, summary: f.summary, numbers: f.numbers }), proposalId: created.id });
+    const detail = JSON.stringify({ rule: f.rule, summary: f.summary, numbers: f.numbers });
+    await db(env).insert(gov.governanceFindings)
+      .values({ id: `gf_${crypto.randomUUID()}`, ts: until, kind: f.kind, workload: f.workload, detail, proposalId: created.id });
     proposals.push(created.id);
   }
   return { findings, proposals, impacts_measured: impacts };
@@ -122,7 +129,9 @@ export async function openQuarterlyReview(env: Env, t: number): Promise<{ id: st
     expiring_exemptions: live.artifacts.exemptions.exemptions.filter((e) => e.expires <= horizon).map((e) => ({ id: e.id, workload: e.workload, rule: e.rule, expires: e.expires })),
     regulatory_map: {
       last_reviewed: live.artifacts.regulatory_map.reviewed ?? null,
-      clauses: live.artifacts.regulatory_map.regulations.flatMap((r) => r.clauses.map((c) => ({ regulation: r.id, clause: c.id, policies: c.policies, ...(c.not_applicable ? { not_applicable: c.not_applicable } : {}) }))),
+      clauses: live.artifacts.regulatory_map.regulations.flatMap((r) =>
+        r.clauses.map((c) => ({ regulation: r.id, clause: c.id, policies: c.policies, ...(c.not_applicable ? { not_applicable: c.not_applicable } : {}) })),
+      ),
     },
   };
   const row = { id: `gr_${crypto.randomUUID()}`, quarter: quarterOf(t), openedAt: new Date(t).toISOString(), status: "open", items: JSON.stringify(items), closedAt: null, proposalId: null };
@@ -149,7 +158,8 @@ export async function closeReview(env: Env, input: { id: string; author: string;
     .where(and(eq(gov.governanceProposals.status, "applied"), gte(gov.governanceProposals.createdAt, review.openedAt))).all();
   const today = day(Date.now());
   const changes = [{ version: live.version }, ...decided.map((d) => ({ proposal: d.id }))];
-  const minutes = { meetings: [...live.artifacts.minutes.meetings, { date: today, attendees: input.attendees, decisions: [{ summary: `Quarterly review ${review.quarter}: ${input.summary}`, changes }] }] };
+  const meeting = { date: today, attendees: input.attendees, decisions: [{ summary: `Quarterly review ${review.quarter}: ${input.summary}`, changes }] };
+  const minutes = { meetings: [...live.artifacts.minutes.meetings, meeting] };
   const proposal = await propose(env, {
     author: input.author, artifacts: { minutes, regulatory_map: { ...live.artifacts.regulatory_map, reviewed: today } },
     rationale: `Minutes of the ${review.quarter} review`, source: "review", evidence: { review: review.id },

@@ -193,9 +193,10 @@ export function whatIf(records: readonly ReplayRecord[], current: ReplayPolicy, 
     const cur = counts(list, before);
     const prop = counts(list, after);
     const unknown = list.filter((_, i) => before[i].outcome !== "served" && after[i].outcome === "served").length;
-    // Requests refused today cost nothing today; served under the change, their cost is unknown.
-    prop.cost_usd -= list.reduce((s, r, i) => s + (before[i].outcome !== "served" && after[i].outcome === "served" ? r.cost_nusd : 0), 0) / 1e9;
-    const delta = Object.fromEntries(Object.keys(cur).map((k) => [k, round((prop as unknown as Record<string, number>)[k] - (cur as unknown as Record<string, number>)[k])])) as unknown as OutcomeCounts;
+    // Requests refused today were recorded at no cost: served under the change, their cost is unknown
+    // (counted in cost_unknown_requests, not guessed).
+    const delta = { ...cur };
+    for (const k of Object.keys(cur) as Array<keyof OutcomeCounts>) delta[k] = round(prop[k] - cur[k]);
     out.push({ workload, requests: list.length, current: roundCost(cur), proposed: roundCost(prop), delta, cost_unknown_requests: unknown });
   }
   return out;
