@@ -9,6 +9,7 @@ import { runRestrictedAudit } from "../src/logging/audit";
 import { purgeExpiredLogs } from "../src/logging/writer";
 import { runDailyFinance } from "../src/operations/forecast/jobs";
 import { retryUndelivered, runMonthlyReports } from "../src/operations/reports/archive";
+import { openQuarterlyReview, runEvidenceJob, runGovernanceCheck } from "../src/governance/jobs";
 import { escalateOverdueReviews, openAccessReview, runBaselines, runShadowDiscovery } from "../src/agents/jobs";
 
 export type CronJob = (env: Env, scheduledTime: number) => Promise<void>;
@@ -28,6 +29,10 @@ export const cronJobs: Record<string, CronJob> = {
   "monthly-reports": async (env, t) => void (await runMonthlyReports(env, t)),
   // A report whose email failed is retried on the next run, never resent to anyone it reached.
   "report-delivery-retry": async (env, t) => void (await retryUndelivered(env, t)),
+  // Governance: daily check against live config (alerts), monthly evidence job, quarterly review.
+  "governance-check": async (env, t) => void (await runGovernanceCheck(env, t)),
+  "governance-evidence": async (env, t) => void (await runEvidenceJob(env, t)),
+  "governance-quarterly-review": async (env, t) => void (await openQuarterlyReview(env, t)),
   // Log retention per tier, then the audit proving no restricted content is stored (in that order).
   "log-retention-and-restricted-audit": async (env, t) => {
     await purgeExpiredLogs(env, t);
@@ -38,9 +43,12 @@ export const cronJobs: Record<string, CronJob> = {
 /** Keep in step with `[triggers] crons` in wrangler.toml. */
 export const cronSchedule: Record<string, string[]> = {
   "*/5 * * * *": ["report-delivery-retry"],
-  "0 3 * * *": ["failover-drills", "shadow-agent-discovery", "agent-baselines", "agent-access-review-escalation", "log-retention-and-restricted-audit", "finance-daily"],
-  "0 6 1 * *": ["monthly-reports"],
-  "0 7 1 1,4,7,10 *": ["agent-access-review"],
+  "0 3 * * *": [
+    "failover-drills", "shadow-agent-discovery", "agent-baselines", "agent-access-review-escalation",
+    "log-retention-and-restricted-audit", "finance-daily", "governance-check",
+  ],
+  "0 6 1 * *": ["monthly-reports", "governance-evidence"],
+  "0 7 1 1,4,7,10 *": ["agent-access-review", "governance-quarterly-review"],
 };
 
 export async function handleScheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {

@@ -5,6 +5,7 @@
 import { DEMO_MODELS, DEMO_PROVIDERS, DEMO_TEAMS, DEMO_WORKLOADS, demoKeyRows } from "./demo-org.mjs";
 import { historyRows, importRows } from "./demo-history.mjs";
 import { hashSeed, rng } from "./random.mjs";
+import { seedGovernanceHistory } from "./governance-history.mjs";
 
 const EVENT_DAYS = 14;
 
@@ -127,4 +128,8 @@ export async function seedDemo(db, now = new Date()) {
   await runChunked(db, configStatements(db, now.toISOString()));
   await runChunked(db, historyStatements(db, today));
   await runChunked(db, eventStatements(db, today));
+  // Governance history made by the system's own loop over seeded metadata (scripts/lib/governance-history.mjs).
+  const eventsHead = `INSERT OR IGNORE INTO usage_events (request_id, ts, team, workload, key_id, model, provider, region, tokens_in, tokens_out, cost_nusd,
+      latency_ms, ttfb_ms, status, error_code, data_class, cache, estimated, route, detail)`;
+  await seedGovernanceHistory(db, now, (rows) => runChunked(db, multiRowInserts(db, eventsHead, rows)));
 }

@@ -8,10 +8,15 @@ import { catalogRoutes } from "./resources/catalog";
 import { dlpRoutes } from "./resources/dlp";
 import { financeRoutes } from "./resources/finance";
 import { reportRoutes } from "./resources/reports";
+import { governanceRoutes } from "./resources/governance";
+import { governanceAnalysisRoutes } from "./resources/governance-analysis";
 import { logRoutes } from "./resources/logs";
 import { routingRoutes } from "./resources/routing";
 import { tenancyRoutes } from "./resources/tenancy";
 import { usageRoutes } from "./resources/usage";
 import type { AdminRoute } from "./router";
 
-export const adminRoutes: ReadonlyArray<AdminRoute<unknown>> = [...catalogRoutes, ...tenancyRoutes, ...usageRoutes, ...budgetRoutes, ...agentRoutes, ...routingRoutes, ...logRoutes, ...dlpRoutes, ...financeRoutes, ...reportRoutes];
+export const adminRoutes: ReadonlyArray<AdminRoute<unknown>> = [
+  ...catalogRoutes, ...tenancyRoutes, ...usageRoutes, ...budgetRoutes, ...agentRoutes, ...routingRoutes, ...logRoutes,
+  ...dlpRoutes, ...financeRoutes, ...reportRoutes, ...governanceRoutes, ...governanceAnalysisRoutes,
+];

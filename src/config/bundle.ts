@@ -17,6 +17,7 @@ import {
 import { usdToNusd } from "./money";
 import { DEFAULT_DLP_POLICY, compileDlpPolicy, type CompiledDlpPolicy } from "../dlp";
 import { compileRules, type CompiledRule, type RuleRow } from "../routing/rules";
+import { compileGovernance, exemptionSteps, type CompiledExemption, type GovernancePolicy } from "../governance/runtime";
 
 export interface TeamPolicy extends TeamPut {
   id: string;
@@ -28,6 +29,8 @@ export interface WorkloadPolicy extends WorkloadPut {
   allowedModels: ReadonlySet<string>;
   /** The workload's DLP policy (or the default), compiled once per config version. */
   dlpPolicy: CompiledDlpPolicy;
+  /** Governance exemptions with a DLP effect (see activeDlpPolicy); absent when none. */
+  exemptions?: CompiledExemption[];
 }
 
 export interface ModelPolicy extends ModelPut {
@@ -54,6 +57,8 @@ export interface PolicyBundle {
   providers: ReadonlyMap<string, ProviderRuntime>;
   /** Routing rules by "team:<id>" / "workload:<id>" (latest version of each). */
   routingRules: ReadonlyMap<string, CompiledRule>;
+  /** The applied governance version's classification scheme and exemptions (none applied: absent). */
+  governance?: GovernancePolicy;
   /** Problems found while compiling (a row that no longer parses); the row is skipped, not fatal. */
   warnings: string[];
 }
@@ -68,6 +73,8 @@ export interface BundleRows {
   keys: Array<{ id: string; hash: string; prefix: string; workload: string; team: string; expiresAt: string | null; revokedAt: string | null }>;
   /** Latest version of each routing rule (absent in callers that predate routing rules). */
   routingRules?: RuleRow[];
+  /** Latest applied governance version (absent before the first apply). */
+  governance?: { version: number; artifacts: string } | null;
 }
 
 function parseSpec<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }, kind: string, id: string, spec: string, warnings: string[]): T | undefined {
@@ -145,5 +152,20 @@ export function compileBundle(rows: BundleRows, now: number): PolicyBundle {
     });
   }
   const routingRules = compileRules(rows.routingRules ?? [], warnings);
-  return { version: rows.version, compiledAt: now, keysByHash, teams, workloads, models, providers, routingRules, warnings };
+  const governance = rows.governance ? compileGovernance(rows.governance, warnings) : undefined;
+  if (governance) attachExemptions(workloads, governance, warnings);
+  return { version: rows.version, compiledAt: now, keysByHash, teams, workloads, models, providers, routingRules, warnings, ...(governance ? { governance } : {}) };
+}
+
+/** Compiles each workload's exempt DLP policies once per config version. */
+function attachExemptions(workloads: Map<string, WorkloadPolicy>, governance: GovernancePolicy, warnings: string[]): void {
+  for (const [id, list] of governance.exemptionsByWorkload) {
+    const w = workloads.get(id);
+    if (!w) continue;
+    try {
+      w.exemptions = exemptionSteps(w.dlp, list);
+    } catch {
+      warnings.push(`workload ${id}: an exemption's DLP policy does not compile; exemptions ignored`);
+    }
+  }
 }

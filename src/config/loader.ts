@@ -43,7 +43,7 @@ async function openProviderSecret(env: Env, row: { id: string; spec: string; sec
 }
 
 async function readRows(env: Env): Promise<BundleRows> {
-  const [version, providers, models, teams, workloads, keys, routingRules] = await env.DB.batch([
+  const [version, providers, models, teams, workloads, keys, routingRules, governance] = await env.DB.batch([
     env.DB.prepare("SELECT version FROM config_version WHERE id = 1"),
     env.DB.prepare("SELECT id, spec, secret_enc FROM providers"),
     env.DB.prepare("SELECT id, spec FROM models"),
@@ -54,6 +54,8 @@ async function readRows(env: Env): Promise<BundleRows> {
     env.DB.prepare(
       "SELECT r.scope, r.subject, r.version, r.spec FROM routing_rules r JOIN (SELECT scope, subject, MAX(version) AS v FROM routing_rules GROUP BY scope, subject) m ON r.scope = m.scope AND r.subject = m.subject AND r.version = m.v",
     ),
+    // The applied governance version (classification scheme, exemptions): src/governance/runtime.ts.
+    env.DB.prepare("SELECT version, artifacts FROM governance_versions ORDER BY version DESC LIMIT 1"),
   ]);
   const providerRows = await Promise.all(
     (providers.results as Array<{ id: string; spec: string; secret_enc: string | null }>).map(async (p) => ({
@@ -69,6 +71,7 @@ async function readRows(env: Env): Promise<BundleRows> {
     teams: teams.results as BundleRows["teams"],
     workloads: workloads.results as BundleRows["workloads"],
     routingRules: routingRules.results as NonNullable<BundleRows["routingRules"]>,
+    governance: (governance.results[0] as BundleRows["governance"]) ?? null,
     keys: (keys.results as Array<Record<string, string | null>>).map((k) => ({
       id: k.id!,
       hash: k.hash!,

@@ -33,6 +33,7 @@ import { emitRequest } from "../logging/emit";
 import { effectiveDataClass } from "./policy";
 import { startTrace, tracedAttempt } from "../telemetry/trace-context";
 import { otlpEnabled } from "../telemetry/export";
+import { impliedClass } from "../governance/runtime";
 
 /** Converts anything thrown into the envelope; unknown errors become a 500 without details. */
 export function toGatewayError(err: unknown): GatewayError {
@@ -223,7 +224,7 @@ export async function handleChat(request: Request, deps: GatewayDeps, ingress: C
     if (value.kind === "json") {
       // Response DLP: redact before the client (or a log, or the cache) sees it; findings may raise the class.
       const scanned = redactCompletion(p.caller.workload.dlpPolicy, value.completion);
-      const finalClass = effectiveDataClass(p.dataClass, scanned.outcome.raiseTo);
+      const finalClass = effectiveDataClass(p.dataClass, scanned.outcome.raiseTo, impliedClass(p.bundle.governance, scanned.outcome.types));
       usage.data_class = finalClass;
       addDetail(usage, dlpDetail("response", scanned.outcome));
       const jsonGuard = guard;
@@ -271,7 +272,7 @@ export async function handleChat(request: Request, deps: GatewayDeps, ingress: C
       const hedgeCost = chargeHedgeLoser(usage, hedgeLoser, p.model.price);
       streamGuard.settle(usage.cost_nusd, usage.tokens_in + usage.tokens_out + hedgeCost.tokens);
       const seen = s.clientClosed ? dlpStream.snapshot() : await dlpStream.done;
-      const finalClass = effectiveDataClass(p.dataClass, seen.outcome.raiseTo);
+      const finalClass = effectiveDataClass(p.dataClass, seen.outcome.raiseTo, impliedClass(p.bundle.governance, seen.outcome.types));
       usage.data_class = finalClass;
       addDetail(usage, dlpDetail("response", seen.outcome));
       if (!s.error && !s.clientClosed && s.finishReason !== "tool_calls" && (p.body.n ?? 1) === 1) {

@@ -17,6 +17,7 @@ import { DEFAULT_MAX_BODY_BYTES, parseJsonBody, readBodyText } from "./body";
 import { BoundedMap } from "./memo";
 import { clientRequestId, gatewayRequestId } from "./request-id";
 import { authorizeKey, authorizeModel, declaredDataClass, requestApiKey, effectiveDataClass, type Caller } from "./policy";
+import { activeDlpPolicy, impliedClass } from "../governance/runtime";
 
 export interface GatewayDeps {
   env: Env;
@@ -171,11 +172,17 @@ export async function prepare<S extends z.ZodType>(
   }
   const body = parsed.data as z.infer<S> & { model: string };
   // DLP before anything else sees the body: redactions replace the body, findings raise the class.
+  // An unexpired governance exemption swaps in its DLP actions (src/governance/runtime.ts).
+  const dlpPolicy = activeDlpPolicy(caller.workload, Date.now());
   const dlp = kind === "chat"
-    ? redactChatRequest(caller.workload.dlpPolicy, body as unknown as ChatCompletionRequest)
-    : redactEmbeddingsRequest(caller.workload.dlpPolicy, body as unknown as EmbeddingsRequest);
+    ? redactChatRequest(dlpPolicy, body as unknown as ChatCompletionRequest)
+    : redactEmbeddingsRequest(dlpPolicy, body as unknown as EmbeddingsRequest);
   addDetail(usage, dlpDetail("request", dlp.outcome));
-  const dataClass = effectiveDataClass(caller.workload.default_data_class, declared, dlp.outcome.raiseTo);
+  // The classification scheme's class holds even when the value was redacted (DESIGN §5).
+  const schemeClass = impliedClass(bundle.governance, dlp.outcome.types);
+  const dataClass = effectiveDataClass(caller.workload.default_data_class, declared, dlp.outcome.raiseTo, schemeClass);
+  // What a what-if replay needs later: the declared class (DLP types are in dlp_request already).
+  if (declared) addDetail(usage, { declared_class: declared });
   usage.data_class = dataClass;
   // Client-sent text reaches the usage row only once the class is known and not restricted: a
   // restricted request stores catalog-validated values only (issue 16.5).
