@@ -7,9 +7,10 @@ import { budgetRoutes } from "./resources/budget";
 import { catalogRoutes } from "./resources/catalog";
 import { dlpRoutes } from "./resources/dlp";
 import { logRoutes } from "./resources/logs";
+import { operationsRoutes } from "./resources/operations";
 import { routingRoutes } from "./resources/routing";
 import { tenancyRoutes } from "./resources/tenancy";
 import { usageRoutes } from "./resources/usage";
 import type { AdminRoute } from "./router";
 
-export const adminRoutes: ReadonlyArray<AdminRoute<unknown>> = [...catalogRoutes, ...tenancyRoutes, ...usageRoutes, ...budgetRoutes, ...agentRoutes, ...routingRoutes, ...logRoutes, ...dlpRoutes];
+export const adminRoutes: ReadonlyArray<AdminRoute<unknown>> = [...catalogRoutes, ...tenancyRoutes, ...usageRoutes, ...budgetRoutes, ...agentRoutes, ...routingRoutes, ...logRoutes, ...dlpRoutes, ...operationsRoutes];
