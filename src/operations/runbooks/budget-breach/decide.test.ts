@@ -8,6 +8,9 @@ describe("budget breach verdict", () => {
   it("is exhausted at 100%", () => {
     expect(budgetVerdict({ ...period, limitNusd: 1_000, spentNusd: 1_000 }, day(20))).toMatchObject({ breach: "exhausted", percent: 100 });
   });
+  it("counts a budget refusal as exhausted even below 100%", () => {
+    expect(budgetVerdict({ ...period, limitNusd: 1_000, spentNusd: 700, refused: true }, day(1)).breach).toBe("exhausted");
+  });
   it("projects exhaustion from the average rate", () => {
     // 60% gone after 10 of 30 days: runs out on day 16.67.
     const v = budgetVerdict({ ...period, limitNusd: 1_000, spentNusd: 600 }, day(10));

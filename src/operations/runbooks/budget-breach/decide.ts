@@ -1,7 +1,7 @@
 /**
  * @module
- * Budget breach decision over plain numbers: a team is in breach at 100% of its period budget,
- * or when its spend rate so far projects exhaustion before the period ends (checked only once a
+ * Budget breach decision over plain numbers: a team is in breach at 100% of its period budget
+ * (or once the ledger refused a request for budget: what is left is too little to serve), or when its spend rate so far projects exhaustion before the period ends (checked only once a
  * tenth of the period has passed, so the first hours of a month do not page anyone).
  */
 
@@ -10,6 +10,8 @@ export interface BudgetFacts {
   spentNusd: number;
   periodStart: string;
   periodEnd: string;
+  /** The ledger refused a request for budget this period (the team is at its limit in effect). */
+  refused?: boolean;
 }
 
 export interface BreachVerdict {
@@ -33,7 +35,7 @@ export function budgetVerdict(f: BudgetFacts, now: number): BreachVerdict {
   const rate = elapsed > 0 ? f.spentNusd / elapsed : 0;
   const exhaustAt = rate > 0 ? start + f.limitNusd / rate : null;
   const projected = exhaustAt !== null && exhaustAt < end ? new Date(Math.max(exhaustAt, start)).toISOString() : null;
-  if (f.limitNusd > 0 && f.spentNusd >= f.limitNusd) return { breach: "exhausted", percent, projectedExhaustionAt: projected };
+  if (f.refused || (f.limitNusd > 0 && f.spentNusd >= f.limitNusd)) return { breach: "exhausted", percent, projectedExhaustionAt: projected };
   if (f.limitNusd === 0 && f.spentNusd > 0) return { breach: "exhausted", percent, projectedExhaustionAt: projected };
   const trusted = end > start && elapsed / (end - start) >= MIN_ELAPSED_SHARE;
   return { breach: trusted && projected ? "projected" : null, percent, projectedExhaustionAt: projected };

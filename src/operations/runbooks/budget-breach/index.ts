@@ -42,7 +42,12 @@ export const budgetBreach: Runbook = {
     for (const team of bundle.teams.values()) {
       if (team.id === DRILL_TEAM) continue;
       const status = await budgetStub(ctx.env, team.id).status("team", usdToNusd(team.monthly_budget_usd), team.budget_period ?? "monthly");
-      const v = budgetVerdict(status, ctx.now);
+      // A refusal counts while the limit it was refused under still holds (a larger budget ends it).
+      const refusal = await ctx.env.DB.prepare(
+        `SELECT 1 AS x FROM alerts WHERE kind = 'budget_threshold' AND team = ? AND ts >= ? AND json_extract(evidence, '$.refused') = 1
+           AND json_extract(evidence, '$.scope') = 'team' AND json_extract(evidence, '$.limit_usd') = ? LIMIT 1`,
+      ).bind(team.id, status.periodStart, nusdToUsd(status.limitNusd)).first();
+      const v = budgetVerdict({ ...status, refused: refusal !== null }, ctx.now);
       if (!v.breach) continue;
       out.push({
         fingerprint: `budget:${team.id}:${status.periodStart}`, severity: v.breach === "exhausted" ? "critical" : "warning", team: team.id,
