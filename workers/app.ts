@@ -23,6 +23,7 @@ import { GatewayError, errorResponse } from "../src/errors/openai";
 import { ProblemError } from "../src/errors/problem";
 import { handleChat } from "../src/gateway/chat";
 import { handleEmbeddings, handleModels } from "../src/gateway/embeddings";
+import { handleFeedback } from "../src/gateway/feedback";
 import { maybeForward } from "../src/routing/forward";
 
 type AppEnv = { Bindings: Env };
@@ -54,6 +55,7 @@ for (const path of ["/v1/chat/completions", "/v1/embeddings", "/v1/models"]) {
 dataPlane.post("/v1/chat/completions", (c) => handleChat(c.req.raw, deps(c)));
 dataPlane.post("/v1/embeddings", (c) => handleEmbeddings(c.req.raw, deps(c)));
 dataPlane.get("/v1/models", (c) => handleModels(c.req.raw, deps(c)));
+dataPlane.post("/v1/feedback", (c) => handleFeedback(c.req.raw, deps(c)));
 
 dataPlane.notFound(notFound);
 dataPlane.onError(onError);

@@ -7,6 +7,7 @@ import type { Env } from "../src/env";
 import { runFailoverDrills } from "../src/routing/drills";
 import { runRestrictedAudit } from "../src/logging/audit";
 import { purgeExpiredLogs } from "../src/logging/writer";
+import { openRound } from "../src/operations/nps/store";
 import { runDetection } from "../src/operations/runbooks";
 import { escalateOverdueReviews, openAccessReview, runBaselines, runShadowDiscovery } from "../src/agents/jobs";
 
@@ -23,6 +24,8 @@ export const cronJobs: Record<string, CronJob> = {
   "agent-access-review": async (env, t) => void (await openAccessReview(env, t, "cron:access-review")),
   // Operations: every runbook's detection pass (incidents open, remediate, resolve themselves).
   "incident-detection": async (env, t) => void (await runDetection(env, t)),
+  // Developer NPS: a survey round each quarter.
+  "nps-survey-round": async (env, t) => void (await openRound(env, { trigger: "cron:quarterly", now: t })),
   // Log retention per tier, then the audit proving no restricted content is stored (in that order).
   "log-retention-and-restricted-audit": async (env, t) => {
     await purgeExpiredLogs(env, t);
@@ -35,7 +38,7 @@ export const cronSchedule: Record<string, string[]> = {
   "*/5 * * * *": ["incident-detection"],
   "0 3 * * *": ["failover-drills", "shadow-agent-discovery", "agent-baselines", "agent-access-review-escalation", "log-retention-and-restricted-audit"],
   "0 6 1 * *": [],
-  "0 7 1 1,4,7,10 *": ["agent-access-review"],
+  "0 7 1 1,4,7,10 *": ["agent-access-review", "nps-survey-round"],
 };
 
 export async function handleScheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {

@@ -9,8 +9,9 @@ import { dlpRoutes } from "./resources/dlp";
 import { logRoutes } from "./resources/logs";
 import { operationsRoutes } from "./resources/operations";
 import { routingRoutes } from "./resources/routing";
+import { surveyRoutes } from "./resources/surveys";
 import { tenancyRoutes } from "./resources/tenancy";
 import { usageRoutes } from "./resources/usage";
 import type { AdminRoute } from "./router";
 
-export const adminRoutes: ReadonlyArray<AdminRoute<unknown>> = [...catalogRoutes, ...tenancyRoutes, ...usageRoutes, ...budgetRoutes, ...agentRoutes, ...routingRoutes, ...logRoutes, ...dlpRoutes, ...operationsRoutes];
+export const adminRoutes: ReadonlyArray<AdminRoute<unknown>> = [...catalogRoutes, ...tenancyRoutes, ...usageRoutes, ...budgetRoutes, ...agentRoutes, ...routingRoutes, ...logRoutes, ...dlpRoutes, ...operationsRoutes, ...surveyRoutes];
