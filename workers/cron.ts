@@ -9,6 +9,7 @@ import { runRestrictedAudit } from "../src/logging/audit";
 import { purgeExpiredLogs } from "../src/logging/writer";
 import { openRound } from "../src/operations/nps/store";
 import { runDetection } from "../src/operations/runbooks";
+import { runGuardrailTuning } from "../src/operations/tuning/job";
 import { escalateOverdueReviews, openAccessReview, runBaselines, runShadowDiscovery } from "../src/agents/jobs";
 
 export type CronJob = (env: Env, scheduledTime: number) => Promise<void>;
@@ -24,6 +25,8 @@ export const cronJobs: Record<string, CronJob> = {
   "agent-access-review": async (env, t) => void (await openAccessReview(env, t, "cron:access-review")),
   // Operations: every runbook's detection pass (incidents open, remediate, resolve themselves).
   "incident-detection": async (env, t) => void (await runDetection(env, t)),
+  // Weekly: guardrail tuning recommendations (auto-applies only opted-in, non-security ones).
+  "guardrail-tuning": async (env, t) => void (await runGuardrailTuning(env, t)),
   // Developer NPS: a survey round each quarter.
   "nps-survey-round": async (env, t) => void (await openRound(env, { trigger: "cron:quarterly", now: t })),
   // Log retention per tier, then the audit proving no restricted content is stored (in that order).
@@ -38,6 +41,7 @@ export const cronSchedule: Record<string, string[]> = {
   "*/5 * * * *": ["incident-detection"],
   "0 3 * * *": ["failover-drills", "shadow-agent-discovery", "agent-baselines", "agent-access-review-escalation", "log-retention-and-restricted-audit"],
   "0 6 1 * *": [],
+  "0 4 * * 1": ["guardrail-tuning"],
   "0 7 1 1,4,7,10 *": ["agent-access-review", "nps-survey-round"],
 };
 

@@ -6,6 +6,7 @@ import { agentRoutes } from "./resources/agents";
 import { budgetRoutes } from "./resources/budget";
 import { catalogRoutes } from "./resources/catalog";
 import { dlpRoutes } from "./resources/dlp";
+import { guardrailTuningRoutes } from "./resources/guardrail-tuning";
 import { logRoutes } from "./resources/logs";
 import { operationsRoutes } from "./resources/operations";
 import { routingRoutes } from "./resources/routing";
@@ -14,4 +15,4 @@ import { tenancyRoutes } from "./resources/tenancy";
 import { usageRoutes } from "./resources/usage";
 import type { AdminRoute } from "./router";
 
-export const adminRoutes: ReadonlyArray<AdminRoute<unknown>> = [...catalogRoutes, ...tenancyRoutes, ...usageRoutes, ...budgetRoutes, ...agentRoutes, ...routingRoutes, ...logRoutes, ...dlpRoutes, ...operationsRoutes, ...surveyRoutes];
+export const adminRoutes: ReadonlyArray<AdminRoute<unknown>> = [...catalogRoutes, ...tenancyRoutes, ...usageRoutes, ...budgetRoutes, ...agentRoutes, ...routingRoutes, ...logRoutes, ...dlpRoutes, ...operationsRoutes, ...surveyRoutes, ...guardrailTuningRoutes];
