@@ -135,8 +135,14 @@ export function retriesWithoutValue(
   sorted.forEach((r, i) => {
     if (r.blocked.length === 0 || r.key === null) return;
     for (const type of r.blocked) {
-      const later = sorted.slice(i + 1).find((x) => x.key === r.key && x.at - r.at <= withinMs && x.ok && !x.types.includes(type));
-      if (later) out.set(type, (out.get(type) ?? 0) + 1);
+      // Sorted by time: only the rows inside the window are looked at, so this stays linear-ish.
+      for (let j = i + 1; j < sorted.length && sorted[j].at - r.at <= withinMs; j++) {
+        const x = sorted[j];
+        if (x.key === r.key && x.ok && !x.types.includes(type)) {
+          out.set(type, (out.get(type) ?? 0) + 1);
+          break;
+        }
+      }
     }
   });
   return out;
