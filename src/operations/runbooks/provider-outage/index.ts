@@ -19,6 +19,9 @@ const KIND = "provider_outage";
 /** Shared error-rate EWMA that counts as an outage signal once enough samples were seen. */
 const ERROR_RATE_SIGNAL = 0.5;
 const MIN_SAMPLES = 10;
+/** A closed breaker fed by traffic this recent, with errors below this rate, needs no probe. */
+const HEALTHY_ERROR_RATE = 0.2;
+const LIVE_TRAFFIC_MS = 5 * 60_000;
 
 function providersInUse(bundle: PolicyBundle): string[] {
   const ids = new Set<string>();
@@ -45,8 +48,14 @@ export const providerOutage: Runbook = {
     const open = new Set((await ctx.env.DB.prepare("SELECT fingerprint FROM incidents WHERE kind = ? AND status != 'resolved' AND drill = 0").bind(KIND).all<{ fingerprint: string }>()).results.map((r) => r.fingerprint));
     const signals = await Promise.all(providersInUse(bundle).map(async (id): Promise<Signal | undefined> => {
       const model = modelsOn(bundle, id)[0];
-      const [probe, breaker] = await Promise.all([probeTarget(bundle, model, id), breakerSnapshot(ctx.env, id)]);
       const fingerprint = `provider:${id}`;
+      const breaker = await breakerSnapshot(ctx.env, id);
+      // Live traffic already probes a busy, healthy provider: skip the synthetic call (it costs
+      // money on a real provider). An open incident always probes: only a probe can prove recovery.
+      const servingWell = breaker.state === "closed" && breaker.samples >= MIN_SAMPLES && breaker.errorRate < HEALTHY_ERROR_RATE
+        && ctx.now - breaker.updatedAt < LIVE_TRAFFIC_MS;
+      if (servingWell && !open.has(fingerprint)) return undefined;
+      const probe = await probeTarget(bundle, model, id);
       const breakerBad = breaker.state === "open" || (breaker.samples >= MIN_SAMPLES && breaker.errorRate >= ERROR_RATE_SIGNAL);
       // Once an incident is open, only a failing probe keeps it open: our own remediation holds
       // the breaker open, so the breaker cannot be the evidence that the outage continues.
