@@ -29,7 +29,9 @@ async function recommendation(env: Env, id: string): Promise<RecommendationRow> 
 
 export const guardrailTuningRoutes: AdminRoute<unknown>[] = [
   adminRoute({
-    method: "get", path: "/guardrails/recommendations", tag: "guardrails", summary: "Tuning recommendations with evidence (query: status, guardrail, team, limit)", roles: ["finance", "auditor", "team-owner"],
+    method: "get", path: "/guardrails/recommendations", tag: "guardrails",
+    summary: "Tuning recommendations with evidence (query: status, guardrail, team, limit)",
+    roles: ["finance", "auditor", "team-owner"],
     handler: async ({ env, query, principal }) => {
       const q = Query.safeParse(Object.fromEntries(query));
       if (!q.success) throw new ProblemError(400, "Invalid Query", q.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
@@ -45,11 +47,15 @@ export const guardrailTuningRoutes: AdminRoute<unknown>[] = [
     },
   }),
   adminRoute({
-    method: "post", path: "/guardrails/recommendations/run", tag: "guardrails", summary: "Run the weekly tuning analysis now", roles: [],
+    method: "post", path: "/guardrails/recommendations/run", tag: "guardrails",
+    summary: "Run the weekly tuning analysis now",
+    roles: [],
     handler: async ({ env }) => runGuardrailTuning(env, Date.now()),
   }),
   adminRoute({
-    method: "post", path: "/guardrails/recommendations/:id/apply", tag: "guardrails", summary: "Apply a recommendation (records before-metrics; impact measured 14 days later)", roles: ["team-owner"], body: Decision,
+    method: "post", path: "/guardrails/recommendations/:id/apply", tag: "guardrails",
+    summary: "Apply a recommendation (records before-metrics; impact measured 14 days later)",
+    roles: ["team-owner"], body: Decision,
     handler: async ({ env, params, principal, body }) => {
       const row = await recommendation(env, params.id);
       // Team owners decide on their team's limits; security guardrails need an admin.
@@ -63,7 +69,9 @@ export const guardrailTuningRoutes: AdminRoute<unknown>[] = [
     },
   }),
   adminRoute({
-    method: "post", path: "/guardrails/recommendations/:id/dismiss", tag: "guardrails", summary: "Dismiss a recommendation with a note", roles: ["team-owner"], body: Decision,
+    method: "post", path: "/guardrails/recommendations/:id/dismiss", tag: "guardrails",
+    summary: "Dismiss a recommendation with a note",
+    roles: ["team-owner"], body: Decision,
     handler: async ({ env, params, principal, body }) => {
       const row = await recommendation(env, params.id);
       if (principal.role === "team-owner") requireTeamAccess(principal, row.team ?? "");

@@ -73,7 +73,9 @@ async function acknowledge(env: Env, incidentId: string, actor: string, note?: s
 
 export const operationsRoutes: AdminRoute<unknown>[] = [
   adminRoute({
-    method: "get", path: "/alerts", tag: "operations", summary: "Alerts (query: kind, severity, team, state=open|closed|all, since, limit)", roles: ["finance", "auditor", "team-owner"],
+    method: "get", path: "/alerts", tag: "operations",
+    summary: "Alerts (query: kind, severity, team, state=open|closed|all, since, limit)",
+    roles: ["finance", "auditor", "team-owner"],
     handler: async ({ env, query, principal }) => {
       const q = parseQuery(AlertQuery, query);
       const team = principal.role === "team-owner" ? principal.team : q.team;
@@ -90,7 +92,9 @@ export const operationsRoutes: AdminRoute<unknown>[] = [
     },
   }),
   adminRoute({
-    method: "post", path: "/alerts/:id/ack", tag: "operations", summary: "Acknowledge an alert (and its incident)", roles: ["finance", "team-owner"], body: AlertNote,
+    method: "post", path: "/alerts/:id/ack", tag: "operations",
+    summary: "Acknowledge an alert (and its incident)",
+    roles: ["finance", "team-owner"], body: AlertNote,
     handler: async ({ env, params, principal, body }) => {
       const row = await alertFor(env, principal, params.id);
       const at = nowIso();
@@ -101,7 +105,9 @@ export const operationsRoutes: AdminRoute<unknown>[] = [
     },
   }),
   adminRoute({
-    method: "post", path: "/alerts/:id/resolve", tag: "operations", summary: "Close an alert (a runbook-owned incident still resolves on its own signal)", roles: ["finance", "team-owner"], body: AlertNote,
+    method: "post", path: "/alerts/:id/resolve", tag: "operations",
+    summary: "Close an alert (a runbook-owned incident still resolves on its own signal)",
+    roles: ["finance", "team-owner"], body: AlertNote,
     handler: async ({ env, params, principal, body }) => {
       const row = await alertFor(env, principal, params.id);
       const at = nowIso();
@@ -113,7 +119,9 @@ export const operationsRoutes: AdminRoute<unknown>[] = [
     },
   }),
   adminRoute({
-    method: "get", path: "/incidents/metrics", tag: "operations", summary: "Monthly MTTD/MTTR per incident type (query: since, include_drills)", roles: ["finance", "auditor", "team-owner"],
+    method: "get", path: "/incidents/metrics", tag: "operations",
+    summary: "Monthly MTTD/MTTR per incident type (query: since, include_drills)",
+    roles: ["finance", "auditor", "team-owner"],
     handler: async ({ env, query, principal }) => {
       const q = parseQuery(MetricsQuery, query);
       const where = [q.include_drills === "true" ? "1 = 1" : "drill = 0"];
@@ -126,7 +134,9 @@ export const operationsRoutes: AdminRoute<unknown>[] = [
     },
   }),
   adminRoute({
-    method: "get", path: "/incidents", tag: "operations", summary: "Incidents with timeline and MTTD/MTTR (query: kind, status, team, since, drill, limit)", roles: ["finance", "auditor", "team-owner"],
+    method: "get", path: "/incidents", tag: "operations",
+    summary: "Incidents with timeline and MTTD/MTTR (query: kind, status, team, since, drill, limit)",
+    roles: ["finance", "auditor", "team-owner"],
     handler: async ({ env, query, principal }) => {
       const q = parseQuery(IncidentQuery, query);
       const team = principal.role === "team-owner" ? principal.team : q.team;
@@ -135,7 +145,9 @@ export const operationsRoutes: AdminRoute<unknown>[] = [
     },
   }),
   adminRoute({
-    method: "get", path: "/incidents/:id", tag: "operations", summary: "One incident: timeline, diagnosis, every runbook step, its alerts", roles: ["finance", "auditor", "team-owner"],
+    method: "get", path: "/incidents/:id", tag: "operations",
+    summary: "One incident: timeline, diagnosis, every runbook step, its alerts",
+    roles: ["finance", "auditor", "team-owner"],
     handler: async ({ env, params, principal }) => {
       const inc = await incidentDetail(env, String(params.id).slice(0, 128));
       if (!inc || (principal.role === "team-owner" && inc.team !== principal.team)) throw new ProblemError(404, "Not Found", `No incident ${String(params.id).slice(0, 128)}.`);
@@ -143,7 +155,9 @@ export const operationsRoutes: AdminRoute<unknown>[] = [
     },
   }),
   adminRoute({
-    method: "post", path: "/incidents/:id/ack", tag: "operations", summary: "Acknowledge an incident", roles: ["finance", "team-owner"], body: AlertNote,
+    method: "post", path: "/incidents/:id/ack", tag: "operations",
+    summary: "Acknowledge an incident",
+    roles: ["finance", "team-owner"], body: AlertNote,
     handler: async ({ env, params, principal, body }) => {
       const inc = await incidentDetail(env, String(params.id).slice(0, 128));
       if (!inc || (principal.role === "team-owner" && inc.team !== principal.team)) throw new ProblemError(404, "Not Found", `No incident ${String(params.id).slice(0, 128)}.`);
@@ -154,15 +168,21 @@ export const operationsRoutes: AdminRoute<unknown>[] = [
     },
   }),
   adminRoute({
-    method: "get", path: "/runbooks", tag: "operations", summary: "The runbooks and what each may do on its own", roles: "any",
+    method: "get", path: "/runbooks", tag: "operations",
+    summary: "The runbooks and what each may do on its own",
+    roles: "any",
     handler: async () => ({ data: Object.values(runbooks).map((r) => ({ kind: r.kind, autonomy: r.autonomy, steps: ["detect", "diagnose", "remediate", "verify", "escalate", "resolve"] })) }),
   }),
   adminRoute({
-    method: "post", path: "/runbooks/run", tag: "operations", summary: "Run every runbook's detection pass now (what the */5 cron does)", roles: [],
+    method: "post", path: "/runbooks/run", tag: "operations",
+    summary: "Run every runbook's detection pass now (what the */5 cron does)",
+    roles: [],
     handler: async ({ env }) => ({ data: await runDetection(env, Date.now()) }),
   }),
   adminRoute({
-    method: "post", path: "/runbooks/:kind/drill", tag: "operations", summary: "Run a runbook against a synthetic fault; recorded as a drill incident", roles: [], body: Drill, status: 201,
+    method: "post", path: "/runbooks/:kind/drill", tag: "operations",
+    summary: "Run a runbook against a synthetic fault; recorded as a drill incident",
+    roles: [], body: Drill, status: 201,
     handler: async ({ env, params, principal, body }) => {
       const runbook = runbooks[String(params.kind)];
       if (!runbook) throw new ProblemError(404, "Not Found", `No runbook ${String(params.kind).slice(0, 64)}; known: ${Object.keys(runbooks).join(", ")}.`);
@@ -172,7 +192,9 @@ export const operationsRoutes: AdminRoute<unknown>[] = [
     },
   }),
   adminRoute({
-    method: "get", path: "/operations/policies/:team", tag: "operations", summary: "The team's operations policy (defaults when unset)", roles: ["finance", "auditor", "team-owner"],
+    method: "get", path: "/operations/policies/:team", tag: "operations",
+    summary: "The team's operations policy (defaults when unset)",
+    roles: ["finance", "auditor", "team-owner"],
     handler: async ({ env, params, principal }) => {
       const team = parseResourceId({ id: params.team });
       requireTeamAccess(principal, team);
@@ -181,7 +203,9 @@ export const operationsRoutes: AdminRoute<unknown>[] = [
     },
   }),
   adminRoute({
-    method: "put", path: "/operations/policies/:team", tag: "operations", summary: "Set what runbooks and tuning may do on their own for a team", roles: [], body: OpsPolicy,
+    method: "put", path: "/operations/policies/:team", tag: "operations",
+    summary: "Set what runbooks and tuning may do on their own for a team",
+    roles: [], body: OpsPolicy,
     handler: async ({ env, params, principal, body }) => {
       const team = parseResourceId({ id: params.team });
       if (!(await env.DB.prepare("SELECT 1 AS x FROM teams WHERE id = ?").bind(team).first())) throw new ProblemError(404, "Not Found", `No team ${team}.`);

@@ -15,15 +15,21 @@ const CloseInvestigation = z.object({ note: z.string().trim().min(1).max(4_000) 
 
 export const surveyRoutes: AdminRoute<unknown>[] = [
   adminRoute({
-    method: "post", path: "/surveys", tag: "surveys", summary: "Open a developer survey round now", roles: [], body: SurveyCreate, status: 201,
+    method: "post", path: "/surveys", tag: "surveys",
+    summary: "Open a developer survey round now",
+    roles: [], body: SurveyCreate, status: 201,
     handler: async ({ env, principal, body }) => surveyView(await openRound(env, { trigger: principal.sub, now: Date.now(), title: body.title, closesInDays: body.closes_in_days })),
   }),
   adminRoute({
-    method: "get", path: "/surveys", tag: "surveys", summary: "Survey rounds, newest first", roles: ["finance", "auditor", "team-owner"],
+    method: "get", path: "/surveys", tag: "surveys",
+    summary: "Survey rounds, newest first",
+    roles: ["finance", "auditor", "team-owner"],
     handler: async ({ env }) => ({ data: (await env.DB.prepare("SELECT * FROM surveys ORDER BY created_at DESC LIMIT 100").all<SurveyRow>()).results.map((r) => surveyView(r)) }),
   }),
   adminRoute({
-    method: "get", path: "/surveys/investigations", tag: "surveys", summary: "NPS drop investigations (query: state=open|closed|all)", roles: ["finance", "auditor", "team-owner"],
+    method: "get", path: "/surveys/investigations", tag: "surveys",
+    summary: "NPS drop investigations (query: state=open|closed|all)",
+    roles: ["finance", "auditor", "team-owner"],
     handler: async ({ env, query }) => {
       const state = query.get("state") ?? "all";
       if (!["open", "closed", "all"].includes(state)) throw new ProblemError(400, "Invalid Query", "state must be open, closed or all.");
@@ -32,7 +38,9 @@ export const surveyRoutes: AdminRoute<unknown>[] = [
     },
   }),
   adminRoute({
-    method: "post", path: "/surveys/investigations/:id/close", tag: "surveys", summary: "Close an NPS drop investigation with a note", roles: [], body: CloseInvestigation,
+    method: "post", path: "/surveys/investigations/:id/close", tag: "surveys",
+    summary: "Close an NPS drop investigation with a note",
+    roles: [], body: CloseInvestigation,
     handler: async ({ env, params, principal, body }) => {
       const id = String(params.id).slice(0, 128);
       const row = await env.DB.prepare("SELECT closed_at FROM nps_investigations WHERE id = ?").bind(id).first<{ closed_at: string | null }>();
@@ -44,7 +52,9 @@ export const surveyRoutes: AdminRoute<unknown>[] = [
     },
   }),
   adminRoute({
-    method: "get", path: "/surveys/:id/results", tag: "surveys", summary: "NPS overall, per area and team, response rate and trend; opens investigations on 10-point drops", roles: ["finance", "auditor", "team-owner"],
+    method: "get", path: "/surveys/:id/results", tag: "surveys",
+    summary: "NPS overall, per area and team, response rate and trend; opens investigations on 10-point drops",
+    roles: ["finance", "auditor", "team-owner"],
     handler: async ({ env, params }) => {
       const id = String(params.id).slice(0, 128);
       const survey = await env.DB.prepare("SELECT * FROM surveys WHERE id = ?").bind(id).first<SurveyRow>();
