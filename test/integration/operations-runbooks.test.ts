@@ -33,8 +33,15 @@ describe("budget breach runbook", () => {
     expect(refused).toBe(true);
     await eventually(async () => (await env.DB.prepare("SELECT COUNT(*) AS n FROM usage_events WHERE team = ? AND cost_nusd > 0").bind(org.team).first<{ n: number }>())!.n >= 2);
 
+    // An old warning from a past period, never closed, is not part of this episode.
+    const stale = new Date(Date.now() - 60 * 86_400_000).toISOString();
+    await env.DB.prepare("INSERT INTO alerts (id, ts, kind, severity, title, evidence, delivered, team) VALUES (?, ?, 'budget_threshold', 'warning', 'old', '{}', 'd1', ?)")
+      .bind(`alert_stale_${org.team}`, stale, org.team).run();
+
     await runDetection(env, Date.now(), ["budget_breach"]);
     const inc = (await incidentFor("budget_breach", `teams/${org.team}`))!;
+    expect((await env.DB.prepare("SELECT incident_id FROM alerts WHERE id = ?").bind(`alert_stale_${org.team}`).first<{ incident_id: string | null }>())!.incident_id).toBeNull();
+    expect(inc.timeline.started_at! > stale).toBe(true);
     expect(inc).toBeDefined();
     expect(inc.team).toBe(org.team);
     expect((inc.diagnosis.top_workloads as Array<{ workload: string }>)[0].workload).toBe(org.workload);

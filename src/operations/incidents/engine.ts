@@ -30,14 +30,16 @@ async function step(ctx: RunbookContext, incidentId: string, name: string, run: 
 }
 
 /** Links open, unassigned alerts of the same team to the incident; returns the earliest's time. */
-async function groupAlerts(ctx: RunbookContext, kind: string, incidentId: string, team: string | undefined): Promise<string | undefined> {
+async function groupAlerts(ctx: RunbookContext, kind: string, incidentId: string, signal: Signal): Promise<string | undefined> {
   const kinds = RELATED_ALERT_KINDS[kind];
-  if (!kinds || !team || ctx.drill) return undefined;
+  if (!kinds || !signal.team || ctx.drill) return undefined;
+  // Only alerts of the same episode: since the signal's period began (else the last day), so an
+  // old, never-closed alert cannot stretch MTTD back by months.
+  const since = typeof signal.evidence.period_start === "string" ? signal.evidence.period_start : new Date(ctx.now - 86_400_000).toISOString();
   const marks = kinds.map(() => "?").join(",");
-  const first = await ctx.env.DB.prepare(`SELECT MIN(ts) AS ts FROM alerts WHERE kind IN (${marks}) AND team = ? AND incident_id IS NULL AND resolved_at IS NULL`)
-    .bind(...kinds, team).first<{ ts: string | null }>();
-  await ctx.env.DB.prepare(`UPDATE alerts SET incident_id = ? WHERE kind IN (${marks}) AND team = ? AND incident_id IS NULL AND resolved_at IS NULL`)
-    .bind(incidentId, ...kinds, team).run();
+  const where = `kind IN (${marks}) AND team = ? AND ts >= ? AND incident_id IS NULL AND resolved_at IS NULL`;
+  const first = await ctx.env.DB.prepare(`SELECT MIN(ts) AS ts FROM alerts WHERE ${where}`).bind(...kinds, signal.team, since).first<{ ts: string | null }>();
+  await ctx.env.DB.prepare(`UPDATE alerts SET incident_id = ? WHERE ${where}`).bind(incidentId, ...kinds, signal.team, since).run();
   return first?.ts ?? undefined;
 }
 
@@ -51,7 +53,7 @@ export async function handleSignal(ctx: RunbookContext, runbook: Runbook, signal
     kind: runbook.kind, fingerprint: signal.fingerprint, title: signal.title, severity: signal.severity, drill: ctx.drill,
     team: signal.team, subject: signal.subject, startedAt: signal.startedAt, detectedAt,
   });
-  const earliestAlert = await groupAlerts(ctx, runbook.kind, id, signal.team);
+  const earliestAlert = await groupAlerts(ctx, runbook.kind, id, signal);
   if (earliestAlert && earliestAlert < signal.startedAt) {
     await ctx.env.DB.prepare("UPDATE incidents SET started_at = ? WHERE id = ?").bind(earliestAlert, id).run();
   }
