@@ -113,3 +113,23 @@ describe("DLP spike runbook", () => {
     await eventually(async () => (await chat(org.apiKey, { model: "sim-chat", messages: [{ role: "user", content: `card ${card}` }] })).status === 200);
   }, 30_000);
 });
+
+describe("runbook drills and the API surface", () => {
+  it("drills budget and DLP runbooks without changing config, and documents every operations route", async () => {
+    const org = await createOrg();
+    await adminOk("PUT", `/operations/policies/${org.team}`, { budget_action: "throttle" });
+    const before = await workloadSpec(org.workload);
+    const budget = await adminOk<Incident & { drill: boolean }>("POST", "/runbooks/budget_breach/drill", { team: org.team });
+    expect(budget).toMatchObject({ drill: true, status: "resolved" });
+    expect(budget.steps.map((s) => s.step)).toEqual(["detect", "diagnose", "remediate", "verify", "escalate", "resolve"]);
+    expect(budget.steps.find((s) => s.step === "remediate")?.outcome).toBe("dry_run");
+    const dlp = await adminOk<Incident & { drill: boolean }>("POST", "/runbooks/dlp_spike/drill", { workload: org.workload });
+    expect(dlp).toMatchObject({ drill: true, status: "resolved" });
+    expect(await workloadSpec(org.workload)).toEqual(before);
+    const doc = await adminOk<{ paths: Record<string, unknown> }>("GET", "/openapi.json");
+    for (const path of ["/alerts", "/alerts/{id}/ack", "/alerts/{id}/resolve", "/incidents", "/incidents/{id}", "/incidents/metrics", "/runbooks/{kind}/drill",
+      "/guardrails/recommendations", "/guardrails/recommendations/{id}/apply", "/guardrails/recommendations/{id}/dismiss", "/surveys", "/surveys/{id}/results"]) {
+      expect(doc.paths).toHaveProperty([`/admin/v1${path}`]);
+    }
+  });
+});

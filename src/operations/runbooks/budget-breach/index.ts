@@ -80,7 +80,11 @@ export const budgetBreach: Runbook = {
 
   async remediate(ctx, signal, diagnosis) {
     const policy = await opsPolicy(ctx.env, signal.team);
-    const heaviest = (diagnosis.facts.top_workloads as Array<{ workload: string | null }>)[0]?.workload ?? null;
+    let heaviest = (diagnosis.facts.top_workloads as Array<{ workload: string | null }>)[0]?.workload ?? null;
+    if (!heaviest && ctx.drill) {
+      // A synthetic breach has no spend: rehearse on any workload of the team.
+      heaviest = (await ctx.env.DB.prepare("SELECT id FROM workloads WHERE team = ? ORDER BY id LIMIT 1").bind(signal.team ?? "").first<{ id: string }>())?.id ?? null;
+    }
     const inputs = { policy: policy.budget_action, workload: heaviest, throttle_rpm: policy.throttle_rpm };
     if (policy.budget_action === "notify") return { outcome: "skipped", inputs, detail: { reason: "team policy: notify only" } };
     if (policy.budget_action === "downgrade") {
