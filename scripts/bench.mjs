@@ -8,8 +8,15 @@
 // A third side, the floor (scripts/bench/floor.js: parse, forward, re-serialise, one packed usage
 // event, no guardrails), runs in each round too, so the table shows what this runtime charges
 // before any guardrail; its ratio is against the same round's pass-through.
+// Then the TTFT case (scripts/bench/ttft.mjs): streams from a paced upstream, timed to the first
+// non-empty content delta on the provider itself, the pass-through and the gateway.
 // Options: BENCH_SECONDS (default 5), BENCH_ROUNDS (default 3), BENCH_CONNECTIONS (default 8),
-// BENCH_ONLY (substring of case names), BENCH_FLOOR=0 (skip the floor side).
+// BENCH_ONLY (substring of case names), BENCH_FLOOR=0 (skip the floor side), BENCH_TTFT=0 (skip
+// TTFT), BENCH_TTFT_TOKENS (default 64), BENCH_TTFT_TPS (tokens/s, default 50),
+// BENCH_TTFT_REQUESTS (per side, default 20, 4 at a time).
+// BENCH_SOAK=<minutes> runs a soak instead (scripts/bench/soak.mjs): mixed chat JSON, SSE and
+// embeddings traffic in 20 s windows (BENCH_SOAK_WINDOW), with workerd's resident memory and the
+// gateway isolate's JS heap (read through workerd's inspector, BENCH_INSPECTOR_PORT) per window.
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -19,13 +26,23 @@ import { SignJWT } from "jose";
 import { startMockUpstream } from "./mock-upstream.mjs";
 import { LOCAL_ADMIN_JWT_SECRET } from "./lib/local-config.mjs";
 import { ROOT, applyMigrations, buildWorker, startGateway, withLocalD1 } from "./lib/runtime.mjs";
-import { benchCases as allCases } from "./bench/cases.mjs";
+import { benchCases as allCases, ttftCase } from "./bench/cases.mjs";
+import { measureTtft, startPacedUpstream } from "./bench/ttft.mjs";
+import { gatewayHeapProbe, soak, workerdChildren } from "./bench/soak.mjs";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const SOAK_MINUTES = Number(process.env.BENCH_SOAK ?? 0);
+const INSPECTOR_PORT = Number(process.env.BENCH_INSPECTOR_PORT ?? 9329);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const WITH_FLOOR = process.env.BENCH_FLOOR !== "0";
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 const benchCases = allCases.filter((c) => !process.env.BENCH_ONLY || c.name.includes(process.env.BENCH_ONLY));
+const WITH_TTFT = !(Number(process.env.BENCH_SOAK ?? 0) > 0) && process.env.BENCH_TTFT !== "0" && (!process.env.BENCH_ONLY || ttftCase.name.includes(process.env.BENCH_ONLY));
+const TTFT = {
+  tokens: Number(process.env.BENCH_TTFT_TOKENS ?? 64),
+  tokensPerSecond: Number(process.env.BENCH_TTFT_TPS ?? 50),
+  requests: Number(process.env.BENCH_TTFT_REQUESTS ?? 20),
+};
 
 /**
  * CPU time (ms) all workerd processes have used so far, from /proc (Linux; null elsewhere).
@@ -45,6 +62,8 @@ function workerdCpuMs() {
       const close = stat.lastIndexOf(")");
       if (!stat.slice(stat.indexOf("(") + 1, close).startsWith("workerd")) continue;
       const fields = stat.slice(close + 2).split(" ");
+      // Only this bench's runtimes (its children), not other workerd processes on the machine.
+      if (Number(fields[1]) !== process.pid) continue;
       ticks += Number(fields[11]) + Number(fields[12]);
     }
     return ticks * 10; // USER_HZ is 100 on Linux.
@@ -59,6 +78,18 @@ async function load(url, { headers = {}, body }) {
   const cpu1 = workerdCpuMs();
   result.cpuUsPerRequest = cpu0 === null || cpu1 === null || result.requests.total === 0 ? null : Math.round(((cpu1 - cpu0) * 1000) / result.requests.total);
   return result;
+}
+
+/** Gateway vs floor per round: throughput ratio (median and range) and CPU per request ratio. */
+function vsFloor(rounds) {
+  const tput = rounds.map((r) => r.g.requests.average / r.f.requests.average);
+  const cpu = rounds.filter((r) => r.g.cpuUsPerRequest && r.f.cpuUsPerRequest).map((r) => r.g.cpuUsPerRequest / r.f.cpuUsPerRequest);
+  return {
+    vs_floor: +median(tput).toFixed(3),
+    vs_floor_range: `${Math.min(...tput).toFixed(2)}–${Math.max(...tput).toFixed(2)}`,
+    floor_cpu_us_per_req: rounds[0].f.cpuUsPerRequest === null ? null : Math.round(median(rounds.map((r) => r.f.cpuUsPerRequest))),
+    cpu_vs_floor: cpu.length ? +median(cpu).toFixed(2) : null,
+  };
 }
 
 function median(values) {
@@ -102,16 +133,35 @@ const floor = WITH_FLOOR
     })
   : undefined;
 const floorUrl = floor ? (await floor.ready).href.replace(/\/$/, "") : undefined;
+// TTFT: a paced upstream and a pass-through in front of it.
+const paced = WITH_TTFT ? await startPacedUpstream(TTFT) : undefined;
+const pacedPass = paced
+  ? new Miniflare({
+      modules: true,
+      scriptPath: path.join(ROOT, "scripts/bench/passthrough.js"),
+      bindings: { UPSTREAM: paced.url },
+      compatibilityDate: "2026-04-20",
+      host: "127.0.0.1",
+      port: 0,
+    })
+  : undefined;
+const pacedPassUrl = pacedPass ? (await pacedPass.ready).href.replace(/\/$/, "") : undefined;
 const scriptPath = buildWorker();
 await withLocalD1(relState, applyMigrations);
-const gateway = await startGateway({ scriptPath, persistDir: relState });
+const workerdBefore = workerdChildren();
+const gateway = await startGateway({ scriptPath, persistDir: relState, ...(SOAK_MINUTES > 0 ? { inspectorPort: INSPECTOR_PORT } : {}) });
 const token = await adminToken();
 
 // The organisation under test: providers all point at the mock upstream.
-const ctx = { base: gateway.url, upstream: `${upstream.url}/v1`, token, put: (route, body, method) => put(gateway.url, token, route, body, method) };
+const ctx = { base: gateway.url, upstream: `${upstream.url}/v1`, paced: paced && `${paced.url}/v1`, token, put: (route, body, method) => put(gateway.url, token, route, body, method) };
 for (const c of benchCases) await c.setup?.(ctx);
+if (WITH_TTFT) await ttftCase.setup(ctx);
 await put(gateway.url, token, "/teams/bench", { monthly_budget_usd: 10_000_000, rpm: 10_000_000, tpm: 1_000_000_000, residency: "us" });
-const models = [...new Set(benchCases.flatMap((c) => c.models ?? []))];
+const models = [...new Set([...benchCases, ...(WITH_TTFT ? [ttftCase] : [])].flatMap((c) => c.models ?? []))];
+if (SOAK_MINUTES > 0) {
+  await put(gateway.url, token, "/models/bench-embed", { kind: "embeddings", targets: [{ provider: "mock", model: "mock-embed" }], data_classes: ["public", "internal", "restricted"], price: { input_per_mtok: 0.1, output_per_mtok: 0 } });
+  models.push("bench-embed");
+}
 await put(gateway.url, token, "/workloads/bench", { team: "bench", default_data_class: "public", allowed_models: models, lifecycle: "production" });
 const { api_key } = await put(gateway.url, token, "/keys", { workload: "bench" }, "POST");
 // Let the config version propagate (edges re-check every 2 s).
@@ -120,7 +170,18 @@ await new Promise((r) => setTimeout(r, 2500));
 const rows = [];
 /** Gateway responses received, to check afterwards that each produced exactly one usage row. */
 let gatewayAnswered = 0;
-for (const c of benchCases) {
+let soakRows = [];
+if (SOAK_MINUTES > 0) {
+  const heap = await gatewayHeapProbe(INSPECTOR_PORT).catch((err) => (console.log(`gateway heap: not measured (${err.message})`), undefined));
+  const windowSeconds = Number(process.env.BENCH_SOAK_WINDOW ?? 20);
+  console.log(`soak: ${SOAK_MINUTES} min of mixed chat JSON, SSE and embeddings, ${CONNECTIONS} connections, ${windowSeconds} s windows`);
+  const gatewayPids = new Set([...workerdChildren()].filter((pid) => !workerdBefore.has(pid)));
+  const result = await soak({ gatewayUrl: gateway.url, apiKey: api_key, minutes: SOAK_MINUTES, windowSeconds, connections: CONNECTIONS, heap, gatewayPids });
+  heap?.close();
+  soakRows = result.rows;
+  gatewayAnswered += result.answered;
+}
+for (const c of SOAK_MINUTES > 0 ? [] : benchCases) {
   const body = JSON.stringify(c.body);
   const gwHeaders = { authorization: `Bearer ${api_key}`, ...(c.headers ?? {}) };
   // Warm both, then measure baseline and gateway back to back under identical load.
@@ -151,6 +212,9 @@ for (const c of benchCases) {
     throughput_ratio: +median(ratios).toFixed(3),
     ratio_range: `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}`,
     ...(floorUrl ? { floor_ratio: +median(rounds.map((r) => r.floorRatio)).toFixed(3) } : {}),
+    // The yardstick (issue 17.5): against the floor, what any gateway on this runtime must do.
+    ...(floorUrl ? vsFloor(rounds) : {}),
+    p99_vs_passthrough: +mid((r) => r.g.latency.p99 / Math.max(1, r.b.latency.p99)).toFixed(2),
     baseline_p50_ms: mid((r) => r.b.latency.p50),
     gateway_p50_ms: mid((r) => r.g.latency.p50),
     added_p50_ms: +mid((r) => r.g.latency.p50 - r.b.latency.p50).toFixed(2),
@@ -169,9 +233,29 @@ for (const c of benchCases) {
   }));
 }
 
+// TTFT: the same streamed request on each side, one side at a time.
+const ttftRows = [];
+if (WITH_TTFT) {
+  const body = JSON.stringify(ttftCase.body);
+  const sides = [
+    ["provider (paced upstream)", `${paced.url}/v1/chat/completions`, {}],
+    ["pass-through", `${pacedPassUrl}/v1/chat/completions`, {}],
+    ["gateway", `${gateway.url}/v1/chat/completions`, { authorization: `Bearer ${api_key}` }],
+  ];
+  for (const [side, url, headers] of sides) {
+    ttftRows.push({ side, ...(await measureTtft(url, { headers, body, requests: TTFT.requests })) });
+    if (side === "gateway") gatewayAnswered += TTFT.requests + 1;
+  }
+}
+
 console.log(`\nSwitchyard bench — ${ROUNDS} rounds of ${SECONDS}s per side, ${CONNECTIONS} connections, medians over rounds, ${new Date().toISOString()}`);
-console.table(rows.map(({ rounds: _rounds, ...row }) => row));
-writeFileSync(path.join(ROOT, ".wrangler/bench-results.json"), JSON.stringify({ seconds: SECONDS, rounds: ROUNDS, connections: CONNECTIONS, rows }, null, 2));
+if (rows.length > 0) console.table(rows.map(({ rounds: _rounds, ...row }) => row));
+if (soakRows.length > 0) console.table(soakRows);
+if (ttftRows.length > 0) {
+  console.log(`\n${ttftCase.name}: ${TTFT.tokens} tokens at ${TTFT.tokensPerSecond} tokens/s, ${TTFT.requests} requests per side, 4 at a time`);
+  console.table(ttftRows);
+}
+writeFileSync(path.join(ROOT, ".wrangler/bench-results.json"), JSON.stringify({ seconds: SECONDS, rounds: ROUNDS, connections: CONNECTIONS, rows, ttft: { ...TTFT, rows: ttftRows }, soak: soakRows }, null, 2));
 
 // Usage events were on: every answered request must reach D1 as one usage row (through the queue,
 // the consumer and its D1 writes, all inside the measured runtime). Wait for the queue to drain.
@@ -185,8 +269,26 @@ for (let i = 0; i < 40; i++) {
 }
 console.log(`usage rows written: ${written} for ${gatewayAnswered} gateway requests answered (autocannon counts; requests cut off at a phase's end may add a few rows)`);
 
+// TeamBudget round trips as the gateway saw them under load: each request that had to call the
+// Durable Object (a lease fetch or a single reservation) records the call's duration as
+// detail.guard_ms; requests admitted from a lease in memory record 0 and are left out.
+// (This figure used to be printed by a test; tests do not time things.)
+try {
+  const db = await gateway.mf.getD1Database("DB");
+  const { results } = await db
+    .prepare("SELECT CAST(json_extract(detail, '$.guard_ms') AS REAL) AS ms FROM usage_events WHERE team = 'bench' AND json_extract(detail, '$.guard_ms') > 0 ORDER BY 1")
+    .all();
+  const ms = results.map((r) => r.ms);
+  const q = (p) => ms[Math.min(ms.length - 1, Math.floor(p * ms.length))];
+  if (ms.length) console.log(`TeamBudget round trips awaited by requests: ${ms.length} (of ${written} requests), p50 ${q(0.5)} ms, p90 ${q(0.9)} ms, p99 ${q(0.99)} ms`);
+} catch (err) {
+  console.log(`TeamBudget round trips: not measured (${err instanceof Error ? err.message : String(err)})`);
+}
+
 await gateway.mf.dispose();
 await baseline.dispose();
 await floor?.dispose();
+await pacedPass?.dispose();
+await paced?.close();
 await upstream.close();
 rmSync(stateDir, { recursive: true, force: true });

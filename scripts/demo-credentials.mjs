@@ -12,7 +12,8 @@ const adminToken = await new SignJWT({ role: "admin" })
   .setIssuer("switchyard")
   .setAudience("switchyard-admin")
   .setIssuedAt()
-  .setExpirationTime("30d")
+  // The admin plane refuses tokens living longer than 24 h (src/admin/auth.ts): run this again tomorrow.
+  .setExpirationTime("12h")
   .sign(new TextEncoder().encode(LOCAL_ADMIN_JWT_SECRET));
 
 // Public keys first, and the first public key is the exact-cache workload (support-bot).

@@ -6,7 +6,7 @@
 import type { TeamBudget } from "../durable-objects/team-budget";
 import type { Delegation } from "../durable-objects/delegation";
 import type { ProviderHealth } from "../durable-objects/provider-health";
-import type { UsageEvent } from "./usage/event";
+import type { UsageQueueBody } from "./usage/messages";
 
 export interface Env {
   DB: D1Database;
@@ -14,7 +14,8 @@ export interface Env {
   TEAM_BUDGET: DurableObjectNamespace<TeamBudget>;
   DELEGATION: DurableObjectNamespace<Delegation>;
   PROVIDER_HEALTH: DurableObjectNamespace<ProviderHealth>;
-  USAGE_EVENTS: Queue<UsageEvent>;
+  /** Packed request messages as JSON text (src/usage/messages.ts). */
+  USAGE_EVENTS: Queue<UsageQueueBody>;
   EVAL_JOBS: Queue<unknown>;
   EMAIL?: SendEmail;
   /** Workers AI; bound only in deployed regions (it needs an account). */
@@ -44,6 +45,8 @@ export interface Env {
   FINANCE_EMAIL?: string;
   ALERT_EMAIL?: string;
   ALERT_FROM_EMAIL?: string;
+  /** Receives the monthly compliance report with finance. */
+  REVIEW_BOARD_EMAIL?: string;
   /** "1" only in tests: serves the mock MCP/A2A upstreams at /__mock/* (see src/agents/upstream.ts). */
   ENABLE_MOCKS?: string;
   /** Hosts the agent plane may call (A2A callees, MCP servers): `host`, `*.domain` or `*`; unset = none. */

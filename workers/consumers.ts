@@ -8,6 +8,7 @@ import type { UsageEvent } from "../src/usage/event";
 import { writeUsage } from "../src/usage/writer";
 import { isRequestMessage } from "../src/logging/emit";
 import { isPack } from "../src/usage/emit";
+import type { UsageQueueBody, UsageQueueMessage } from "../src/usage/messages";
 import { isLogRecord, type LogRecord } from "../src/logging/tier";
 import { writeLogs } from "../src/logging/writer";
 
@@ -16,10 +17,10 @@ import { writeLogs } from "../src/logging/writer";
  * versions and tests send. A body that is not JSON can never be written: it is logged (its size
  * only) and dropped, so it cannot block its batch through endless retries.
  */
-function decode(body: unknown): unknown {
+function decode(body: UsageQueueBody): Exclude<UsageQueueBody, string> | undefined {
   if (typeof body !== "string") return body;
   try {
-    return JSON.parse(body);
+    return JSON.parse(body) as Exclude<UsageQueueBody, string>;
   } catch {
     console.error("usage-events message is not JSON; dropped", { bytes: body.length });
     return undefined;
@@ -33,15 +34,15 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promi
     // bare usage events and `request_log` records are what earlier versions sent; still accepted.
     const usage: UsageEvent[] = [];
     const logs: LogRecord[] = [];
-    const take = (body: unknown) => {
+    const take = (body: UsageQueueMessage) => {
       if (isRequestMessage(body)) {
         usage.push(body.usage);
         logs.push(body.log);
       } else if (isLogRecord(body)) logs.push(body);
-      else usage.push(body as UsageEvent);
+      else usage.push(body);
     };
     for (const message of batch.messages) {
-      const body = decode(message.body);
+      const body = decode(message.body as UsageQueueBody);
       if (body === undefined) continue;
       if (isPack(body)) body.messages.forEach(take);
       else take(body);

@@ -7,6 +7,8 @@ import type { Env } from "../src/env";
 import { runFailoverDrills } from "../src/routing/drills";
 import { runRestrictedAudit } from "../src/logging/audit";
 import { purgeExpiredLogs } from "../src/logging/writer";
+import { runDailyFinance } from "../src/operations/forecast/jobs";
+import { retryUndelivered, runMonthlyReports } from "../src/operations/reports/archive";
 import { openRound } from "../src/operations/nps/store";
 import { runDetection } from "../src/operations/runbooks";
 import { runGuardrailTuning } from "../src/operations/tuning/job";
@@ -23,6 +25,12 @@ export const cronJobs: Record<string, CronJob> = {
   "agent-baselines": async (env, t) => void (await runBaselines(env, t)),
   "agent-access-review-escalation": async (env, t) => void (await escalateOverdueReviews(env, t)),
   "agent-access-review": async (env, t) => void (await openAccessReview(env, t, "cron:access-review")),
+  // Finance: today's forecast snapshot, accuracy of past months, budget-exhaustion warnings.
+  "finance-daily": async (env, t) => void (await runDailyFinance(env, t)),
+  // Monthly finance and compliance reports for the month just ended (archived, emailed).
+  "monthly-reports": async (env, t) => void (await runMonthlyReports(env, t)),
+  // A report whose email failed is retried on the next run, never resent to anyone it reached.
+  "report-delivery-retry": async (env, t) => void (await retryUndelivered(env, t)),
   // Operations: every runbook's detection pass (incidents open, remediate, resolve themselves).
   "incident-detection": async (env, t) => void (await runDetection(env, t)),
   // Weekly: guardrail tuning recommendations (auto-applies only opted-in, non-security ones).
@@ -38,9 +46,9 @@ export const cronJobs: Record<string, CronJob> = {
 
 /** Keep in step with `[triggers] crons` in wrangler.toml. */
 export const cronSchedule: Record<string, string[]> = {
-  "*/5 * * * *": ["incident-detection"],
-  "0 3 * * *": ["failover-drills", "shadow-agent-discovery", "agent-baselines", "agent-access-review-escalation", "log-retention-and-restricted-audit"],
-  "0 6 1 * *": [],
+  "*/5 * * * *": ["report-delivery-retry", "incident-detection"],
+  "0 3 * * *": ["failover-drills", "shadow-agent-discovery", "agent-baselines", "agent-access-review-escalation", "log-retention-and-restricted-audit", "finance-daily"],
+  "0 6 1 * *": ["monthly-reports"],
   "0 4 * * 1": ["guardrail-tuning"],
   "0 7 1 1,4,7,10 *": ["agent-access-review", "nps-survey-round"],
 };

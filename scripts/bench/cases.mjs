@@ -39,3 +39,16 @@ export const benchCases = [
     },
   },
 ];
+
+// Time to first token for a stream: a paced upstream (scripts/bench/ttft.mjs) writes tokens at a
+// model's speed; the provider itself, the pass-through and the gateway are timed to the first
+// non-empty content delta. The gateway runs its default guardrails, response DLP included.
+export const ttftCase = {
+  name: "chat stream TTFT (SSE, paced upstream)",
+  models: ["bench-paced"],
+  async setup({ put, paced }) {
+    await put("/providers/paced", { type: "openai-compatible", base_url: paced, region: "us" });
+    await put("/models/bench-paced", { targets: [{ provider: "paced", model: "paced-1" }], data_classes: ["public", "internal", "restricted"], price: { input_per_mtok: 1, output_per_mtok: 2 } });
+  },
+  body: { model: "bench-paced", messages, stream: true, stream_options: { include_usage: true } },
+};

@@ -3,27 +3,10 @@
 // synthetic history use fixed ids with INSERT OR IGNORE, and the config version is bumped so
 // running edges pick the seed up within seconds.
 import { DEMO_MODELS, DEMO_PROVIDERS, DEMO_TEAMS, DEMO_WORKLOADS, demoKeyRows } from "./demo-org.mjs";
+import { historyRows, importRows } from "./demo-history.mjs";
+import { hashSeed, rng } from "./random.mjs";
 
-const HISTORY_DAYS = 90;
 const EVENT_DAYS = 14;
-
-/** Small deterministic PRNG (mulberry32) so the history is the same on every machine. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function hashSeed(text) {
-  let h = 2166136261;
-  for (const c of text) h = Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0;
-  return h;
-}
 
 /** SQL literal for generated values (numbers, null, strings with quotes doubled). */
 function literal(v) {
@@ -81,32 +64,15 @@ function price(model) {
   return DEMO_MODELS[model].price;
 }
 
-/** Daily rollups for the last 90 days: weekday rhythm, gentle growth, some noise. */
+/** Daily rollups for the last 90 days (scripts/lib/demo-history.mjs) and the providers' bills. */
 function historyStatements(db, today) {
-  const s = [];
-  for (const [workload, w] of Object.entries(DEMO_WORKLOADS)) {
-    const r = rng(hashSeed(workload));
-    const base = 200 + Math.floor(r() * 800);
-    const growth = 0.002 + r() * 0.008; // per day
-    for (let d = HISTORY_DAYS; d >= 1; d--) {
-      const day = new Date(today.getTime() - d * 86400000);
-      const iso = day.toISOString().slice(0, 10);
-      const weekday = day.getUTCDay();
-      const rhythm = weekday === 0 || weekday === 6 ? 0.35 : 1;
-      for (const model of w.allowed_models) {
-        const share = DEMO_MODELS[model].kind === "embeddings" ? 0.5 : 1 / w.allowed_models.length;
-        const requests = Math.max(1, Math.round(base * share * rhythm * (1 + growth * (HISTORY_DAYS - d)) * (0.85 + r() * 0.3)));
-        const tokensIn = requests * (300 + Math.floor(r() * 500));
-        const tokensOut = DEMO_MODELS[model].kind === "embeddings" ? 0 : requests * (80 + Math.floor(r() * 250));
-        const errors = Math.floor(requests * r() * 0.02);
-        const hits = w.cache ? Math.floor(requests * (0.1 + r() * 0.2)) : 0;
-        const p = price(model);
-        const cost = Math.round((tokensIn - hits * 400) * p.input_per_mtok * 1000 + tokensOut * p.output_per_mtok * 1000);
-        s.push([iso, w.team, workload, model, requests, errors, hits, tokensIn, tokensOut, Math.max(0, cost)]);
-      }
-    }
-  }
-  return multiRowInserts(db, "INSERT OR IGNORE INTO usage_daily (day, team, workload, model, requests, errors, cache_hits, tokens_in, tokens_out, cost_nusd)", s);
+  const history = historyRows(today);
+  const rollups = history.map((h) => [h.day, h.team, h.workload, h.model, h.provider, h.requests, h.errors, h.cache_hits, h.tokens_in, h.tokens_out, h.cost_nusd]);
+  const imports = importRows(today, history).map((r) => [r.source, r.day, r.team, "-", "-", r.provider, r.cost_nusd, null, null, null, "seed", today.toISOString()]);
+  return [
+    ...multiRowInserts(db, "INSERT OR IGNORE INTO usage_daily (day, team, workload, model, provider, requests, errors, cache_hits, tokens_in, tokens_out, cost_nusd)", rollups),
+    ...multiRowInserts(db, "INSERT OR IGNORE INTO spend_imports (source, day, team, workload, model, provider, cost_nusd, tokens_in, tokens_out, requests, import_id, imported_at)", imports),
+  ];
 }
 
 /** Per-request events for the last two weeks (a sample), including one unregistered automated client. */

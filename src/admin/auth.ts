@@ -3,6 +3,11 @@
  * Admin-plane authentication: a JWT verified with jose. Development signs with a local HS256
  * secret; production points ADMIN_JWKS_URL at the identity provider's key set. Only the listed
  * algorithms are accepted, so `alg: none` and algorithm-confusion tokens are refused.
+ *
+ * Every token must expire: `exp` is required and may lie at most {@link ADMIN_TOKEN_MAX_LIFETIME_S}
+ * (24 h) after its `nbf`, else its `iat`, else now, so a leaked token is useful for a day at
+ * most. An HS256 secret shorter than {@link MIN_ADMIN_SECRET_BYTES} (32 bytes, the HMAC-SHA-256
+ * output size) is a configuration error: the admin plane answers 503 until it is fixed.
  */
 import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTVerifyGetKey } from "jose";
 import { z } from "zod";
@@ -20,6 +25,36 @@ export interface Principal {
 
 export const ADMIN_ISSUER = "switchyard";
 export const ADMIN_AUDIENCE = "switchyard-admin";
+/** The longest an admin token may live: 24 hours. */
+export const ADMIN_TOKEN_MAX_LIFETIME_S = 24 * 3600;
+/** Shortest accepted ADMIN_JWT_SECRET, in UTF-8 bytes. */
+export const MIN_ADMIN_SECRET_BYTES = 32;
+
+const encoder = new TextEncoder();
+
+/**
+ * The HS256 key, or a 503 problem when the secret is too short to be one.
+ * @example hs256Key("a".repeat(32))
+ */
+function hs256Key(secret: string): Uint8Array {
+  const key = encoder.encode(secret);
+  if (key.byteLength < MIN_ADMIN_SECRET_BYTES) {
+    throw new ProblemError(503, "Admin Auth Misconfigured", `ADMIN_JWT_SECRET must be at least ${MIN_ADMIN_SECRET_BYTES} bytes; the admin plane is closed until it is.`);
+  }
+  return key;
+}
+
+/**
+ * Why a verified payload's lifetime is refused, or undefined: `exp` is required, and at most
+ * {@link ADMIN_TOKEN_MAX_LIFETIME_S} after `nbf`, else `iat`, else `now` (seconds).
+ * @example lifetimeProblem({ iat: 0, exp: 90_000 }, 10) // "lives 90000 s; the maximum is 86400 s"
+ */
+export function lifetimeProblem(payload: { exp?: unknown; iat?: unknown; nbf?: unknown }, now: number): string | undefined {
+  if (typeof payload.exp !== "number") return "has no exp claim";
+  const start = typeof payload.nbf === "number" ? payload.nbf : typeof payload.iat === "number" ? payload.iat : now;
+  const lifetime = payload.exp - start;
+  return lifetime > ADMIN_TOKEN_MAX_LIFETIME_S ? `lives ${lifetime} s; the maximum is ${ADMIN_TOKEN_MAX_LIFETIME_S} s` : undefined;
+}
 
 const Claims = z.object({
   sub: z.string().min(1).max(256),
@@ -41,7 +76,8 @@ export async function verifyAdminToken(token: string, keys: { secret?: string; j
       if (!jwks) jwksCache.set(keys.jwksUrl, (jwks = createRemoteJWKSet(new URL(keys.jwksUrl))));
       ({ payload } = await jwtVerify(token, jwks, { issuer: ADMIN_ISSUER, audience: ADMIN_AUDIENCE, algorithms: ["RS256", "ES256", "EdDSA"] }));
     } else if (keys.secret) {
-      ({ payload } = await jwtVerify(token, new TextEncoder().encode(keys.secret), { issuer: ADMIN_ISSUER, audience: ADMIN_AUDIENCE, algorithms: ["HS256"] }));
+      const key = hs256Key(keys.secret);
+      ({ payload } = await jwtVerify(token, key, { issuer: ADMIN_ISSUER, audience: ADMIN_AUDIENCE, algorithms: ["HS256"] }));
     } else {
       throw new ProblemError(503, "Admin Auth Not Configured", "Set ADMIN_JWT_SECRET (development) or ADMIN_JWKS_URL (production).");
     }
@@ -50,6 +86,8 @@ export async function verifyAdminToken(token: string, keys: { secret?: string; j
     const code = (err as { code?: string }).code ?? "ERR_JWT_INVALID";
     throw new ProblemError(401, "Unauthorized", `Admin token rejected (${code}).`);
   }
+  const lifetime = lifetimeProblem(payload as Record<string, unknown>, Math.floor(Date.now() / 1000));
+  if (lifetime) throw new ProblemError(401, "Unauthorized", `Admin token rejected: it ${lifetime}.`);
   const claims = Claims.safeParse(payload);
   if (!claims.success) throw new ProblemError(401, "Unauthorized", "Admin token lacks a valid `sub` and `role` claim.");
   if (claims.data.role === "team-owner" && !claims.data.team) throw new ProblemError(401, "Unauthorized", "A team-owner token must name its `team`.");
@@ -57,10 +95,11 @@ export async function verifyAdminToken(token: string, keys: { secret?: string; j
 }
 
 /**
- * Signs an admin token with the development secret (demo credentials and tests).
- * @example await signAdminToken("secret", { sub: "ops", role: "admin" })
+ * Signs an admin token with the development secret (demo credentials and tests). `ttl` is a
+ * jose time span and must stay within 24 h, or the token is refused when used.
+ * @example await signAdminToken("a-secret-of-at-least-32-bytes-....", { sub: "ops", role: "admin" })
  */
-export async function signAdminToken(secret: string, principal: Principal, ttl = "30d"): Promise<string> {
+export async function signAdminToken(secret: string, principal: Principal, ttl = "1h"): Promise<string> {
   return new SignJWT({ role: principal.role, ...(principal.team ? { team: principal.team } : {}) })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .setSubject(principal.sub)
@@ -68,7 +107,7 @@ export async function signAdminToken(secret: string, principal: Principal, ttl =
     .setAudience(ADMIN_AUDIENCE)
     .setIssuedAt()
     .setExpirationTime(ttl)
-    .sign(new TextEncoder().encode(secret));
+    .sign(hs256Key(secret));
 }
 
 /** Refuses a principal whose role is not in `roles` (403). Admin may do everything. */

@@ -6,13 +6,15 @@ import { agentRoutes } from "./resources/agents";
 import { budgetRoutes } from "./resources/budget";
 import { catalogRoutes } from "./resources/catalog";
 import { dlpRoutes } from "./resources/dlp";
+import { financeRoutes } from "./resources/finance";
 import { guardrailTuningRoutes } from "./resources/guardrail-tuning";
 import { logRoutes } from "./resources/logs";
 import { operationsRoutes } from "./resources/operations";
+import { reportRoutes } from "./resources/reports";
 import { routingRoutes } from "./resources/routing";
 import { surveyRoutes } from "./resources/surveys";
 import { tenancyRoutes } from "./resources/tenancy";
 import { usageRoutes } from "./resources/usage";
 import type { AdminRoute } from "./router";
 
-export const adminRoutes: ReadonlyArray<AdminRoute<unknown>> = [...catalogRoutes, ...tenancyRoutes, ...usageRoutes, ...budgetRoutes, ...agentRoutes, ...routingRoutes, ...logRoutes, ...dlpRoutes, ...operationsRoutes, ...surveyRoutes, ...guardrailTuningRoutes];
+export const adminRoutes: ReadonlyArray<AdminRoute<unknown>> = [...catalogRoutes, ...tenancyRoutes, ...usageRoutes, ...budgetRoutes, ...agentRoutes, ...routingRoutes, ...logRoutes, ...dlpRoutes, ...financeRoutes, ...reportRoutes, ...operationsRoutes, ...surveyRoutes, ...guardrailTuningRoutes];

@@ -32,6 +32,11 @@ export interface AdminRoute<B = unknown> {
   /** Roles allowed besides admin; "any" means every authenticated role. */
   roles: readonly Role[] | "any";
   body?: z.ZodType<B>;
+  /**
+   * For routes that read the raw request themselves (e.g. JSON or CSV): documented in OpenAPI
+   * only, never used to parse. `content` adds media types besides application/json.
+   */
+  bodyDoc?: { schema: z.ZodType; content?: Record<string, { schema: Record<string, unknown> }> };
   /** Status for a successful answer (default 200). */
   status?: number;
   handler(c: AdminContext<B>): Promise<unknown>;
@@ -116,6 +121,9 @@ export function openApiDocument(routes: ReadonlyArray<AdminRoute<unknown>>, vers
       "x-roles": r.roles === "any" ? ["admin", "finance", "auditor", "team-owner"] : ["admin", ...r.roles],
       ...(params.length ? { parameters: params } : {}),
       ...(r.body ? { requestBody: { required: true, content: { "application/json": { schema: z.toJSONSchema(r.body, { io: "input", unrepresentable: "any" }) } } } } : {}),
+      ...(r.bodyDoc
+        ? { requestBody: { required: true, content: { "application/json": { schema: z.toJSONSchema(r.bodyDoc.schema, { io: "input", unrepresentable: "any" }) }, ...r.bodyDoc.content } } }
+        : {}),
       responses: {
         [String(r.status ?? 200)]: { description: "Success" },
         default: { description: "RFC 9457 problem", content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } } },

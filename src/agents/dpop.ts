@@ -48,6 +48,16 @@ export async function accessTokenHash(token: string): Promise<string> {
 }
 
 /**
+ * A client-chosen value made safe to quote in an error message, which also travels in the
+ * `www-authenticate` header: printable ASCII only (a CR/LF there made the header invalid and
+ * the answer a 500), and short.
+ * @example quotable("ES256\r\nx") === "ES256??x"
+ */
+function quotable(value: unknown): string {
+  return String(value).replace(/[^\x20-\x7e]/g, "?").slice(0, 40);
+}
+
+/**
  * Verifies a DPoP proof JWT and returns its `jti` and key thumbprint, or throws AgentAuthError.
  * @example const p = await verifyDpopProof(header, { method: "POST", url, accessToken, now: Date.now() / 1000 });
  */
@@ -59,7 +69,7 @@ export async function verifyDpopProof(proof: string, expect: ProofExpectation): 
     throw new AgentAuthError("invalid_dpop_proof", "The DPoP proof is not a JWS.");
   }
   if (header.typ !== "dpop+jwt") throw new AgentAuthError("invalid_dpop_proof", "The DPoP proof must have typ dpop+jwt.");
-  if (!header.alg || !(DPOP_ALGS as readonly string[]).includes(header.alg)) throw new AgentAuthError("invalid_dpop_proof", `DPoP proof algorithm ${String(header.alg)} is not accepted.`);
+  if (!header.alg || !(DPOP_ALGS as readonly string[]).includes(header.alg)) throw new AgentAuthError("invalid_dpop_proof", `DPoP proof algorithm ${quotable(header.alg)} is not accepted.`);
   const jwk = header.jwk as JWK | undefined;
   if (!jwk || typeof jwk !== "object") throw new AgentAuthError("invalid_dpop_proof", "The DPoP proof must carry its public key in the jwk header.");
   if ("d" in jwk || "k" in jwk) throw new AgentAuthError("invalid_dpop_proof", "The DPoP proof header carries private key material.");
@@ -73,7 +83,7 @@ export async function verifyDpopProof(proof: string, expect: ProofExpectation): 
   }
   const { htm, htu, iat, jti, ath } = payload;
   if (typeof jti !== "string" || jti.length < 8 || jti.length > 256) throw new AgentAuthError("invalid_dpop_proof", "The DPoP proof needs a unique jti.");
-  if (htm !== expect.method.toUpperCase()) throw new AgentAuthError("invalid_dpop_proof", `The DPoP proof is for method ${String(htm)}, not ${expect.method}.`);
+  if (htm !== expect.method.toUpperCase()) throw new AgentAuthError("invalid_dpop_proof", `The DPoP proof is for method ${quotable(htm)}, not ${expect.method}.`);
   let htuOk = false;
   try {
     htuOk = typeof htu === "string" && normalizeHtu(htu) === normalizeHtu(expect.url);

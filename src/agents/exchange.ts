@@ -18,11 +18,15 @@ import { AgentAuthError, verifyDpopProof } from "./dpop";
 import { getAgentRegistry } from "./registry";
 import { issueAgentToken, verifyAgentToken } from "./tokens";
 import type { Deps } from "./mcp";
+import { GatewayError } from "../errors/openai";
+import { readBodyText } from "../gateway/body";
 
 export const TOKEN_EXCHANGE_GRANT = "urn:ietf:params:oauth:grant-type:token-exchange";
 const ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token";
 const ACCEPTED_TOKEN_TYPES = new Set([ACCESS_TOKEN_TYPE, "urn:ietf:params:oauth:token-type:jwt"]);
 const EXCHANGED_TTL_S = 300;
+/** A token-exchange form holds two tokens and a few names: 64 KB is generous. */
+const MAX_EXCHANGE_BODY_BYTES = 64 * 1024;
 
 function oauthError(status: number, error: string, description: string, extra: Record<string, string> = {}): Response {
   return new Response(JSON.stringify({ error, error_description: description, ...extra }), {
@@ -41,11 +45,10 @@ export async function handleTokenExchange(request: Request, deps: Deps): Promise
   }
   let form: URLSearchParams;
   try {
-    // arrayBuffer + decode: workerd warns when .text() reads a form-encoded body.
-    const text = new TextDecoder().decode(await request.arrayBuffer());
-    if (text.length > 64 * 1024) return oauthError(400, "invalid_request", "Request too large.");
-    form = new URLSearchParams(text);
-  } catch {
+    // Bounded while reading (unauthenticated endpoint): at most 64 KB is ever held.
+    form = new URLSearchParams(await readBodyText(request, MAX_EXCHANGE_BODY_BYTES));
+  } catch (err) {
+    if (err instanceof GatewayError && err.status === 413) return oauthError(413, "invalid_request", `Request body is larger than ${MAX_EXCHANGE_BODY_BYTES} bytes.`);
     return oauthError(400, "invalid_request", "Unreadable form body.");
   }
   if (form.get("grant_type") !== TOKEN_EXCHANGE_GRANT) return oauthError(400, "unsupported_grant_type", `grant_type must be ${TOKEN_EXCHANGE_GRANT}.`);

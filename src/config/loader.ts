@@ -8,7 +8,7 @@
  */
 import type { Env } from "../env";
 import { compileBundle, type BundleRows, type PolicyBundle } from "./bundle";
-import { openSecret } from "./secrets";
+import { isLegacySealed, openSecret, sealSecret, type SecretBinding } from "./secrets";
 
 let current: PolicyBundle | undefined;
 let checkedAt = 0;
@@ -17,6 +17,29 @@ let loading: Promise<PolicyBundle> | undefined;
 async function readVersion(db: D1Database): Promise<number> {
   const row = await db.prepare("SELECT version FROM config_version WHERE id = 1").first<{ version: number }>();
   return row?.version ?? 0;
+}
+
+/**
+ * A provider row's secret, opened for the row's own id and destination; null (the provider then
+ * runs without a key) when it was sealed for another. A legacy unbound ciphertext is re-sealed,
+ * bound to this row, once: the update applies only if the row still holds that ciphertext.
+ */
+async function openProviderSecret(env: Env, row: { id: string; spec: string; secret_enc: string }): Promise<string | null> {
+  const spec = JSON.parse(row.spec) as { type?: string; base_url?: string };
+  const binding: SecretBinding = { providerId: row.id, type: String(spec.type), baseUrl: spec.base_url ?? null };
+  const key = env.SECRETS_KEY!;
+  try {
+    const plain = await openSecret(key, row.secret_enc, binding);
+    if (isLegacySealed(row.secret_enc)) {
+      const sealed = await sealSecret(key, plain, binding);
+      await env.DB.prepare("UPDATE providers SET secret_enc = ? WHERE id = ? AND secret_enc = ?").bind(sealed, row.id, row.secret_enc).run()
+        .catch((err: unknown) => console.error("provider secret not re-sealed", { provider: row.id, error: err instanceof Error ? err.message : String(err) }));
+    }
+    return plain;
+  } catch {
+    console.error("provider secret does not open for its row; ignored", { provider: row.id });
+    return null;
+  }
 }
 
 async function readRows(env: Env): Promise<BundleRows> {
@@ -36,7 +59,7 @@ async function readRows(env: Env): Promise<BundleRows> {
     (providers.results as Array<{ id: string; spec: string; secret_enc: string | null }>).map(async (p) => ({
       id: p.id,
       spec: p.spec,
-      secret: p.secret_enc && env.SECRETS_KEY ? await openSecret(env.SECRETS_KEY, p.secret_enc).catch(() => null) : null,
+      secret: p.secret_enc && env.SECRETS_KEY ? await openProviderSecret(env, p as { id: string; spec: string; secret_enc: string }) : null,
     })),
   );
   return {

@@ -101,7 +101,12 @@ export const Target = z
     provider: Id,
     model: z.string().min(1).max(256),
     weight: z.number().min(0).max(1000).optional(),
+    /** Whole attempt: to the end of a JSON answer, to the first chunk of a stream (default 30 s). */
     timeout_ms: z.number().int().min(1).max(600_000).optional(),
+    /** Wait for the first byte (a stream's first chunk); default derived from observed TTFB (src/routing/deadline.ts). */
+    ttfb_timeout_ms: z.number().int().min(1).max(600_000).optional(),
+    /** Longest gap between upstream bytes once a stream started (default 30 s). */
+    idle_timeout_ms: z.number().int().min(100).max(600_000).optional(),
     capabilities: Capabilities.optional(),
     /** Per-target price override (a provider that charges differently for the same model). */
     price: Price.optional(),
@@ -119,7 +124,15 @@ export const ModelPut = z
     price: Price,
     capabilities: Capabilities.optional(),
     /** The model's default routing; team and workload routing rules override it. */
-    routing: z.object({ strategy: RoutingStrategy, weights: SignalWeights.optional() }).strict().optional(),
+    routing: z
+      .object({
+        strategy: RoutingStrategy.optional(),
+        weights: SignalWeights.optional(),
+        /** Start the next target when the first is slower than its p95 TTFB (rules may override). */
+        hedge: z.boolean().optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type ModelPut = z.infer<typeof ModelPut>;
@@ -133,6 +146,8 @@ export const TeamPut = z
     residency: Zone,
     /** Budget period; spend resets at the start of each (UTC). Default monthly. */
     budget_period: z.enum(["daily", "weekly", "monthly"]).optional(),
+    /** Where budget-exhaustion warnings for this team go (besides finance and ALERT_EMAIL). */
+    owner_email: z.email().max(254).optional(),
   })
   .strict();
 export type TeamPut = z.infer<typeof TeamPut>;

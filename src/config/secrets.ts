@@ -1,7 +1,12 @@
 /**
  * @module
- * Provider secrets at rest: AES-256-GCM with a key from the SECRETS_KEY binding. Stored as
- * `base64(iv).base64(ciphertext)`; decrypted only when a policy bundle is compiled.
+ * Provider secrets at rest: AES-256-GCM with a key from the SECRETS_KEY binding, decrypted only
+ * when a policy bundle is compiled. A secret is bound to where it may be sent: the provider id,
+ * type and base URL are the cipher's additional authenticated data, so a ciphertext copied to
+ * another provider row, or left behind when a row's destination changes, no longer decrypts.
+ * Stored as `v2.base64(iv).base64(ciphertext)`. The earlier unbound form `base64(iv).base64(ct)`
+ * still opens ({@link openSecret} reports it as legacy) so the loader can re-seal it, bound to
+ * the row it sits in, on first read (src/config/loader.ts).
  */
 
 function b64(bytes: Uint8Array): string {
@@ -27,17 +32,45 @@ function importKey(keyB64: string): Promise<CryptoKey> {
   return key;
 }
 
-/** @example const sealed = await sealSecret(env.SECRETS_KEY, "sk-live-...") */
-export async function sealSecret(keyB64: string, plain: string): Promise<string> {
-  const iv = crypto.getRandomValues(new Uint8Array(12));
-  const ct = await crypto.subtle.encrypt({ name: "AES-GCM", iv }, await importKey(keyB64), new TextEncoder().encode(plain));
-  return `${b64(iv)}.${b64(new Uint8Array(ct))}`;
+/** Where a provider secret may go: what its ciphertext is bound to. */
+export interface SecretBinding {
+  providerId: string;
+  type: string;
+  baseUrl?: string | null;
 }
 
-/** @example const plain = await openSecret(env.SECRETS_KEY, sealed) */
-export async function openSecret(keyB64: string, sealed: string): Promise<string> {
-  const [iv, ct] = sealed.split(".");
-  const pt = await crypto.subtle.decrypt({ name: "AES-GCM", iv: unb64(iv) }, await importKey(keyB64), unb64(ct));
+const SEALED_V2 = "v2.";
+
+/** The additional data of a binding: unambiguous (JSON), so no two bindings share it. */
+function additionalData(binding: SecretBinding): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(["switchyard-provider-secret", binding.providerId, binding.type, binding.baseUrl ?? null]));
+}
+
+/**
+ * @example const sealed = await sealSecret(env.SECRETS_KEY, "sk-live-...", { providerId: "groq", type: "openai-compatible", baseUrl })
+ */
+export async function sealSecret(keyB64: string, plain: string, binding: SecretBinding): Promise<string> {
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const ct = await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: additionalData(binding) }, await importKey(keyB64), new TextEncoder().encode(plain));
+  return `${SEALED_V2}${b64(iv)}.${b64(new Uint8Array(ct))}`;
+}
+
+/** True for the earlier, unbound format, which the loader re-seals. */
+export function isLegacySealed(sealed: string): boolean {
+  return !sealed.startsWith(SEALED_V2);
+}
+
+/**
+ * Opens a sealed secret for exactly this binding; rejects when it was sealed for another
+ * provider or destination (or tampered with). A legacy (unbound) value opens without one.
+ * @example const plain = await openSecret(env.SECRETS_KEY, sealed, { providerId, type, baseUrl })
+ */
+export async function openSecret(keyB64: string, sealed: string, binding: SecretBinding): Promise<string> {
+  const legacy = isLegacySealed(sealed);
+  const [iv, ct] = (legacy ? sealed : sealed.slice(SEALED_V2.length)).split(".");
+  if (!iv || !ct) throw new Error("malformed sealed secret");
+  const aad = legacy ? {} : { additionalData: additionalData(binding) };
+  const pt = await crypto.subtle.decrypt({ name: "AES-GCM", iv: unb64(iv), ...aad }, await importKey(keyB64), unb64(ct));
   return new TextDecoder().decode(pt);
 }
 

@@ -36,9 +36,12 @@ export const requestLogs = sqliteTable(
     bodyBytes: integer("body_bytes"),
     /** ISO time after which the purge job deletes the row and its body. */
     expiresAt: text("expires_at").notNull(),
+    /** The client's `x-request-id` (correlation only, never unique; hashed for restricted requests). */
+    clientRequestId: text("client_request_id"),
   },
   (t) => [
     index("request_logs_ts").on(t.ts),
+    index("request_logs_client_request_id").on(t.clientRequestId),
     index("request_logs_team_ts").on(t.team, t.ts),
     index("request_logs_expires").on(t.expiresAt),
     // The purge asks whether any row still references a segment.

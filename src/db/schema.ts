@@ -67,7 +67,10 @@ export const apiKeys = sqliteTable(
   (t) => [index("api_keys_workload").on(t.workload)],
 );
 
-/** One row per request, written idempotently by the usage consumer (primary key = request id). */
+/**
+ * One row per request, written idempotently by the usage consumer. The primary key is the
+ * gateway's own request id; the client's `x-request-id` is only `client_request_id`.
+ */
 export const usageEvents = sqliteTable(
   "usage_events",
   {
@@ -96,6 +99,8 @@ export const usageEvents = sqliteTable(
     detail: text("detail"),
     /** The write that inserted the row: the daily rollup adds exactly one write's new rows. */
     ingestId: text("ingest_id"),
+    /** The client's `x-request-id` (correlation only, never unique; hashed for restricted requests). */
+    clientRequestId: text("client_request_id"),
   },
   (t) => [index("usage_events_ts").on(t.ts), index("usage_events_team_ts").on(t.team, t.ts), index("usage_events_ingest").on(t.ingestId)],
 );
@@ -108,6 +113,8 @@ export const usageDaily = sqliteTable(
     team: text("team").notNull(),
     workload: text("workload").notNull(),
     model: text("model").notNull(),
+    /** Provider that answered; '-' for rows rolled up before 0010_finance.sql. */
+    provider: text("provider").notNull().default("-"),
     requests: integer("requests").notNull(),
     errors: integer("errors").notNull(),
     cacheHits: integer("cache_hits").notNull(),
@@ -115,7 +122,7 @@ export const usageDaily = sqliteTable(
     tokensOut: integer("tokens_out").notNull(),
     costNusd: integer("cost_nusd").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.day, t.team, t.workload, t.model] })],
+  (t) => [primaryKey({ columns: [t.day, t.team, t.workload, t.model, t.provider] }), index("usage_daily_team_day").on(t.team, t.day)],
 );
 
 export const auditLog = sqliteTable(

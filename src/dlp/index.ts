@@ -28,12 +28,14 @@ export {
 } from "./policy";
 export { compileCustomRecognizer, unsafePatternReason, type CustomRecognizerConfig } from "./custom";
 export { BUILTIN_RECOGNIZERS, DEFAULT_RECOGNIZERS } from "./registry";
+export { BUILTIN_HOLD_RULES, holdRuleOf } from "./hold";
 export {
   BUILTIN_ENTITY_TYPES,
   DEFAULT_MIN_SCORE,
   type BuiltinEntityType,
   type EntityType,
   type Finding,
+  type HoldRule,
   type Recognizer,
   type ScanOptions,
 } from "./types";

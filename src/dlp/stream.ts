@@ -1,20 +1,26 @@
 /**
  * @module
- * Streaming DLP for model responses. Text deltas arrive a few characters at a time, so a secret
- * can be split across chunks; the scanner holds back a tail window and emits only text that can
- * no longer become part of a finding.
+ * Streaming DLP for model responses. Text deltas arrive a few characters at a time, so an entity
+ * can be split across chunks. The scanner releases at once all text that cannot be part of an
+ * entity still being written, and holds back only a candidate: the tail that one recognizer says
+ * could still become (or change) a span it would mask.
  *
- * How much is held back, and why it stays bounded:
- * - the last `holdBack` chars (default 128: longer than any phone, card, IBAN or SSN and most
- *   API keys), plus up to `minEmit` (16) chars collected before the next scan;
- * - plus, when the cut would fall inside a run of non-space characters, the rest of that run
- *   (long tokens such as OpenAI project keys or JWTs are one run) — but never more than
- *   `maxHoldBack` chars (default 1024) in total;
- * - a span that will be masked and straddles the cut is held whole; one that outgrows
- *   `maxHoldBack` is masked as far as it has arrived and the rest of its token is dropped.
- * Private-key blocks are longer than any sensible window: once a `BEGIN … PRIVATE KEY` header
- * is seen (and SECRET is masked by the policy), a single `[SECRET]` is emitted and everything up
- * to the END line is dropped, keeping only enough tail to recognise a split END line.
+ * How much is held back, and why it stays small and bounded:
+ * - each recognizer declares a {@link HoldRule} (`<type>/hold.ts`): where at the end of the text
+ *   a match could still start (a trailing run of digits for a card, the trailing word for an
+ *   email's local part, the value after `api_key =` …), and a maximum it may hold;
+ * - a candidate that scored just below the threshold is held while a context word that follows
+ *   it could still raise it (`WINDOW_AFTER` chars: "… 432123456 (SSN)");
+ * - only recognizers whose type the policy masks (redact, block) hold text: allowed and raised
+ *   types change no text, they are only reported, so their findings are recorded from the
+ *   released text kept as context;
+ * - a span that will be masked and straddles the cut is held whole; nothing is held beyond
+ *   `maxHoldBack` chars (default 1024): a masked span that outgrows it is masked as far as it has
+ *   arrived and the rest of its token is dropped.
+ * Prose with no candidate goes out in the push that brought it. Private-key blocks are longer
+ * than any sensible hold: once a `BEGIN … PRIVATE KEY` header is seen (and SECRET is masked by
+ * the policy), a single `[SECRET]` is emitted and everything up to the END line is dropped,
+ * keeping only enough tail to recognise a split END line.
  *
  * Findings in a stream cannot block what was already sent: block-action types are masked like
  * redact ones and reported by `summary()`, so the caller can end the stream or flag the request.
@@ -22,19 +28,18 @@
  * (masks the text it would have emitted) rather than breaking the stream or leaking.
  */
 import { decide, placeholder, redactSpans } from "./apply";
+import { WINDOW_AFTER, WINDOW_BEFORE } from "./context";
+import { holdRuleOf } from "./hold";
 import type { CompiledDlpPolicy, RaiseClass } from "./policy";
 import { runRecognizers } from "./scan";
-import type { EntityType, Finding } from "./types";
+import type { EntityType, Finding, Recognizer } from "./types";
 
 export interface StreamScannerOptions {
-  /** Chars always held back. Default 128. */
+  /** Chars always held back on top of what the hold rules keep. Default 0. */
   holdBack?: number;
   /** Upper bound on chars held back, whatever the content. Default 1024. */
   maxHoldBack?: number;
-  /**
-   * Scan only once this many chars beyond `holdBack` are pending. Deltas are often a few chars;
-   * rescanning the window for each would cost a full scan per token. Default 16.
-   */
+  /** Scan only once this many chars beyond `holdBack` are pending. Default 1: every delta. */
   minEmit?: number;
 }
 
@@ -55,8 +60,13 @@ export interface StreamScanner {
   summary(): StreamSummary;
 }
 
-/** Raw text already emitted that is kept for context words ("SSN: " before a held number). */
+/**
+ * Raw text already emitted that is kept for the next scan: context words ("SSN: " before a held
+ * number), the name of an assignment whose value is held, and reported-only types.
+ */
 const CONTEXT_CHARS = 64;
+/** Bound on released text kept for open reported-only candidates (the longest hold, e-mail's). */
+const MAX_OPEN_CHARS = 320;
 const KEY_HEADER = /-----BEGIN ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----/;
 
 function isSpace(code: number): boolean {
@@ -70,11 +80,16 @@ function masksPrivateKeys(policy: CompiledDlpPolicy): boolean {
 
 /**
  * True when a scanner for `policy` can neither change text nor find anything: DLP is off, or it
- * runs no recognizer and does not mask private-key blocks. Such a scanner only delays text (it
- * still holds back its tail), so a caller may skip scanning altogether.
+ * runs no recognizer and does not mask private-key blocks. Such a scanner only costs time, so a
+ * caller may skip scanning altogether.
  */
 export function scannerPassesThrough(policy: CompiledDlpPolicy): boolean {
   return !policy.enabled || (policy.recognizers.length === 0 && !masksPrivateKeys(policy));
+}
+
+/** True when the policy's action for `type` changes the text. */
+function masks(policy: CompiledDlpPolicy, type: EntityType): boolean {
+  return ["redact", "block"].includes(policy.actionFor(type).action);
 }
 
 /**
@@ -86,12 +101,21 @@ export function scannerPassesThrough(policy: CompiledDlpPolicy): boolean {
  * // out === "key: [SECRET]"; s.summary().blocked → ["SECRET"]
  */
 export function createStreamScanner(policy: CompiledDlpPolicy, options: StreamScannerOptions = {}): StreamScanner {
-  const holdBack = Math.max(0, options.holdBack ?? 128);
-  const minEmit = Math.max(1, options.minEmit ?? 16);
+  const holdBack = Math.max(0, options.holdBack ?? 0);
+  const minEmit = Math.max(1, options.minEmit ?? 1);
   const maxHoldBack = Math.max(holdBack + minEmit, options.maxHoldBack ?? 1024);
   const secretMasked = masksPrivateKeys(policy);
+  const recognizers = policy.recognizers;
+  const rules = recognizers.map(holdRuleOf);
+  const masking = recognizers.map((r) => masks(policy, r.type));
+  // Each scan runs every recognizer once; the overlap resolution replays those results, so the
+  // hold decision can also look at candidates that scored below the threshold.
+  const raw: Finding[][] = recognizers.map(() => []);
+  const replay: Recognizer[] = recognizers.map((r, i) => ({ type: r.type, find: () => raw[i] }));
   let pending = "";
   let context = "";
+  /** Chars at the end of `context` where reported-only candidates are still open (undecided). */
+  let openChars = 0;
   /** The END line being waited for while a private key body is dropped, or null. */
   let keyEnd: string | null = null;
   /** True after a too-long masked token was cut: its remaining characters are dropped. */
@@ -101,6 +125,7 @@ export function createStreamScanner(policy: CompiledDlpPolicy, options: StreamSc
   let raiseTo: RaiseClass | undefined;
 
   function record(found: readonly Finding[]): void {
+    if (found.length === 0) return;
     for (const f of found) if (!types.includes(f.type)) types.push(f.type);
     const d = decide(policy, found);
     for (const t of d.blocked) if (!blocked.includes(t)) blocked.push(t);
@@ -121,15 +146,29 @@ export function createStreamScanner(policy: CompiledDlpPolicy, options: StreamSc
     return false;
   }
 
-  /** Emits `pending[0, cut)` with findings masked, remembering context. */
-  function emit(cut: number, findings: readonly Finding[]): string {
-    const done = findings.filter((f) => f.end <= cut);
-    record(done);
+  /**
+   * Emits `pending[0, cut)` with findings masked (and recorded), remembering context: at least
+   * CONTEXT_CHARS, and all of a reported-only candidate still open from `reportFrom` (window
+   * coordinates; unknown: all released text counts as open) with its context words, so that it
+   * is whole when it is decided.
+   */
+  function emit(cut: number, findings: readonly Finding[], reportFrom?: number): string {
+    const masked = findings.length > 0 ? decide(policy, findings.filter((f) => f.end <= cut)).masked : [];
+    record(masked);
     const raw = pending.slice(0, cut);
-    const masked = decide(policy, done).masked;
-    context = (context + raw).slice(-CONTEXT_CHARS);
+    const end = context.length + cut;
+    openChars = Math.min(MAX_OPEN_CHARS, reportFrom === undefined ? openChars + cut : Math.max(0, end - reportFrom));
+    context = (context + raw).slice(-Math.max(CONTEXT_CHARS, openChars + WINDOW_BEFORE));
     pending = pending.slice(cut);
     return redactSpans(raw, masked);
+  }
+
+  /** At the end of the stream: records what the open reported-only candidates turned out to be. */
+  function recordOpenTail(): void {
+    if (openChars === 0 || context.length === 0) return;
+    const settled = context.length - openChars;
+    record(runRecognizers(context, recognizers, policy.minScore).filter((f) => f.end > settled));
+    openChars = 0;
   }
 
   /** Drops the rest of a token whose masked start was already emitted; false while it goes on. */
@@ -143,19 +182,63 @@ export function createStreamScanner(policy: CompiledDlpPolicy, options: StreamSc
     return true;
   }
 
+  /**
+   * Where, in `window`, each recognizer's rule says its undecided candidates start (`holdAt[i]`,
+   * bounded by its maximum), and the earliest of these among the recognizers whose type the
+   * policy masks: text from there on is held.
+   */
+  const holdAt: number[] = recognizers.map(() => 0);
+  function ruleCut(window: string): number {
+    let cut = window.length;
+    for (let i = 0; i < recognizers.length; i++) {
+      holdAt[i] = Math.max(rules[i].candidateStart(window), window.length - rules[i].maxHold);
+      if (masking[i]) cut = Math.min(cut, holdAt[i]);
+    }
+    return cut;
+  }
+
+  /** Moves `holdAt` back for candidates just below the threshold that a following context word could raise. */
+  function lowScoreCut(window: string, cut: number): number {
+    for (let i = 0; i < recognizers.length; i++) {
+      for (const f of raw[i]) {
+        if (f.score >= policy.minScore || window.length - f.end >= WINDOW_AFTER || f.start >= holdAt[i]) continue;
+        holdAt[i] = Math.max(f.start, window.length - rules[i].maxHold);
+        if (masking[i]) cut = Math.min(cut, holdAt[i]);
+      }
+    }
+    return cut;
+  }
+
+  /** True when no recognizer of `f`'s type could still change it. */
+  function decided(f: Finding): boolean {
+    for (let i = 0; i < recognizers.length; i++) if (recognizers[i].type === f.type && f.end > holdAt[i]) return false;
+    return true;
+  }
+
   function drain(final: boolean): string {
     let out = "";
     for (;;) {
       if (!skipKeyBody(final) || !skipTokenTail(final)) return out;
-      if (pending.length === 0) return out;
+      if (pending.length === 0) {
+        if (final) recordOpenTail();
+        return out;
+      }
       if (!final && pending.length < holdBack + minEmit) return out;
 
       const offset = context.length;
-      const all = runRecognizers(context + pending, policy.recognizers, policy.minScore);
-      // Spans that began in already-emitted text cannot be masked any more; ignore them.
-      const findings = all
-        .filter((f) => f.start >= offset)
-        .map((f) => ({ ...f, start: f.start - offset, end: f.end - offset }));
+      const window = context + pending;
+      // All that is pending is still a candidate: nothing to release, so no scan yet.
+      const byRules = ruleCut(window);
+      if (!final && byRules <= offset && pending.length <= maxHoldBack) return out;
+      for (let i = 0; i < recognizers.length; i++) raw[i] = recognizers[i].find(window);
+      const all = runRecognizers(window, replay, policy.minScore);
+      // A span that began in released text (a hold rule missed its start, or it outgrew its
+      // hold) is masked from the first char still held: better part of it than none.
+      const findings: Finding[] = [];
+      for (const f of all) {
+        if (f.start >= offset) findings.push({ ...f, start: f.start - offset, end: f.end - offset });
+        else if (f.end > offset && masks(policy, f.type)) findings.push({ ...f, start: 0, end: f.end - offset });
+      }
 
       const header = secretMasked ? KEY_HEADER.exec(pending) : null;
       if (header !== null && !pending.includes(`-----END ${header[1]}-----`, header.index)) {
@@ -166,15 +249,23 @@ export function createStreamScanner(policy: CompiledDlpPolicy, options: StreamSc
         keyEnd = `-----END ${header[1]}-----`;
         continue;
       }
-      if (final) return out + emit(pending.length, findings);
+      // Findings ending before `settled` were decided, and recorded, in an earlier scan; a window
+      // cut through them would show fragments (part of a card read as a phone number).
+      const settled = offset - openChars;
+      if (final) {
+        record(all.filter((f) => f.end > settled));
+        return out + emit(pending.length, findings);
+      }
 
+      const holdFrom = lowScoreCut(window, byRules);
+      // Reported-only types are recorded once decided, wherever they started.
+      if (all.length > 0) record(all.filter((f) => f.end > settled && decided(f)));
+      let reportFrom = window.length;
+      for (let i = 0; i < recognizers.length; i++) if (!masking[i]) reportFrom = Math.min(reportFrom, holdAt[i]);
       const floor = pending.length - maxHoldBack;
-      let cut = pending.length - holdBack;
-      // Do not split a run of non-space characters: it may be one long token.
-      while (cut > Math.max(0, floor) && !isSpace(pending.charCodeAt(cut - 1)) && !isSpace(pending.charCodeAt(cut))) cut--;
-      if (floor > 0 && cut === floor) cut = pending.length - holdBack; // a run too long to hold: split it
+      let cut = Math.min(pending.length - holdBack, holdFrom - offset);
       // Only spans that will be masked must stay whole; allowed ones pass through unchanged anyway.
-      const masked = decide(policy, findings).masked;
+      const masked = findings.length > 0 ? decide(policy, findings).masked : [];
       for (let i = masked.length - 1; i >= 0; i--) {
         if (masked[i].start < cut && masked[i].end > cut) cut = masked[i].start;
       }
@@ -183,14 +274,14 @@ export function createStreamScanner(policy: CompiledDlpPolicy, options: StreamSc
         // the rest of its token as it comes, rather than hold without limit.
         const straddler = masked.find((f) => f.start < floor && f.end > floor);
         if (straddler !== undefined) {
-          out += emit(straddler.end, findings);
+          out += emit(straddler.end, findings, reportFrom);
           skipToken = true;
           continue;
         }
         cut = floor;
       }
       if (cut <= 0) return out;
-      return out + emit(cut, findings);
+      return out + emit(cut, findings, reportFrom);
     }
   }
 

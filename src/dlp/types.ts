@@ -41,6 +41,19 @@ export interface Recognizer {
   type: EntityType;
   /** All candidate findings in `text`, unsorted, possibly overlapping, before score filtering. */
   find(text: string): Finding[];
+  /** What a stream scanner must hold back for this recognizer; built-ins declare theirs in ../hold.ts. */
+  hold?: HoldRule;
+}
+
+/**
+ * Streaming: where, at the end of a text that is still growing, a match of one recognizer could
+ * start that more text could still create or change. Everything before it can be released.
+ */
+export interface HoldRule {
+  /** Index in `text` of the earliest such start; `text.length` when no candidate is open. */
+  candidateStart(text: string): number;
+  /** Never hold more than this many chars for this recognizer, whatever the text. */
+  maxHold: number;
 }
 
 /** Options of {@link scan}. */

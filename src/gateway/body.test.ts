@@ -32,6 +32,27 @@ describe("readBodyText", () => {
     await expect(readBodyText(post(chunked(20, 100)), 1024)).rejects.toMatchObject({ status: 413, code: "request_too_large" });
   });
 
+  it("stops reading a body that lies about its content-length at the limit", async () => {
+    let pulled = 0;
+    const lying = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (pulled++ >= 1000) return controller.close();
+        controller.enqueue(new Uint8Array(100).fill(120));
+      },
+    });
+    const request = new Request("https://gw.test/", { method: "POST", body: lying, headers: { "content-length": "10" }, duplex: "half" } as RequestInit);
+    await expect(readBodyText(request, 1024)).rejects.toMatchObject({ status: 413 });
+    // Reading stopped near the limit: not the whole 100 KB stream.
+    expect(pulled).toBeLessThan(30);
+  });
+
+  it("lets the caller choose the plane's error, and turns a broken stream into a 400", async () => {
+    const mine = (limit: number) => new Error(`mine ${limit}`);
+    await expect(readBodyText(post(chunked(20, 100)), 1024, mine)).rejects.toThrow("mine 1024");
+    const broken = new ReadableStream<Uint8Array>({ pull: (c) => c.error(new Error("reset")) });
+    await expect(readBodyText(post(broken), 1024)).rejects.toMatchObject({ status: 400 });
+  });
+
   it("answers an empty string for no body", async () => {
     expect(await readBodyText(new Request("https://gw.test/", { method: "POST" }), 1024)).toBe("");
   });

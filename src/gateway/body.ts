@@ -1,9 +1,11 @@
 /**
  * @module
- * Reads a request body with a hard byte limit that holds for chunked bodies too: the
- * content-length header is checked first (a body within it is read in one go), and a body
- * without one is counted as it streams in and reading stops at the limit, so a huge body costs
- * at most `limit` bytes of memory.
+ * The one bounded body reader every plane uses for untrusted input (data plane, admin plane,
+ * agent plane): the limit holds while reading, never after. A declared content-length over the
+ * limit is refused before reading; otherwise the body is read chunk by chunk and reading stops
+ * (the stream is cancelled) as soon as the bytes pass the limit, so a huge or lying body costs
+ * at most `limit` bytes of memory, chunked or not. {@link readBoundedBytes} is the primitive;
+ * the text readers only decide which error the caller's plane answers with.
  */
 import { GatewayError, badRequest } from "../errors/openai";
 
@@ -13,26 +15,29 @@ export function tooLarge(limit: number): GatewayError {
   return new GatewayError(413, "invalid_request_error", "request_too_large", `Request body is larger than ${limit} bytes.`);
 }
 
+/** Thrown by {@link readBoundedBytes}; each plane maps it to its own envelope. */
+export class BodyTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`Request body is larger than ${limit} bytes.`);
+  }
+}
+
 const DIGITS = /^\d+$/;
 /** Stateless between calls (no `stream: true`), so one decoder serves every request. */
 const utf8 = new TextDecoder();
 
 /**
- * @example const text = await readBodyText(request, 4 * 1024 * 1024);
+ * Reads a body stream up to `limit` bytes; throws {@link BodyTooLargeError} (after cancelling
+ * the stream) once it holds more, or up front when `declaredLength` is over the limit.
+ * @example const bytes = await readBoundedBytes(request.body, 64 * 1024, request.headers.get("content-length"));
  */
-export async function readBodyText(request: Request, limit: number): Promise<string> {
-  const declared = request.headers.get("content-length");
-  if (declared !== null && Number(declared) > limit) throw tooLarge(limit);
-  if (!request.body) return "";
-  if (declared !== null && DIGITS.test(declared)) {
-    // A declared length within the limit: the runtime frames the incoming body by it, so one read
-    // holds at most that many bytes (the chunk-by-chunk loop below is for bodies without one).
-    // The size check after the read keeps the 413 even for a body that does not match its header.
-    const bytes = await request.arrayBuffer();
-    if (bytes.byteLength > limit) throw tooLarge(limit);
-    return utf8.decode(bytes);
+export async function readBoundedBytes(body: ReadableStream<Uint8Array> | null, limit: number, declaredLength?: string | null): Promise<Uint8Array> {
+  if (declaredLength != null && DIGITS.test(declaredLength.trim()) && Number(declaredLength) > limit) {
+    await body?.cancel().catch(() => {});
+    throw new BodyTooLargeError(limit);
   }
-  const reader = request.body.getReader();
+  if (!body) return new Uint8Array(0);
+  const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
@@ -41,18 +46,34 @@ export async function readBodyText(request: Request, limit: number): Promise<str
     total += value.byteLength;
     if (total > limit) {
       await reader.cancel().catch(() => {});
-      throw tooLarge(limit);
+      throw new BodyTooLargeError(limit);
     }
     chunks.push(value);
   }
-  if (chunks.length === 1) return utf8.decode(chunks[0]);
+  // The usual small body arrives as one chunk: no copy.
+  if (chunks.length === 1) return chunks[0];
   const all = new Uint8Array(total);
   let offset = 0;
   for (const c of chunks) {
     all.set(c, offset);
     offset += c.byteLength;
   }
-  return utf8.decode(all);
+  return all;
+}
+
+/**
+ * A request's body as UTF-8 text, at most `limit` bytes; `onTooLarge` makes the plane's error
+ * (default: the data plane's 413 envelope).
+ * @example const text = await readBodyText(request, 4 * 1024 * 1024);
+ */
+export async function readBodyText(request: Request, limit: number, onTooLarge: (limit: number) => Error = tooLarge): Promise<string> {
+  try {
+    return utf8.decode(await readBoundedBytes(request.body, limit, request.headers.get("content-length")));
+  } catch (err) {
+    if (err instanceof BodyTooLargeError) throw onTooLarge(limit);
+    // The client went away or sent a broken stream: their fault, not a 500.
+    throw badRequest("Request body could not be read.");
+  }
 }
 
 /** Keys that must never reach object spreads downstream. */

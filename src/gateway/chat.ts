@@ -7,10 +7,12 @@ import { costNusd } from "../config/money";
 import { GatewayError, errorResponse, forbidden } from "../errors/openai";
 import { attemptChat, noAdapter, type ChatAttempt } from "../providers/execute";
 import { adapterFor } from "../providers/registry";
-import { dispatch, isDrill } from "../routing/dispatch";
+import { dispatch, isDrill, requestHedges, type DispatchLimits } from "../routing/dispatch";
+import { eitherSignal, hedgeLoserCharge } from "../routing/hedge";
 import { chatNeeds } from "../routing/needs";
 import { noTargetMessage, type PlannedTarget } from "../routing/plan";
 import type { UsageEvent } from "../usage/event";
+import type { Price } from "../config/schemas";
 import { estimateTokens } from "../usage/tokens";
 import { addDetail, blankUsage, prepare, requestMeta, type GatewayDeps, type RequestMeta } from "./context";
 import { ChatCompletionRequest } from "./schemas";
@@ -25,8 +27,6 @@ import { streamedCompletion } from "../cache/replay";
 import { emitRequest } from "../logging/emit";
 import { effectiveDataClass } from "./policy";
 
-const DEFAULT_ATTEMPT_TIMEOUT_MS = 30_000;
-
 /** Converts anything thrown into the envelope; unknown errors become a 500 without details. */
 export function toGatewayError(err: unknown): GatewayError {
   if (err instanceof GatewayError) return err;
@@ -34,8 +34,19 @@ export function toGatewayError(err: unknown): GatewayError {
   return new GatewayError(500, "api_error", "internal_error", "The gateway hit an unexpected error. The request id identifies it in the logs.");
 }
 
+/**
+ * `x-request-id` is the gateway's id (what support looks a request up by: unique, unlike the
+ * client's); the client's own id comes back as `x-client-request-id`.
+ */
 export function responseHeaders(meta: RequestMeta, extra: Record<string, string>): Record<string, string> {
-  return { "x-request-id": meta.requestId, "x-switchyard-region": meta.region, ...extra };
+  const headers: Record<string, string> = { "x-request-id": meta.requestId, "x-switchyard-region": meta.region, ...extra };
+  if (meta.clientRequestId) headers["x-client-request-id"] = meta.clientRequestId;
+  return headers;
+}
+
+/** Prompt and completion tokens of a JSON answer that came without usage (tokenizer estimate). */
+async function estimateChatUsage(body: ChatCompletionRequest, completion: { choices: Array<{ message: { content?: string | null } }> }): Promise<[number, number]> {
+  return [await estimateTokens(promptText(body)), await estimateTokens(completion.choices.map((c) => c.message.content ?? "").join(""))];
 }
 
 /** The 403 of a response that the workload's DLP blocks (fresh or from cache). */
@@ -50,7 +61,22 @@ function promptText(body: ChatCompletionRequest): string {
 /** A successful attempt; a streamed one carries the response DLP that rewrites its chunks. */
 type ChatSuccess = Extract<ChatAttempt, { kind: "json" }> | (Extract<ChatAttempt, { kind: "stream" }> & { dlp: StreamDlp });
 
-async function runChatAttempt(target: PlannedTarget, body: ChatCompletionRequest, deps: GatewayDeps, signal: AbortSignal, dlpPolicy: CompiledDlpPolicy, timeoutMs = target.target.timeout_ms ?? DEFAULT_ATTEMPT_TIMEOUT_MS, drill = false): Promise<{ ok: true; value: ChatSuccess } | Extract<ChatAttempt, { ok: false }>> {
+interface ChatAttemptInput {
+  target: PlannedTarget;
+  body: ChatCompletionRequest;
+  deps: GatewayDeps;
+  /** The client's signal: it going away aborts the attempt. */
+  signal: AbortSignal;
+  dlpPolicy: CompiledDlpPolicy;
+  /** Attempt timeout, TTFB deadline and idle gap from dispatch; its signal aborts a lost hedge. */
+  limits: DispatchLimits;
+  drill: boolean;
+}
+
+type ChatAttemptResult = { ok: true; value: ChatSuccess } | Extract<ChatAttempt, { ok: false }>;
+
+async function runChatAttempt(input: ChatAttemptInput): Promise<ChatAttemptResult> {
+  const { target, body, limits } = input;
   const adapter = adapterFor(target.provider.type);
   if (!adapter) {
     return { ok: false, failure: noAdapter(target.provider.type) };
@@ -59,18 +85,39 @@ async function runChatAttempt(target: PlannedTarget, body: ChatCompletionRequest
   // Response DLP on a stream runs inside the executor's single pass over it, as a chunk hook.
   // One per attempt, so a fallback never inherits scanner state; none for a JSON answer, which
   // redactCompletion scans whole.
-  const dlp = stream ? streamDlp(dlpPolicy) : undefined;
-  const attempt = await attemptChat(
-    adapter,
-    { request: body, model: target.target.model, provider: target.provider, stream },
-    { timeoutMs, ai: deps.env.AI, signal, drill, chunkHook: dlp?.hook },
-  );
+  const dlp = stream ? streamDlp(input.dlpPolicy) : undefined;
+  const call = { request: body, model: target.target.model, provider: target.provider, stream };
+  const attempt = await attemptChat(adapter, call, {
+    timeoutMs: limits.timeoutMs,
+    ttfbTimeoutMs: limits.ttfbTimeoutMs,
+    idleTimeoutMs: limits.idleTimeoutMs,
+    ai: input.deps.env.AI,
+    signal: eitherSignal(input.signal, limits.signal),
+    drill: input.drill,
+    chunkHook: dlp?.hook,
+  });
   if (!attempt.ok) return attempt;
   if (attempt.kind === "json") return { ok: true, value: attempt };
   // attemptChat streams only for a streamed call, which got its hook above.
   if (!dlp) throw new Error("stream answer to a call that did not ask for one");
   return { ok: true, value: { ...attempt, dlp } };
 }
+
+/**
+ * Adds what an aborted hedge attempt may have cost to the request's cost: its prompt (a provider
+ * bills the input of a call it started), counted as the winner's prompt tokens. Its output is
+ * unknown and was never delivered; the abort came before its first byte.
+ */
+function chargeHedgeLoser(usage: UsageEvent, loser: PlannedTarget | undefined, price: Price): { tokens: number } {
+  if (!loser) return { tokens: 0 };
+  const charge = hedgeLoserCharge(usage.tokens_in, loser.target.price ?? price);
+  usage.cost_nusd += charge.costNusd;
+  addDetail(usage, { hedge: { aborted: loser.provider.id, tokens_in: charge.tokens, cost_nusd: charge.costNusd } });
+  return charge;
+}
+
+/** A streamed answer that lost a hedge race after it was decided: cancel it unread. */
+const discardChat = (v: ChatSuccess) => void (v.kind === "stream" && v.body.cancel("hedge lost").catch(() => {}));
 
 /**
  * @example app.post("/v1/chat/completions", (c) => handleChat(c.req.raw, { env: c.env, ctx: c.executionCtx }))
@@ -100,22 +147,28 @@ export async function handleChat(request: Request, deps: GatewayDeps): Promise<R
         "x-switchyard-data-class": scanned.dataClass,
       }));
     }
-    // Budgets and rpm/tpm: one DO call; refusals throw the 429 before anything costs money.
-    guard = await reserveChat(deps, p, meta.requestId);
+    // Budgets and rpm/tpm: one DO call; refusals throw the 429 before anything costs money. A
+    // request that may hedge reserves for two attempts and settles what they used.
+    const hedges = requestHedges(p.bundle, p.model, p.caller);
+    guard = await reserveChat(deps, p, meta.requestId, hedges ? 2 : 1);
     addDetail(usage, { guard_ms: guard.rttMs });
     // Routing: plan on the isolate's health view, attempts with retries/fallback (src/routing).
     const drill = isDrill(request);
     if (drill) addDetail(usage, { drill: true });
-    const { plan, result, route } = await dispatch(
-      { env: deps.env, ctx: deps.ctx, bundle: p.bundle, model: p.model, caller: p.caller, dataClass: p.dataClass, needs: chatNeeds(p.body), drill },
-      (t, limits) => runChatAttempt(t, p.body, deps, request.signal, p.caller.workload.dlpPolicy, limits.timeoutMs, drill !== undefined),
+    const { plan, result, route, deadlines } = await dispatch(
+      { env: deps.env, ctx: deps.ctx, bundle: p.bundle, model: p.model, caller: p.caller, dataClass: p.dataClass, needs: chatNeeds(p.body), drill, hedge: hedges },
+      (target, limits) => runChatAttempt({
+        target, body: p.body, deps, signal: request.signal, dlpPolicy: p.caller.workload.dlpPolicy, limits, drill: drill !== undefined,
+      }),
+      discardChat,
     );
     usage.route = route;
+    addDetail(usage, { ttfb_deadline_ms: deadlines });
     if (!result.ok) {
       const noTarget = noTargetMessage(plan, p.model.id);
       if (result.tried.length) usage.provider = result.tried.at(-1)!.provider;
       addDetail(usage, { tried: result.tried.map((t) => ({ provider: t.provider, kind: t.failure.kind, status: t.failure.status ?? null })) });
-      throw upstreamFailure(result, noTarget);
+      throw upstreamFailure(result, noTarget, plan.residencyZone);
     }
     const { target, value } = result;
     usage.provider = target.provider.id;
@@ -136,23 +189,34 @@ export async function handleChat(request: Request, deps: GatewayDeps): Promise<R
       const finalClass = effectiveDataClass(p.dataClass, scanned.outcome.raiseTo);
       usage.data_class = finalClass;
       addDetail(usage, dlpDetail("response", scanned.outcome));
+      const jsonGuard = guard;
+      const settle = (tokensIn: number, tokensOut: number) => {
+        usage.tokens_in = tokensIn;
+        usage.tokens_out = tokensOut;
+        usage.cost_nusd = costNusd(p.model.price, tokensIn, tokensOut);
+        const hedgeCost = chargeHedgeLoser(usage, result.hedgeLoser, p.model.price);
+        jsonGuard.settle(usage.cost_nusd, tokensIn + tokensOut + hedgeCost.tokens);
+        return usage;
+      };
       const u = value.completion.usage;
-      if (u) {
-        usage.tokens_in = u.prompt_tokens;
-        usage.tokens_out = u.completion_tokens;
-      } else {
-        usage.estimated = true;
-        usage.tokens_in = await estimateTokens(promptText(p.body));
-        usage.tokens_out = await estimateTokens(value.completion.choices.map((c) => c.message.content ?? "").join(""));
+      // Without upstream usage the tokenizer estimates it after the answer has gone (waitUntil,
+      // through the emitted message), never on the response's path; the budget settles then.
+      const accounted = u
+        ? settle(u.prompt_tokens, u.completion_tokens)
+        : ((usage.estimated = true), estimateChatUsage(p.body, value.completion).then(([i, o]) => settle(i, o)));
+      if (scanned.outcome.blocked.length) {
+        // The provider was paid for the blocked answer: account it before the refusal's event.
+        await accounted;
+        throw responseBlocked(scanned.outcome.blocked);
       }
-      usage.cost_nusd = costNusd(p.model.price, usage.tokens_in, usage.tokens_out);
-      guard.settle(usage.cost_nusd, usage.tokens_in + usage.tokens_out);
-      if (scanned.outcome.blocked.length) throw responseBlocked(scanned.outcome.blocked);
       cache.store(scanned.completion, finalClass, target.provider.id, target.target.model);
-      emitRequest(deps, { usage: finish(usage), bodies: { request: p.body, response: scanned.completion } });
+      finish(usage);
+      const bodies = { request: p.body, response: scanned.completion };
+      emitRequest(deps, accounted instanceof Promise ? accounted.then((done) => ({ usage: done, bodies })) : { usage, bodies });
       return new Response(JSON.stringify(scanned.completion), { headers: { ...headers, "x-switchyard-data-class": finalClass, "content-type": "application/json" } });
     }
     const streamGuard = guard;
+    const hedgeLoser = result.hedgeLoser;
     // Response DLP on the stream: the attempt's hook rewrote delta.content chunk by chunk.
     const dlpStream = value.dlp;
     const finished = value.summary.then(async (s) => {
@@ -167,7 +231,8 @@ export async function handleChat(request: Request, deps: GatewayDeps): Promise<R
       if (s.error) usage.error_code = s.error.code ?? "stream_interrupted";
       if (s.clientClosed) usage.error_code = "client_closed";
       usage.cost_nusd = costNusd(p.model.price, usage.tokens_in, usage.tokens_out);
-      streamGuard.settle(usage.cost_nusd, usage.tokens_in + usage.tokens_out);
+      const hedgeCost = chargeHedgeLoser(usage, hedgeLoser, p.model.price);
+      streamGuard.settle(usage.cost_nusd, usage.tokens_in + usage.tokens_out + hedgeCost.tokens);
       const seen = s.clientClosed ? dlpStream.snapshot() : await dlpStream.done;
       const finalClass = effectiveDataClass(p.dataClass, seen.outcome.raiseTo);
       usage.data_class = finalClass;

@@ -15,6 +15,7 @@ import type { ChatCompletionRequest, EmbeddingsRequest } from "./schemas";
 import type { CacheStatus, UsageEvent } from "../usage/event";
 import { DEFAULT_MAX_BODY_BYTES, parseJsonBody, readBodyText } from "./body";
 import { BoundedMap } from "./memo";
+import { clientRequestId, gatewayRequestId } from "./request-id";
 import { authorizeKey, authorizeModel, bearerToken, declaredDataClass, effectiveDataClass, type Caller } from "./policy";
 
 export interface GatewayDeps {
@@ -23,7 +24,10 @@ export interface GatewayDeps {
 }
 
 export interface RequestMeta {
+  /** The gateway's own id (src/gateway/request-id.ts): the key of every record of the request. */
   requestId: string;
+  /** The client's well-formed `x-request-id`, a correlation field only. */
+  clientRequestId?: string;
   startedAt: number;
   region: string;
 }
@@ -32,6 +36,7 @@ export interface RequestMeta {
 export function blankUsage(meta: RequestMeta): UsageEvent {
   return {
     request_id: meta.requestId,
+    client_request_id: meta.clientRequestId ?? null,
     ts: new Date(meta.startedAt).toISOString(),
     team: null,
     workload: null,
@@ -63,16 +68,16 @@ export function addDetail(usage: UsageEvent, facts: Record<string, unknown>): Re
   return Object.assign((usage.detail ??= {}), facts);
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
-/** Keeps a well-formed client `x-request-id`, otherwise makes one. */
-export function requestIdFrom(header: string | null): string {
-  return header && REQUEST_ID.test(header) ? header : crypto.randomUUID();
-}
-
-/** Where and when a data-plane request started. */
+/**
+ * Where and when a data-plane request started, under the gateway's own id; the client's
+ * `x-request-id` rides along as a correlation field only.
+ */
 export function requestMeta(request: Request, env: Pick<GatewayDeps["env"], "REGION">): RequestMeta {
-  return { requestId: requestIdFrom(request.headers.get("x-request-id")), startedAt: Date.now(), region: env.REGION };
+  const startedAt = Date.now();
+  const meta: RequestMeta = { requestId: gatewayRequestId(startedAt), startedAt, region: env.REGION };
+  const client = clientRequestId(request.headers.get("x-request-id"));
+  if (client) meta.clientRequestId = client;
+  return meta;
 }
 
 /** Real keys are 46 characters (`newApiKey`); longer tokens are hashed but not remembered. */
@@ -122,6 +127,25 @@ export interface Prepared<T> {
 }
 
 /**
+ * Facts shadow-agent discovery reads later: who says they are calling and which tools it
+ * declares (names only, never arguments or content). Client-sent text, so only for requests
+ * whose final class is not restricted.
+ */
+function recordClientFacts(request: Request, body: unknown, usage: UsageEvent): void {
+  const userAgent = request.headers.get("user-agent");
+  const agent = request.headers.get("x-switchyard-agent");
+  const tools = (body as { tools?: Array<{ function?: { name?: unknown } }> }).tools;
+  if (!userAgent && !agent && !(Array.isArray(tools) && tools.length > 0)) return;
+  const detail = (usage.detail ??= {});
+  if (userAgent) detail.user_agent = userAgent.slice(0, 200);
+  if (agent) detail.agent = agent.slice(0, 128);
+  // Automated clients declare tools: a shadow-agent signal.
+  if (Array.isArray(tools) && tools.length > 0) {
+    detail.tools = tools.slice(0, 20).map((t) => String(t.function?.name ?? "").slice(0, 64));
+  }
+}
+
+/**
  * Auth → body → model → data class, filling the usage event as it learns things.
  * Throws GatewayError for every refusal.
  */
@@ -136,12 +160,6 @@ export async function prepare<S extends z.ZodType>(
   usage.team = caller.team.id;
   usage.workload = caller.workload.id;
   usage.key_id = caller.key.id;
-  // Facts shadow-agent discovery reads later: who says they are calling (never content).
-  const userAgent = request.headers.get("user-agent");
-  const agent = request.headers.get("x-switchyard-agent");
-  const detail = (usage.detail ??= {});
-  if (userAgent) detail.user_agent = userAgent.slice(0, 200);
-  if (agent) detail.agent = agent.slice(0, 128);
   const declared = declaredDataClass(request.headers.get("x-data-class"));
   const limit = Number(deps.env.MAX_BODY_BYTES ?? DEFAULT_MAX_BODY_BYTES);
   const raw = parseJsonBody(await readBodyText(request, limit));
@@ -152,20 +170,19 @@ export async function prepare<S extends z.ZodType>(
     throw badRequest(`Invalid request body: ${path ? `${path}: ` : ""}${issue.message}`, path || null);
   }
   const body = parsed.data as z.infer<S> & { model: string };
-  usage.model = body.model;
   // DLP before anything else sees the body: redactions replace the body, findings raise the class.
   const dlp = kind === "chat"
     ? redactChatRequest(caller.workload.dlpPolicy, body as unknown as ChatCompletionRequest)
     : redactEmbeddingsRequest(caller.workload.dlpPolicy, body as unknown as EmbeddingsRequest);
   addDetail(usage, dlpDetail("request", dlp.outcome));
-  // Tool names (never arguments) are a shadow-agent signal: automated clients declare tools.
-  // Read from the redacted body: a name is client text and goes into a store.
-  const tools = (dlp.body as { tools?: Array<{ function?: { name?: unknown } }> }).tools;
-  if (Array.isArray(tools) && tools.length > 0) {
-    detail.tools = tools.slice(0, 20).map((t) => String(t.function?.name ?? "").slice(0, 64));
-  }
   const dataClass = effectiveDataClass(caller.workload.default_data_class, declared, dlp.outcome.raiseTo);
   usage.data_class = dataClass;
+  // Client-sent text reaches the usage row only once the class is known and not restricted: a
+  // restricted request stores catalog-validated values only (issue 16.5).
+  // Tool names come from the redacted body: a name is client text and goes into a store.
+  if (dataClass !== "restricted") recordClientFacts(request, dlp.body, usage);
+  // The model column holds a catalog id, never the client's string before the catalog check.
+  if (bundle.models.has(body.model)) usage.model = body.model;
   if (dlp.outcome.blocked.length) {
     throw forbidden(`Request blocked by data-loss prevention: it contains ${dlp.outcome.blocked.join(", ")} (rule: workload.dlp).`, "dlp_blocked");
   }

@@ -8,6 +8,7 @@ import { errorResponse } from "../errors/openai";
 import { attemptEmbeddings, noAdapter } from "../providers/execute";
 import { adapterFor } from "../providers/registry";
 import { dispatch, isDrill } from "../routing/dispatch";
+import { eitherSignal } from "../routing/hedge";
 import { embeddingsNeeds } from "../routing/needs";
 import { noTargetMessage } from "../routing/plan";
 import { toGatewayError, responseHeaders } from "./chat";
@@ -18,6 +19,7 @@ import { upstreamFailure } from "./upstream-error";
 import type { Reservation } from "../guardrails/client";
 import { reserveEmbeddings } from "../guardrails/stage";
 import { emitRequest } from "../logging/emit";
+import { estimateEmbeddingTokens } from "../usage/tokens";
 
 /** @example floatsToBase64([1, 0]) === "AACAPwAAAAA=" */
 export function floatsToBase64(values: number[]): string {
@@ -36,14 +38,22 @@ export async function handleEmbeddings(request: Request, deps: GatewayDeps): Pro
     guard = await reserveEmbeddings(deps, p, meta.requestId);
     addDetail(usage, { guard_ms: guard.rttMs });
     const drill = isDrill(request);
-    const { plan, result, route } = await dispatch({ env: deps.env, ctx: deps.ctx, bundle: p.bundle, model: p.model, caller: p.caller, dataClass: p.dataClass, needs: embeddingsNeeds(p.body), drill }, async (t, limits) => {
+    const input = { env: deps.env, ctx: deps.ctx, bundle: p.bundle, model: p.model, caller: p.caller, dataClass: p.dataClass, needs: embeddingsNeeds(p.body), drill };
+    const { plan, result, route, deadlines } = await dispatch(input, async (t, limits) => {
       const adapter = adapterFor(t.provider.type);
       if (!adapter) return { ok: false as const, failure: noAdapter(t.provider.type) };
-      const a = await attemptEmbeddings(adapter, { request: p.body, model: t.target.model, provider: t.provider }, { timeoutMs: limits.timeoutMs, ai: deps.env.AI, signal: request.signal, drill: drill !== undefined });
+      const a = await attemptEmbeddings(adapter, { request: p.body, model: t.target.model, provider: t.provider }, {
+        timeoutMs: limits.timeoutMs,
+        ttfbTimeoutMs: limits.ttfbTimeoutMs,
+        ai: deps.env.AI,
+        signal: eitherSignal(request.signal, limits.signal),
+        drill: drill !== undefined,
+      });
       return a.ok ? { ok: true as const, value: a } : a;
     });
     usage.route = route;
-    if (!result.ok) throw upstreamFailure(result, noTargetMessage(plan, p.model.id));
+    addDetail(usage, { ttfb_deadline_ms: deadlines });
+    if (!result.ok) throw upstreamFailure(result, noTargetMessage(plan, p.model.id), plan.residencyZone);
     const { target, value } = result;
     const response: EmbeddingsResponse | (Omit<EmbeddingsResponse, "data"> & { data: Array<{ object: "embedding"; index: number; embedding: string }> }) =
       p.body.encoding_format === "base64"
@@ -52,12 +62,24 @@ export async function handleEmbeddings(request: Request, deps: GatewayDeps): Pro
     usage.provider = target.provider.id;
     usage.status = 200;
     usage.ttfb_ms = value.ttfbMs;
-    usage.tokens_in = value.response.usage?.prompt_tokens ?? 0;
-    usage.cost_nusd = costNusd(p.model.price, usage.tokens_in, 0);
-    guard.settle(usage.cost_nusd, usage.tokens_in);
+    const embedGuard = guard;
+    const settle = (tokensIn: number) => {
+      usage.tokens_in = tokensIn;
+      usage.cost_nusd = costNusd(p.model.price, tokensIn, 0);
+      embedGuard.settle(usage.cost_nusd, tokensIn);
+      return usage;
+    };
+    const reported = value.response.usage?.prompt_tokens;
+    // No upstream usage: estimate the input's tokens (marked estimated, as chat does) after the
+    // answer has gone, instead of charging nothing.
+    const accounted = typeof reported === "number"
+      ? settle(reported)
+      : ((usage.estimated = true), estimateEmbeddingTokens(p.body.input).then(settle));
     usage.latency_ms = Date.now() - meta.startedAt;
     // Vectors are not worth keeping; the log holds the input and the answer's shape.
-    emitRequest(deps, { usage, bodies: { request: p.body, response: { model: value.response.model, count: value.response.data.length, usage: value.response.usage } } });
+    const shape = { model: value.response.model, count: value.response.data.length, usage: value.response.usage };
+    const bodies = { request: p.body, response: shape };
+    emitRequest(deps, accounted instanceof Promise ? accounted.then((done) => ({ usage: done, bodies })) : { usage, bodies });
     return new Response(JSON.stringify(response), {
       headers: {
         ...responseHeaders(meta, {

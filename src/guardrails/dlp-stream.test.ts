@@ -68,18 +68,18 @@ describe("stream DLP as the executor's chunk hook", () => {
   });
 
   it("flushes held text into the chunk that carries finish_reason", async () => {
-    const { raw } = await scanned(upstream(["short answer"]));
+    const { raw } = await scanned(upstream(["short answer 4111"]));
     const chunks = chunksOf(raw);
-    // The scanner held the whole (short) text back, so the delta went out empty…
-    expect(chunks[0].choices[0].delta.content).toBe("");
-    // …and it arrives with the finish, with nothing extra before [DONE].
-    expect(chunks[1].choices[0]).toEqual({ index: 0, delta: { content: "short answer" }, finish_reason: "stop" });
+    // The scanner released the words at once and held the digits (they may grow into a card)…
+    expect(chunks[0].choices[0].delta.content).toBe("short answer ");
+    // …which arrive with the finish, with nothing extra before [DONE].
+    expect(chunks[1].choices[0]).toEqual({ index: 0, delta: { content: "4111" }, finish_reason: "stop" });
     expect(chunks).toHaveLength(2);
   });
 
   it("flushes text still held at the end as one extra chunk before [DONE]", async () => {
     const usage = { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 };
-    const sse = delta("no finish here") + frame({ ...base, choices: [], usage }) + "data: [DONE]\n\n";
+    const sse = delta("no finish at 4111") + frame({ ...base, choices: [], usage }) + "data: [DONE]\n\n";
     const dlp = streamDlp(compileDlpPolicy());
     const usageCall = chatCall({ stream: true, stream_options: { include_usage: true } }, { stream: true });
     const raw = await readText(pipeStream(wire, usageCall, byteStream(sse, { every: 7 }), dlp.hook).body);
@@ -88,8 +88,9 @@ describe("stream DLP as the executor's chunk hook", () => {
     // The usage chunk was untouched, so it went out byte for byte.
     expect(payloads.at(-3)).toBe(JSON.stringify({ ...base, choices: [], usage }));
     // The extra chunk reuses id and model, carries no usage, and comes last before [DONE].
-    expect(JSON.parse(payloads.at(-2)!)).toEqual({ ...base, choices: [{ index: 0, delta: { content: "no finish here" }, finish_reason: null }] });
-    expect((await dlp.done).text).toBe("no finish here");
+    expect(JSON.parse(payloads.at(-2)!)).toEqual({ ...base, choices: [{ index: 0, delta: { content: "4111" }, finish_reason: null }] });
+    expect(JSON.parse(payloads[0]).choices[0].delta.content).toBe("no finish at ");
+    expect((await dlp.done).text).toBe("no finish at 4111");
   });
 
   it("masks block-action types like redactions and reports them", async () => {
@@ -119,21 +120,21 @@ describe("stream DLP as the executor's chunk hook", () => {
   });
 
   it("sends held text after the error event when the upstream breaks off", async () => {
-    const { raw, done, summary } = await scanned(brokenStream(delta("partial answer")));
+    const { raw, done, summary } = await scanned(brokenStream(delta("partial answer 4111")));
     const payloads = dataPayloads(raw);
     expect(JSON.parse(payloads.at(-2)!).error).toMatchObject({ code: "stream_interrupted" });
-    expect(JSON.parse(payloads.at(-1)!).choices[0].delta.content).toBe("partial answer");
+    expect(JSON.parse(payloads.at(-1)!).choices[0].delta.content).toBe("4111");
     expect(payloads).not.toContain("[DONE]");
-    expect(done.text).toBe("partial answer");
+    expect(done.text).toBe("partial answer 4111");
     expect(summary.error?.code).toBe("stream_interrupted");
   });
 
   it("still hands the first event on as soon as it is read", async () => {
     const dlp = streamDlp(compileDlpPolicy());
-    const { body } = pipeStream(wire, call, byteStream(upstream(["a", "b"]), { every: 3 }), dlp.hook);
+    const { body } = pipeStream(wire, call, byteStream(upstream(["Hello", " there"]), { every: 3 }), dlp.hook);
     const reader = body.getReader();
     const first = new TextDecoder().decode((await reader.read()).value);
-    expect(first).toBe(frame({ ...base, choices: [{ index: 0, delta: { content: "" }, finish_reason: null }] }));
+    expect(first).toBe(frame({ ...base, choices: [{ index: 0, delta: { content: "Hello" }, finish_reason: null }] }));
     await reader.cancel();
   });
 
@@ -164,7 +165,9 @@ describe("stream DLP as the executor's chunk hook", () => {
     const raw = await readText(pipeStream(anthropicAdapter, call, byteStream(sse, { every: 11 }), dlp.hook).body);
     expect(raw).not.toContain("4111");
     expect(contentOf(raw)).toBe("the card [CREDIT_CARD] was used");
-    expect(chunksOf(raw).at(-1)!.choices[0]).toMatchObject({ finish_reason: "stop", delta: { content: "the card [CREDIT_CARD] was used" } });
+    expect(chunksOf(raw).at(-1)!.choices[0]).toMatchObject({ finish_reason: "stop" });
+    // The card's digits were held until decided; no chunk but the opening (role) one has empty content.
+    expect(chunksOf(raw).filter((c) => c.choices[0]?.delta.content === "" && !c.choices[0].delta.role)).toEqual([]);
     expect((await dlp.done).outcome.types).toEqual(["CREDIT_CARD"]);
   });
 

@@ -7,9 +7,10 @@
  * arrive per tool-call index) and legacy `function_call.arguments`, one DLP stream scanner per
  * (choice, field, tool-call index), so a secret split across fragments of one field is caught and
  * fragments of different fields never mix. Tool-call names arrive whole and are scanned as they
- * come. Each scanner holds back a short tail, so some chunks go out with less text than they came
- * with; held text is flushed into the chunk that carries the choice's `finish_reason`, or into one
- * extra chunk just before `[DONE]`. A chunk whose text was held or masked loses its `logprobs`
+ * come. A scanner holds back only a candidate that could still become an entity, so some chunks
+ * go out with less text than they came with, and a chunk whose text is all held is not sent at all
+ * (never an empty content delta); held text goes out with a later chunk, the chunk that carries the
+ * choice's `finish_reason`, or one extra chunk just before `[DONE]`. A chunk whose text was held or masked loses its `logprobs`
  * (they spell out the raw tokens). Block-action types cannot un-send what already went: they are
  * masked like redactions and reported for the usage event.
  */
@@ -119,7 +120,12 @@ export function streamDlp(policy: CompiledDlpPolicy): StreamDlp {
       if (!s) c.fields.set(f, (s = fresh()));
       const emitted = s.push(v);
       if (f === "content" && index === 0) text += emitted;
-      if (emitted !== v) out = { ...out, [f]: emitted };
+      if (emitted === v) continue;
+      if (emitted === "") {
+        // All of it is held: send no empty text field (clients count an empty delta as a token).
+        const { [f]: _held, ...rest } = out;
+        out = rest;
+      } else out = { ...out, [f]: emitted };
     }
     if (Array.isArray(d.tool_calls)) {
       const calls = d.tool_calls.map((t, position) => scanToolCall(c, t, position));
@@ -193,6 +199,7 @@ export function streamDlp(policy: CompiledDlpPolicy): StreamDlp {
     chunk(chunk) {
       last = chunk;
       let changed = false;
+      let emptied = false;
       for (const ch of chunk.choices) {
         const index = ch.index ?? 0;
         const d = (ch.delta ?? {}) as Delta;
@@ -204,8 +211,11 @@ export function streamDlp(policy: CompiledDlpPolicy): StreamDlp {
           const withLogprobs = ch as Choice & { logprobs?: unknown };
           if (withLogprobs.logprobs) withLogprobs.logprobs = null;
           changed = true;
+          emptied ||= Object.keys(out).length === 0 && !ch.finish_reason;
         }
       }
+      // A choice left with nothing to say is dropped; a chunk left with no choice is not sent.
+      if (emptied) chunk.choices = chunk.choices.filter((ch) => ch.finish_reason || Object.keys(ch.delta ?? {}).length > 0);
       return changed;
     },
     end() {

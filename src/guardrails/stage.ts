@@ -17,13 +17,17 @@ export function chatPromptChars(body: ChatCompletionRequest): { text: string; me
   return { text, messages: body.messages.length };
 }
 
-/** Reserves a chat request's worst case: prompt bound + max output, at catalog prices. */
-export function reserveChat(deps: GuardDeps, p: Prepared<ChatCompletionRequest>, requestId: string): Promise<Reservation> {
+/**
+ * Reserves a chat request's worst case: prompt bound + max output, at catalog prices, times the
+ * upstream attempts that may run at once (2 when the request may hedge).
+ */
+export function reserveChat(deps: GuardDeps, p: Prepared<ChatCompletionRequest>, requestId: string, attempts = 1): Promise<Reservation> {
   const { text, messages } = chatPromptChars(p.body);
   const n = p.body.n ?? 1;
   const out = maxOutputTokens(p.body.max_completion_tokens ?? p.body.max_tokens, p.caller.workload) * Math.max(1, n);
   const w = worstCase(p.model.price, promptTokenBound(text, messages), out);
-  return reserveBudget(deps, { requestId, team: p.caller.team, workload: p.caller.workload, keyId: p.caller.key.id, ...w });
+  const worst = { costNusd: w.costNusd * attempts, tokens: w.tokens * attempts };
+  return reserveBudget(deps, { requestId, team: p.caller.team, workload: p.caller.workload, keyId: p.caller.key.id, ...worst });
 }
 
 /** Reserves an embeddings request: input tokens only. */

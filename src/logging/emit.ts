@@ -4,6 +4,7 @@
  * never on the hot path), as one message. Bodies ride inside the message when small; larger ones are written to R2 here first and
  * the message carries the key. Restricted requests never carry bodies: buildLogRecord drops them.
  */
+import { sha256Hex } from "../config/secrets";
 import type { Env } from "../env";
 import { emitBatched, utf8ByteBound } from "../usage/emit";
 import type { UsageEvent } from "../usage/event";
@@ -30,6 +31,17 @@ export async function prepareLogMessage(env: Pick<Env, "BLOBS">, record: LogReco
   return { ...rest, body_key: key, body_bytes: bytes };
 }
 
+/**
+ * How a client's `x-request-id` is stored: as sent, except for restricted requests (and those
+ * refused before their class was known), which keep no client-sent text, only this hash. GET
+ * /logs?client_request_id= matches either form, so correlation still works.
+ * @example await storedClientRequestId("job-1", "restricted") // "sha256:<32 hex>"
+ */
+export async function storedClientRequestId(id: string, dataClass: UsageEvent["data_class"]): Promise<string> {
+  if (dataClass === "public" || dataClass === "internal") return id;
+  return `sha256:${(await sha256Hex(id)).slice(0, 32)}`;
+}
+
 /** One queue message per request: its usage event and its log record together. */
 export interface RequestMessage {
   type: "request";
@@ -48,10 +60,9 @@ export function isRequestMessage(body: unknown): body is RequestMessage {
  * @example emitRequest(deps, usagePromise.then((u) => ({ usage: u, bodies: { request, response } })));
  */
 export function emitRequest(deps: LogDeps, pending: Promise<{ usage: UsageEvent; bodies?: LogBodies }> | { usage: UsageEvent; bodies?: LogBodies }): void {
-  const message = Promise.resolve(pending).then(async ({ usage, bodies }): Promise<RequestMessage> => ({
-    type: "request",
-    usage,
-    log: await prepareLogMessage(deps.env, buildLogRecord(usage, bodies, Date.now())),
-  }));
-  emitBatched(deps.env.USAGE_EVENTS as unknown as Queue<RequestMessage>, deps.ctx, message);
+  const message = Promise.resolve(pending).then(async ({ usage, bodies }): Promise<RequestMessage> => {
+    if (usage.client_request_id) usage.client_request_id = await storedClientRequestId(usage.client_request_id, usage.data_class);
+    return { type: "request", usage, log: await prepareLogMessage(deps.env, buildLogRecord(usage, bodies, Date.now())) };
+  });
+  emitBatched(deps.env.USAGE_EVENTS, deps.ctx, message);
 }

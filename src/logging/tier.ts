@@ -22,7 +22,7 @@ export interface LogBodies {
 
 /** The queue message of one request log. `type` tells it apart from usage events on the same queue. */
 export interface LogRecord
-  extends Pick<UsageEvent, "request_id" | "ts" | "team" | "workload" | "key_id" | "model" | "provider" | "status" | "tokens_in" | "tokens_out" | "cache"> {
+  extends Pick<UsageEvent, "request_id" | "client_request_id" | "ts" | "team" | "workload" | "key_id" | "model" | "provider" | "status" | "tokens_in" | "tokens_out" | "cache"> {
   type: "request_log";
   data_class: DataClass;
   dlp_types: string[];
@@ -71,6 +71,7 @@ export function buildLogRecord(usage: UsageEvent, bodies: LogBodies | undefined,
   const record: LogRecord = {
     type: "request_log",
     request_id: usage.request_id,
+    client_request_id: usage.client_request_id ?? null,
     ts: usage.ts,
     team: usage.team,
     workload: usage.workload,

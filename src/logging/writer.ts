@@ -16,7 +16,7 @@ type LogEnv = Pick<Env, "DB" | "BLOBS">;
 
 const LOG_COLUMNS = [
   "request_id", "ts", "team", "workload", "key_id", "model", "provider", "data_class", "status", "tokens_in", "tokens_out", "cache",
-  "dlp_types", "body_key", "body_offset", "body_bytes", "expires_at",
+  "dlp_types", "body_key", "body_offset", "body_bytes", "expires_at", "client_request_id",
 ] as const;
 
 /** Keys per lookup: D1's parameter limit, less room for the lookup's own extra arguments. */
@@ -61,7 +61,7 @@ export async function writeLogs(env: LogEnv, records: LogRecord[]): Promise<void
     }
     rows.push([
       r.request_id, r.ts, r.team, r.workload, r.key_id, r.model, r.provider, r.data_class, r.status, r.tokens_in, r.tokens_out, r.cache,
-      r.dlp_types.length ? JSON.stringify(r.dlp_types) : null, key, offset, bytes, r.expires_at,
+      r.dlp_types.length ? JSON.stringify(r.dlp_types) : null, key, offset, bytes, r.expires_at, r.client_request_id ?? null,
     ]);
   }
   // One batch is one transaction: all rows of a segment appear together or not at all, which the

@@ -43,7 +43,7 @@ export function alertEmail(from: string, to: string, alert: Alert, id: string): 
 /**
  * @example await raiseAlert(env, { kind: "failover_drill", severity: "critical", title: "Drill failed", evidence: { provider } })
  */
-export async function raiseAlert(env: Env, alert: Alert): Promise<{ id: string; delivered: string[] }> {
+export async function raiseAlert(env: Env, alert: Alert, opts: { alsoTo?: Array<string | undefined> } = {}): Promise<{ id: string; delivered: string[] }> {
   const id = `alert_${crypto.randomUUID()}`;
   const delivered: string[] = ["d1"];
   if (env.ALERT_WEBHOOK_URL) {
@@ -55,15 +55,19 @@ export async function raiseAlert(env: Env, alert: Alert): Promise<{ id: string; 
       delivered.push("webhook:failed");
     }
   }
-  if (env.ALERT_EMAIL && env.EMAIL) {
-    try {
-      const { EmailMessage } = await import("cloudflare:email");
-      const from = env.ALERT_FROM_EMAIL ?? "alerts@switchyard.local";
-      await env.EMAIL.send(new EmailMessage(from, env.ALERT_EMAIL, alertEmail(from, env.ALERT_EMAIL, alert, id)));
-      delivered.push("email");
-    } catch (err) {
-      delivered.push(`email:failed`);
-      console.warn("alert email not sent", { error: err instanceof Error ? err.message : String(err) });
+  // Extra addresses (finance, a team owner) get the same alert; each address at most once.
+  const recipients = [...new Set([env.ALERT_EMAIL, ...(opts.alsoTo ?? [])].filter((a): a is string => !!a))];
+  if (env.EMAIL) {
+    for (const to of recipients) {
+      try {
+        const { EmailMessage } = await import("cloudflare:email");
+        const from = env.ALERT_FROM_EMAIL ?? "alerts@switchyard.local";
+        await env.EMAIL.send(new EmailMessage(from, to, alertEmail(from, to, alert, id)));
+        delivered.push(to === env.ALERT_EMAIL ? "email" : `email:${to}`);
+      } catch (err) {
+        delivered.push(to === env.ALERT_EMAIL ? "email:failed" : `email:${to}:failed`);
+        console.warn("alert email not sent", { error: err instanceof Error ? err.message : String(err) });
+      }
     }
   }
   const team = alert.team ?? (typeof alert.evidence.team === "string" ? alert.evidence.team : null);

@@ -137,6 +137,75 @@ describe("streams", () => {
   });
 });
 
+describe("TTFB deadline and idle gap", () => {
+  const frame = (content: string) => `data: ${JSON.stringify({ id: "s", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`;
+  /** Sends the given frames, then nothing more until cancelled (a host that stalls). */
+  const stalling = (frames: string[]) =>
+    new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (const f of frames) controller.enqueue(new TextEncoder().encode(f));
+      },
+    });
+  const sse = (body: ReadableStream<Uint8Array>) => new Response(body, { headers: { "content-type": "text/event-stream" } });
+
+  it("cuts a host that never answers at the TTFB deadline, as kind ttfb_timeout with the deadline", async () => {
+    const a = await attemptChat(withTransport(never), chatCall({}), { timeoutMs: 60_000, ttfbTimeoutMs: 20 });
+    expect(!a.ok && a.failure).toMatchObject({ kind: "ttfb_timeout", deadlineMs: 20, retryable: true, error: { code: "upstream_timeout", message: expect.stringContaining("20 ms") } });
+  });
+
+  it("reports the attempt timeout, not the TTFB deadline, when that is the shorter one", async () => {
+    const a = await attemptChat(withTransport(never), chatCall({}), { timeoutMs: 20, ttfbTimeoutMs: 5_000 });
+    expect(!a.ok && a.failure).toMatchObject({ kind: "timeout", deadlineMs: 20 });
+  });
+
+  it("does not cut an answer whose first byte came in time", async () => {
+    const a = await attemptChat(withTransport(async () => Response.json(completion)), chatCall({}), { timeoutMs: 1000, ttfbTimeoutMs: 20 });
+    expect(a.ok && a.kind).toBe("json");
+    const e = await attemptEmbeddings(withTransport(async () => Response.json({ object: "list", data: [], model: "m" })), embeddingsCall({}), { timeoutMs: 1000, ttfbTimeoutMs: 20 });
+    expect(e.ok).toBe(true);
+  });
+
+  it("holds a stream whose headers came but whose first chunk does not to the TTFB deadline, so it can fail over", async () => {
+    let cancelled = false;
+    const headersOnly = new ReadableStream<Uint8Array>({ cancel: () => void (cancelled = true) });
+    const a = await attemptChat(withTransport(async () => sse(headersOnly)), chatCall({ stream: true }, { stream: true }), { timeoutMs: 60_000, ttfbTimeoutMs: 20 });
+    expect(!a.ok && a.failure).toMatchObject({ kind: "ttfb_timeout", deadlineMs: 20, retryable: true });
+    expect(cancelled).toBe(true);
+  });
+
+  it("counts a stream's first chunk in its TTFB and passes that chunk on", async () => {
+    let t = 0;
+    const a = await attemptChat(withTransport(async () => ((t += 5), sse(byteStream(frame("a") + frame("b"), { every: 4 })))), chatCall({ stream: true }, { stream: true }), { timeoutMs: 1000, ttfbTimeoutMs: 500, now: () => t });
+    expect(a.ok && a.kind).toBe("stream");
+    if (a.ok && a.kind === "stream") {
+      expect(a.ttfbMs).toBe(5);
+      expect(await readText(a.body)).toBe(frame("a") + frame("b") + "data: [DONE]\n\n");
+    }
+  });
+
+  it("ends a started stream that goes quiet with a stream_idle_timeout error event, never [DONE]", async () => {
+    const a = await attemptChat(withTransport(async () => sse(stalling([frame("hello")]))), chatCall({ stream: true }, { stream: true }), { timeoutMs: 1000, ttfbTimeoutMs: 500, idleTimeoutMs: 30 });
+    expect(a.ok && a.kind).toBe("stream");
+    if (!a.ok || a.kind !== "stream") return;
+    const text = await readText(a.body);
+    expect(text.startsWith(frame("hello"))).toBe(true);
+    expect(text).toContain('"code":"stream_idle_timeout"');
+    expect(text).not.toContain("[DONE]");
+    expect(await a.summary).toMatchObject({ text: "hello", clientClosed: false, error: { code: "stream_idle_timeout", type: "timeout_error" } });
+  });
+
+  it("does not count a slow reader as an idle upstream", async () => {
+    const { body } = pipeStream(wire, chatCall({ stream: true }, { stream: true }), byteStream(frame("a") + frame("b"), [frame("a").length]), undefined, { idleTimeoutMs: 20 });
+    const reader = body.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe(frame("a"));
+    // The client pauses longer than the idle gap; the upstream had nothing pending to wait for.
+    await new Promise((r) => setTimeout(r, 60));
+    let rest = "";
+    for (let c = await reader.read(); !c.done; c = await reader.read()) rest += new TextDecoder().decode(c.value);
+    expect(rest).toBe(frame("b") + "data: [DONE]\n\n");
+  });
+});
+
 describe("attemptEmbeddings", () => {
   it("reports adapters without embeddings as unsupported", async () => {
     const { embeddings: _drop, ...chatOnly } = wire;

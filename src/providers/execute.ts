@@ -2,42 +2,29 @@
  * @module
  * The one place that talks to upstreams. It runs one attempt against one target: build the
  * request with the adapter, send it (fetch or the adapter's own transport) under a per-attempt
- * timeout, and map the answer back. Streams are piped through a pull-based ReadableStream, so
- * each upstream event reaches the client as soon as it is read: no buffering, no re-chunking.
- * Response DLP rides along as a per-chunk hook in that same pass, so each chunk is parsed and
- * serialised once.
+ * timeout, and map the answer back. Each attempt runs two clocks: a TTFB deadline up to the first
+ * byte (for a stream, its first chunk: until then it may still fail over) and the attempt timeout
+ * over the whole answer. Streams are then piped by ./stream-pipe.ts, with response DLP riding
+ * along as a per-chunk hook.
  */
-import type { ChatCompletion, ChatCompletionChunk, EmbeddingsResponse, Usage } from "../gateway/schemas";
-import { SseParser } from "./sse";
-import type {
-  ChatCall,
-  EmbeddingsCall,
-  ProviderAdapter,
-  StreamChunkHook,
-  StreamPayload,
-  StreamTransformer,
-  TransportContext,
-  UpstreamError,
-  UpstreamRequest,
-} from "./types";
+import type { ChatCompletion, EmbeddingsResponse } from "../gateway/schemas";
+import { pipeReader, type StreamSummary } from "./stream-pipe";
+import type { ChatCall, EmbeddingsCall, ProviderAdapter, StreamChunkHook, TransportContext } from "./types";
+import type { UpstreamError, UpstreamRequest } from "./types";
+
+export { pipeStream, type PipeOptions, type StreamSummary } from "./stream-pipe";
 
 export interface AttemptFailure {
-  kind: "timeout" | "connection" | "status" | "malformed" | "unsupported";
+  /** `ttfb_timeout`: no first byte (headers; for a stream, its first chunk) within the TTFB deadline. */
+  kind: "timeout" | "ttfb_timeout" | "connection" | "status" | "malformed" | "unsupported";
+  /** The deadline that cut the attempt, for a timeout (ms). */
+  deadlineMs?: number;
   /** Upstream HTTP status, when there was one. */
   status?: number;
   retryAfterMs?: number;
   error: UpstreamError;
   /** True when trying again (or the next target) may succeed: 408/409/429/5xx, timeouts, connection errors. */
   retryable: boolean;
-}
-
-export interface StreamSummary {
-  usage?: Usage;
-  text: string;
-  finishReason: string | null;
-  /** Set when the upstream broke off mid-stream or the client went away. */
-  error?: UpstreamError;
-  clientClosed: boolean;
 }
 
 export type ChatAttempt =
@@ -50,7 +37,15 @@ export type EmbeddingsAttempt =
   | { ok: false; failure: AttemptFailure };
 
 export interface AttemptOptions {
+  /** The whole attempt: up to the end of a JSON answer, up to the first chunk of a stream. */
   timeoutMs: number;
+  /**
+   * The wait for a first byte (response headers; for a stream, its first chunk), when shorter
+   * than `timeoutMs`: a dead host is cut here (kind `ttfb_timeout`), not at the attempt timeout.
+   */
+  ttfbTimeoutMs?: number;
+  /** Once a stream has started: the longest gap between upstream bytes before it is ended with an error. */
+  idleTimeoutMs?: number;
   ai?: Ai;
   drill?: boolean;
   /** Aborts the attempt when the client goes away. */
@@ -60,7 +55,6 @@ export interface AttemptOptions {
   now?: () => number;
 }
 
-const encoder = new TextEncoder();
 
 /** Parses `retry-after` (seconds or HTTP date) into milliseconds. */
 export function parseRetryAfter(value: string | null, nowMs = Date.now()): number | undefined {
@@ -94,29 +88,79 @@ async function send(
   return fetch(req.url, { method: req.method, headers: req.headers, body: req.body, signal: ctx.signal });
 }
 
-/** Sends one request with a timeout that covers everything up to the response headers. */
-async function sendWithTimeout(
+/**
+ * The two clocks of one attempt. The TTFB clock stops at the first byte; the attempt clock keeps
+ * running through a JSON body. Either aborts the upstream call; `cut` says which one did.
+ */
+interface AttemptClock {
+  controller: AbortController;
+  cut: () => "ttfb" | "total" | undefined;
+  /** First byte seen: the TTFB clock stops. */
+  firstByte: () => void;
+  /** Run when the TTFB clock fires as well as aborting (a pending first read to cancel). */
+  onTtfb: (fn: () => void) => void;
+  clear: () => void;
+}
+
+function startClock(opts: AttemptOptions): AttemptClock {
+  const controller = new AbortController();
+  const onClientAbort = () => controller.abort(new Error("client closed"));
+  opts.signal?.addEventListener("abort", onClientAbort, { once: true });
+  let cut: "ttfb" | "total" | undefined;
+  let onTtfb: (() => void) | undefined;
+  const total = setTimeout(() => {
+    cut ??= "total";
+    controller.abort(new Error("attempt timed out"));
+  }, opts.timeoutMs);
+  const ttfbMs = opts.ttfbTimeoutMs;
+  let ttfb = ttfbMs !== undefined && ttfbMs < opts.timeoutMs
+    ? setTimeout(() => {
+        cut ??= "ttfb";
+        controller.abort(new Error("no first byte in time"));
+        onTtfb?.();
+      }, ttfbMs)
+    : undefined;
+  const firstByte = () => {
+    if (ttfb !== undefined) clearTimeout(ttfb);
+    ttfb = undefined;
+  };
+  return {
+    controller,
+    cut: () => cut,
+    firstByte,
+    onTtfb: (fn) => void (onTtfb = fn),
+    // The client listener stays: a client that leaves mid-stream still aborts the upstream call.
+    clear: () => {
+      firstByte();
+      clearTimeout(total);
+    },
+  };
+}
+
+/** The failure of an attempt that one of its clocks cut. */
+function timeoutFailure(cut: "ttfb" | "total", opts: AttemptOptions, what: string): AttemptFailure {
+  const ms = cut === "ttfb" ? opts.ttfbTimeoutMs! : opts.timeoutMs;
+  const message = cut === "ttfb" ? `no first byte within ${ms} ms (TTFB deadline)` : `${what} within ${ms} ms`;
+  const kind = cut === "ttfb" ? "ttfb_timeout" : "timeout";
+  return { kind, deadlineMs: ms, retryable: true, error: { message, type: "timeout_error", code: "upstream_timeout" } };
+}
+
+/** Sends one request under the attempt's clocks, up to the response headers. */
+async function sendWithClock(
   adapter: ProviderAdapter,
   req: UpstreamRequest,
   call: { provider: TransportContext["provider"] },
   opts: AttemptOptions,
-): Promise<{ response: Response; controller: AbortController; timer: ReturnType<typeof setTimeout> } | { failure: AttemptFailure }> {
-  const controller = new AbortController();
-  const onClientAbort = () => controller.abort(new Error("client closed"));
-  opts.signal?.addEventListener("abort", onClientAbort, { once: true });
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort(new Error("attempt timed out"));
-  }, opts.timeoutMs);
+): Promise<{ response: Response; clock: AttemptClock } | { failure: AttemptFailure }> {
+  const clock = startClock(opts);
   try {
-    const response = await send(adapter, req, { signal: controller.signal, provider: call.provider, ai: opts.ai, drill: opts.drill ?? false });
-    return { response, controller, timer };
+    const ctx = { signal: clock.controller.signal, provider: call.provider, ai: opts.ai, drill: opts.drill ?? false };
+    const response = await send(adapter, req, ctx);
+    return { response, clock };
   } catch (err) {
-    clearTimeout(timer);
-    if (timedOut) {
-      return { failure: { kind: "timeout", retryable: true, error: { message: `no answer within ${opts.timeoutMs} ms`, type: "timeout_error", code: "upstream_timeout" } } };
-    }
+    clock.clear();
+    const cut = clock.cut();
+    if (cut) return { failure: timeoutFailure(cut, opts, "no answer") };
     const message = err instanceof Error ? err.message : "connection failed";
     return { failure: { kind: "connection", retryable: true, error: { message: `could not reach upstream: ${message}`, type: "upstream_error", code: "upstream_unreachable" } } };
   }
@@ -133,13 +177,18 @@ async function statusFailure(adapter: ProviderAdapter, response: Response): Prom
   };
 }
 
-type Sent = { response: Response; controller: AbortController; timer: ReturnType<typeof setTimeout>; ttfbMs: number };
+type Sent = { response: Response; clock: AttemptClock; ttfbMs: number };
 
 /**
  * Builds the upstream request and sends it with the attempt's timeout. A request this provider
  * cannot take (the map throws) is `unsupported`: a reason to try the next target, not an error.
  */
-async function buildAndSend(adapter: ProviderAdapter, build: () => UpstreamRequest, call: { provider: TransportContext["provider"] }, opts: AttemptOptions): Promise<Sent | { failure: AttemptFailure }> {
+async function buildAndSend(
+  adapter: ProviderAdapter,
+  build: () => UpstreamRequest,
+  call: { provider: TransportContext["provider"] },
+  opts: AttemptOptions,
+): Promise<Sent | { failure: AttemptFailure }> {
   const now = opts.now ?? Date.now;
   const started = now();
   let req: UpstreamRequest;
@@ -148,135 +197,74 @@ async function buildAndSend(adapter: ProviderAdapter, build: () => UpstreamReque
   } catch (err) {
     return { failure: unsupported(err instanceof Error ? err.message : "request not supported") };
   }
-  const sent = await sendWithTimeout(adapter, req, call, opts);
+  const sent = await sendWithClock(adapter, req, call, opts);
   return "failure" in sent ? sent : { ...sent, ttfbMs: now() - started };
 }
 
 /**
  * Runs one chat-completion attempt against one target.
- * @example const a = await attemptChat(adapter, call, { timeoutMs: 30_000 });
+ * @example const a = await attemptChat(adapter, call, { timeoutMs: 30_000, ttfbTimeoutMs: 2_000 });
  */
 export async function attemptChat(adapter: ProviderAdapter, call: ChatCall, opts: AttemptOptions): Promise<ChatAttempt> {
   const sent = await buildAndSend(adapter, () => adapter.chat.request(call), call, opts);
   if ("failure" in sent) return { ok: false, failure: sent.failure };
-  const { response, timer, ttfbMs } = sent;
+  const { response, clock } = sent;
   if (!response.ok) {
-    clearTimeout(timer);
+    clock.clear();
     return { ok: false, failure: await statusFailure(adapter, response) };
   }
   if (call.stream && response.body) {
-    // Headers arrived: from here the stream belongs to the client and is never retried.
-    clearTimeout(timer);
-    return { ok: true, kind: "stream", ttfbMs, ...pipeStream(adapter, call, response.body, opts.chunkHook) };
+    return startStream(adapter, call, { response, clock, opts, now: opts.now ?? Date.now, started: sent });
   }
+  clock.firstByte();
   try {
     const body: unknown = await response.json();
-    clearTimeout(timer);
-    return { ok: true, kind: "json", completion: adapter.chat.response(body, call), ttfbMs };
+    clock.clear();
+    return { ok: true, kind: "json", completion: adapter.chat.response(body, call), ttfbMs: sent.ttfbMs };
   } catch (err) {
-    clearTimeout(timer);
-    const timedOut = sent.controller.signal.aborted;
+    clock.clear();
+    const cut = clock.cut();
     return {
       ok: false,
-      failure: timedOut
-        ? { kind: "timeout", retryable: true, error: { message: `no complete answer within ${opts.timeoutMs} ms`, type: "timeout_error", code: "upstream_timeout" } }
+      failure: cut
+        ? timeoutFailure(cut, opts, "no complete answer")
         : { kind: "malformed", retryable: true, error: { message: err instanceof Error ? err.message : "malformed upstream answer", type: "upstream_error", code: "upstream_malformed" } },
     };
   }
 }
 
-/** A payload is a chunk the hook may rewrite when it has a `choices` array (errors and junk pass by). */
-function isChunk(payload: StreamPayload): payload is ChatCompletionChunk {
-  return "choices" in payload && Array.isArray(payload.choices);
-}
-
 /**
- * One SSE frame for a payload, after the hook had its say. A payload the upstream sent in OpenAI's
- * format and nothing changed goes out as the text it arrived as; anything else is serialised here,
- * the only place a chunk is turned into JSON.
+ * Waits for a stream's first chunk under the TTFB clock: headers alone do not prove a host is
+ * generating (some send them at once and then hang). Until that chunk the attempt may still
+ * fail over; from it on the stream belongs to the client and is never retried.
  */
-function frame(payload: StreamPayload, transformer: StreamTransformer, hook: StreamChunkHook | undefined): string {
-  const changed = hook !== undefined && isChunk(payload) && hook.chunk(payload);
-  const text = changed ? undefined : transformer.verbatim?.(payload);
-  return `data: ${text ?? JSON.stringify(payload)}\n\n`;
-}
-
-/**
- * Maps an upstream SSE body into an OpenAI SSE body, reporting a summary when it ends. `hook`
- * (response DLP) sees each chunk in the same pass; its closing chunk goes out before `[DONE]`.
- */
-export function pipeStream(
+async function startStream(
   adapter: ProviderAdapter,
   call: ChatCall,
-  upstream: ReadableStream<Uint8Array>,
-  hook?: StreamChunkHook,
-): { body: ReadableStream<Uint8Array>; summary: Promise<StreamSummary> } {
-  const transformer = adapter.chat.stream(call);
-  const reader = upstream.getReader();
-  const decoder = new TextDecoder();
-  let resolveSummary!: (s: StreamSummary) => void;
-  const summary = new Promise<StreamSummary>((r) => (resolveSummary = r));
-  // Frames ready to send. Payloads are framed as soon as `push` returns them: `verbatim` only
-  // knows the payloads of the latest push.
-  let pending = "";
-  const write = (payloads: StreamPayload[]) => {
-    for (const p of payloads) pending += frame(p, transformer, hook);
-  };
-  const parser = new SseParser((event) => write(transformer.push(event)));
-  const closing = (): string => {
-    const last = hook?.end();
-    return last ? `data: ${JSON.stringify(last)}\n\n` : "";
-  };
-  const finish = (error?: UpstreamError, clientClosed = false) =>
-    resolveSummary({
-      usage: transformer.usage(),
-      text: transformer.text(),
-      finishReason: transformer.finishReason(),
-      // A read failure wins; otherwise an error the upstream reported inside the stream.
-      error: error ?? transformer.error?.(),
-      clientClosed,
-    });
-
-  const body = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      // Read until at least one event is ready, then hand it on immediately.
-      for (;;) {
-        let chunk: ReadableStreamReadResult<Uint8Array>;
-        try {
-          chunk = await reader.read();
-        } catch (err) {
-          const error: UpstreamError = { message: `upstream stream broke: ${err instanceof Error ? err.message : "read failed"}`, type: "upstream_error", code: "stream_interrupted" };
-          // What the hook still holds was scanned text the client is owed; it follows the error.
-          controller.enqueue(encoder.encode(`data: ${JSON.stringify({ error })}\n\n${closing()}`));
-          controller.close();
-          finish(error);
-          return;
-        }
-        if (chunk.done) {
-          parser.end();
-          write(transformer.end());
-          const tail = pending + closing() + "data: [DONE]\n\n";
-          pending = "";
-          controller.enqueue(encoder.encode(tail));
-          controller.close();
-          finish();
-          return;
-        }
-        parser.feed(decoder.decode(chunk.value, { stream: true }));
-        if (pending.length > 0) {
-          const out = pending;
-          pending = "";
-          controller.enqueue(encoder.encode(out));
-          return;
-        }
-      }
-    },
-    cancel(reason) {
-      finish(undefined, true);
-      return reader.cancel(reason);
-    },
-  });
-  return { body, summary };
+  s: { response: Response; clock: AttemptClock; opts: AttemptOptions; now: () => number; started: { ttfbMs: number } },
+): Promise<ChatAttempt> {
+  const reader = s.response.body!.getReader();
+  const headersAt = s.now();
+  s.clock.onTtfb(() => void reader.cancel(new Error("no first chunk in time")).catch(() => {}));
+  let first: ReadableStreamReadResult<Uint8Array> | undefined;
+  let broke: unknown;
+  try {
+    first = await reader.read();
+  } catch (err) {
+    broke = err;
+  }
+  s.clock.clear();
+  const cut = s.clock.cut();
+  if (cut || !first) {
+    void reader.cancel().catch(() => {});
+    if (cut) return { ok: false, failure: timeoutFailure(cut, s.opts, "no first chunk") };
+    const message = `upstream stream broke before its first chunk: ${broke instanceof Error ? broke.message : "read failed"}`;
+    const error = { message, type: "upstream_error", code: "upstream_unreachable" };
+    return { ok: false, failure: { kind: "connection", retryable: true, error } };
+  }
+  const ttfbMs = s.started.ttfbMs + (s.now() - headersAt);
+  const piped = pipeReader(adapter, call, reader, s.opts.chunkHook, { first, idleTimeoutMs: s.opts.idleTimeoutMs });
+  return { ok: true, kind: "stream", ttfbMs, ...piped };
 }
 
 /** Runs one embeddings attempt against one target. */
@@ -287,14 +275,17 @@ export async function attemptEmbeddings(adapter: ProviderAdapter, call: Embeddin
   }
   const sent = await buildAndSend(adapter, () => embeddings.request(call), call, opts);
   if ("failure" in sent) return { ok: false, failure: sent.failure };
-  const { response, timer, ttfbMs } = sent;
+  const { response, clock, ttfbMs } = sent;
+  clock.firstByte();
   try {
     if (!response.ok) return { ok: false, failure: await statusFailure(adapter, response) };
     const body: unknown = await response.json();
     return { ok: true, response: embeddings.response(body, call), ttfbMs };
   } catch (err) {
+    const cut = clock.cut();
+    if (cut) return { ok: false, failure: timeoutFailure(cut, opts, "no complete answer") };
     return { ok: false, failure: { kind: "malformed", retryable: true, error: { message: err instanceof Error ? err.message : "malformed upstream answer", type: "upstream_error", code: "upstream_malformed" } } };
   } finally {
-    clearTimeout(timer);
+    clock.clear();
   }
 }

@@ -101,7 +101,10 @@ export interface StreamTransformer {
  * one pass: no second decode, SSE split or JSON parse.
  */
 export interface StreamChunkHook {
-  /** May rewrite `chunk` in place; returns true when it changed it (its upstream text is then stale). */
+  /**
+   * May rewrite `chunk` in place; returns true when it changed it (its upstream text is then
+   * stale). A changed chunk left with no choices and no usage is not sent.
+   */
   chunk(chunk: ChatCompletionChunk): boolean;
   /**
    * The stream is ending: called once, just before `[DONE]` (or after the error event of an

@@ -106,3 +106,66 @@ describe("runWithFallback", () => {
     expect(seen).toEqual([["a", false], ["b", true]]);
   });
 });
+
+describe("runWithFallback with hedging", () => {
+  const ok = <T>(value: T) => ({ ok: true as const, value });
+  /** An attempt that answers only when aborted (a hanging host), reporting the abort. */
+  const hanging = (signal: AbortSignal | undefined, onAbort: () => void) =>
+    new Promise<{ ok: false; failure: AttemptFailure }>((resolve) =>
+      signal?.addEventListener("abort", () => (onAbort(), resolve({ ok: false, failure: { kind: "connection", retryable: true, error: { message: "aborted", type: "x", code: null } } })), { once: true }),
+    );
+  const later = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it("starts the next target once the first is past its slow mark, keeps the first answer and aborts the other", async () => {
+    let aborted = false;
+    const seen: Array<[string, boolean]> = [];
+    const r = await runWithFallback([target("a"), target("b")], async (t, { signal }) => (t.provider.id === "a" ? hanging(signal, () => (aborted = true)) : ok("from b")), {
+      hedgeAfterMs: () => 10,
+      onAttempt: (t, good) => seen.push([t.provider.id, good]),
+    });
+    expect(r.ok && r.value).toBe("from b");
+    expect(r.ok && r.target.provider.id).toBe("b");
+    expect(r.ok && r.hedgeLoser?.provider.id).toBe("a");
+    expect(aborted).toBe(true);
+    // a lost the race: slower than its p95 with nothing to show, which health hears as a failure.
+    expect(seen).toEqual([["b", true], ["a", false]]);
+  });
+
+  it("does not hedge a target that answers before its slow mark", async () => {
+    const calls: string[] = [];
+    const r = await runWithFallback([target("a"), target("b")], async (t) => (calls.push(t.provider.id), ok(t.provider.id)), { hedgeAfterMs: () => 50 });
+    expect(r.ok && r.value).toBe("a");
+    expect(r.ok && r.hedgeLoser).toBeUndefined();
+    expect(calls).toEqual(["a"]);
+  });
+
+  it("gives back a success that arrives after the race was decided", async () => {
+    const discarded: string[] = [];
+    const r = await runWithFallback([target("a"), target("b")], async (t) => (t.provider.id === "a" ? (await later(40), ok("late a")) : ok("b")), {
+      hedgeAfterMs: () => 5,
+      discard: (v) => discarded.push(v),
+    });
+    expect(r.ok && r.value).toBe("b");
+    await later(60);
+    expect(discarded).toEqual(["late a"]);
+  });
+
+  it("moves on to the third target when both hedged attempts fail, listing both", async () => {
+    const calls: string[] = [];
+    const r = await runWithFallback([target("a"), target("b"), target("c")], async (t) => {
+      calls.push(t.provider.id);
+      if (t.provider.id === "a") return (await later(30), { ok: false, failure: timeout });
+      if (t.provider.id === "b") return { ok: false, failure: timeout };
+      return ok("c");
+    }, { hedgeAfterMs: () => 5 });
+    expect(calls).toEqual(["a", "b", "c"]);
+    expect(r.ok && r.value).toBe("c");
+    expect(r.ok && r.tried.map((x) => x.provider).sort()).toEqual(["a", "b"]);
+  });
+
+  it("waits for the primary when the hedge fails first", async () => {
+    const r = await runWithFallback([target("a"), target("b")], async (t) => (t.provider.id === "a" ? (await later(30), ok("a")) : { ok: false, failure: status(503) }), { hedgeAfterMs: () => 5 });
+    expect(r.ok && r.value).toBe("a");
+    expect(r.ok && r.tried.map((x) => x.provider)).toEqual(["b"]);
+  });
+});

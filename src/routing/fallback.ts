@@ -6,13 +6,18 @@
  * - a timeout or connection error moves straight to the next target (retrying a dead host
  *   doubles the wait; the circuit breaker decides when to try it again);
  * - a non-retryable answer (a 4xx the client caused) is returned at once.
+ * - with hedging on, a target that has not answered by its p95 TTFB gets the next target started
+ *   beside it (./hedge.ts); the first answer wins.
  * Nothing here runs after a stream has started: the executor hands a stream to the client only
- * once its headers arrived, and from then on it is never retried, so no request is sent twice
+ * once its first chunk arrived, and from then on it is never retried, so no request is sent twice
  * after the client saw a byte.
  */
 import type { AttemptFailure } from "../providers/execute";
+import { hedgedAttempt, type AttemptResult } from "./hedge";
 import type { PlannedTarget } from "./plan";
 import { DEFAULT_RETRY, type RetryPolicy } from "./rules";
+
+export type { AttemptResult } from "./hedge";
 
 export interface Tried {
   provider: string;
@@ -21,18 +26,27 @@ export interface Tried {
 }
 
 export type FallbackResult<T> =
-  | { ok: true; value: T; target: PlannedTarget; tried: Tried[] }
+  /** `hedgeLoser`: a target that ran beside the winner and was aborted; it may have cost money. */
+  | { ok: true; value: T; target: PlannedTarget; tried: Tried[]; hedgeLoser?: PlannedTarget }
   | { ok: false; tried: Tried[]; final: AttemptFailure | undefined; deadlineExceeded?: boolean };
 
-export type AttemptResult<T> = { ok: true; value: T } | { ok: false; failure: AttemptFailure };
+/** What one attempt gets: its timeout, and a signal that aborts it (a hedge it lost). */
+export interface AttemptLimits {
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
 
-export interface FallbackOptions {
+export interface FallbackOptions<T = unknown> {
   retry?: Required<RetryPolicy>;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
-  /** Called after every attempt (health reporting). */
+  /** Called after every attempt (health reporting); not for a hedge loser this side aborted. */
   onAttempt?: (target: PlannedTarget, ok: boolean, elapsedMs: number, failure?: AttemptFailure) => void;
+  /** When set, hedging is on: the primary's "slow" mark (ms, its p95 TTFB) for this attempt timeout. */
+  hedgeAfterMs?: (target: PlannedTarget, timeoutMs: number) => number;
+  /** Gives back a success that lost a hedge race after it was decided (cancels its stream). */
+  discard?: (value: T) => void;
 }
 
 /** Time per attempt never below this: a sliver of deadline is not worth an upstream call. */
@@ -59,13 +73,19 @@ function sameTargetRetryable(f: AttemptFailure): boolean {
 
 const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** How a primary that lost its hedge race is reported to health: slow, nothing answered. */
+function lostRace(target: PlannedTarget): AttemptFailure {
+  const message = `${target.provider.id} was slower than its p95 time to first byte and lost a hedge race`;
+  return { kind: "ttfb_timeout", retryable: true, error: { message, type: "timeout_error", code: "hedge_lost" } };
+}
+
 /**
  * @example const r = await runWithFallback(plan.targets, (t, { timeoutMs }) => attemptChat(..., { timeoutMs }));
  */
 export async function runWithFallback<T>(
   targets: PlannedTarget[],
-  attempt: (target: PlannedTarget, limits: { timeoutMs: number }) => Promise<AttemptResult<T>>,
-  opts: FallbackOptions = {},
+  attempt: (target: PlannedTarget, limits: AttemptLimits) => Promise<AttemptResult<T>>,
+  opts: FallbackOptions<T> = {},
 ): Promise<FallbackResult<T>> {
   const policy = opts.retry ?? DEFAULT_RETRY;
   const now = opts.now ?? Date.now;
@@ -73,21 +93,58 @@ export async function runWithFallback<T>(
   const random = opts.random ?? Math.random;
   const deadline = now() + policy.deadline_ms;
   const tried: Tried[] = [];
+  const fail = (target: PlannedTarget, failure: AttemptFailure) =>
+    tried.push({ provider: target.provider.id, model: target.target.model, failure });
+  const timeoutFor = (target: PlannedTarget) =>
+    Math.min(target.target.timeout_ms ?? DEFAULT_ATTEMPT_TIMEOUT_MS, deadline - now());
+  /** One attempt, reported to onAttempt unless this side aborted it (a lost hedge says nothing about health). */
+  const run = async (target: PlannedTarget, signal?: AbortSignal): Promise<AttemptResult<T>> => {
+    const started = now();
+    const result = await attempt(target, { timeoutMs: timeoutFor(target), ...(signal ? { signal } : {}) });
+    if (!signal?.aborted) opts.onAttempt?.(target, result.ok, now() - started, result.ok ? undefined : result.failure);
+    return result;
+  };
   let attempts = 0;
-  for (const target of targets) {
+  for (let i = 0; i < targets.length; i++) {
+    const target = targets[i];
     for (let retry = 0; ; retry++) {
       const remaining = deadline - now();
       if (remaining < MIN_ATTEMPT_MS || attempts >= policy.max_attempts) {
         return { ok: false, tried, final: tried.at(-1)?.failure, deadlineExceeded: remaining < MIN_ATTEMPT_MS };
       }
       attempts++;
-      const started = now();
-      const timeoutMs = Math.min(target.target.timeout_ms ?? DEFAULT_ATTEMPT_TIMEOUT_MS, remaining);
-      const result = await attempt(target, { timeoutMs });
-      opts.onAttempt?.(target, result.ok, now() - started, result.ok ? undefined : result.failure);
+      const next = targets[i + 1];
+      const hedge = opts.hedgeAfterMs && retry === 0 && next && attempts < policy.max_attempts;
+      let result: AttemptResult<T>;
+      if (hedge) {
+        const raceStarted = now();
+        const race = await hedgedAttempt(target, next, (t, signal) => run(t, signal), {
+          hedgeAfterMs: opts.hedgeAfterMs!(target, timeoutFor(target)),
+          discard: opts.discard,
+        });
+        if (race.hedged) {
+          // Both targets of the race are used up: no same-target retry after a hedge.
+          attempts++;
+          i++;
+          for (const f of race.failures) fail(f.target, f.failure);
+          // A primary beaten by its hedge was slower than its p95 with nothing to show: the breaker
+          // hears it as a failure, so a hanging host stops being tried first (the abort itself was ours).
+          if (race.loser === target) opts.onAttempt?.(target, false, now() - raceStarted, lostRace(target));
+          if (race.winner) {
+            const { value, target: served } = race.winner;
+            return { ok: true, value, target: served, tried, ...(race.loser ? { hedgeLoser: race.loser } : {}) };
+          }
+          const last = race.failures.at(-1)!.failure;
+          if (race.failures.some((f) => !f.failure.retryable)) return { ok: false, tried, final: last };
+          break;
+        }
+        result = race.result;
+      } else {
+        result = await run(target);
+      }
       if (result.ok) return { ok: true, value: result.value, target, tried };
       const failure = result.failure;
-      tried.push({ provider: target.provider.id, model: target.target.model, failure });
+      fail(target, failure);
       if (!failure.retryable) return { ok: false, tried, final: failure };
       if (!sameTargetRetryable(failure) || retry >= policy.max_retries) break;
       const delay = backoffDelay(retry, policy, random, failure.retryAfterMs);

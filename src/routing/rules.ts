@@ -20,6 +20,12 @@ export const RetryPolicy = z
     deadline_ms: z.number().int().min(100).max(600_000),
     /** Attempts over all targets, retries included. */
     max_attempts: z.number().int().min(1).max(32),
+    /**
+     * Hedging: when a target has not answered by its p95 TTFB, start the next one in parallel and
+     * keep the first answer (not once a stream started). Both attempts may cost: budgets reserve
+     * for both and settle what was used.
+     */
+    hedge: z.boolean(),
   })
   .partial()
   .strict();
@@ -61,6 +67,8 @@ export interface EffectiveRule {
   exclude: ReadonlySet<string>;
   prefer: Readonly<Record<string, number>>;
   retry: Required<RetryPolicy>;
+  /** `retry.hedge` when a rule sets it (the model's `routing.hedge` applies otherwise). */
+  hedge?: boolean;
   /** e.g. "workload:wl-a@v3+team:acme@v1", or "default". */
   label: string;
 }
@@ -72,6 +80,7 @@ export const DEFAULT_RETRY: Required<RetryPolicy> = {
   retry_after_max_ms: 2_000,
   deadline_ms: 60_000,
   max_attempts: 6,
+  hedge: false,
 };
 
 const EMPTY: ReadonlySet<string> = new Set();
@@ -93,7 +102,9 @@ export function mergeRules(team: CompiledRule | undefined, workload: CompiledRul
   if (t.pin && w.pin) pin = new Set(w.pin.filter((p) => t.pin!.includes(p)));
   else if (t.pin ?? w.pin) pin = new Set(t.pin ?? w.pin);
   const exclude = new Set([...(t.exclude ?? []), ...(w.exclude ?? [])]);
+  const hedge = w.retry?.hedge ?? t.retry?.hedge;
   return {
+    ...(hedge === undefined ? {} : { hedge }),
     strategy: w.strategy ?? t.strategy,
     weights: w.weights ?? t.weights,
     pin,

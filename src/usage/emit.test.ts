@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { emitBatched, isPack, packTexts, utf8ByteBound } from "./emit";
+import type { UsageQueueBody, UsageQueueMessage } from "./messages";
 
 /** Records what the producer hands the queue (the queue's own behaviour is the integration tests'). */
 function recordingQueue() {
   const calls: Array<Array<{ body: string; contentType?: string }>> = [];
   const queue = { sendBatch: async (messages: Array<{ body: string; contentType?: string }>) => void calls.push(messages) };
-  return { calls, queue: queue as unknown as Queue<{ type: string }> };
+  return { calls, queue: queue as unknown as Queue<UsageQueueBody> };
 }
 
 function waitUntilAll() {
@@ -52,7 +53,7 @@ describe("emitBatched", () => {
   it("sends the events of one flush as one packed message, not one message each", async () => {
     const { calls, queue } = recordingQueue();
     const { ctx, settled } = waitUntilAll();
-    for (let i = 0; i < 25; i++) emitBatched(queue, ctx, { type: "request", n: i } as { type: string });
+    for (let i = 0; i < 25; i++) emitBatched(queue, ctx, { type: "request", n: i } as unknown as UsageQueueMessage);
     await settled();
     expect(calls).toHaveLength(1);
     expect(calls[0]).toHaveLength(1);
@@ -65,7 +66,7 @@ describe("emitBatched", () => {
     const { calls, queue } = recordingQueue();
     const { ctx, settled } = waitUntilAll();
     // 3 × 50 KB: more than one 120 KB pack, less than one 200 KB batch.
-    for (let i = 0; i < 3; i++) emitBatched(queue, ctx, { type: "request", n: i, pad: "z".repeat(50_000) } as { type: string });
+    for (let i = 0; i < 3; i++) emitBatched(queue, ctx, { type: "request", n: i, pad: "z".repeat(50_000) } as unknown as UsageQueueMessage);
     await settled();
     expect(calls).toHaveLength(1);
     expect(calls[0].length).toBe(2);

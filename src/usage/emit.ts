@@ -18,7 +18,9 @@
  * A pack is delivered, retried and acknowledged whole; the writers are idempotent per event, so a
  * redelivered pack changes nothing.
  */
-import type { UsageEvent } from "./event";
+import type { PackedMessages, UsageQueueBody, UsageQueueMessage } from "./messages";
+
+export type { PackedMessages } from "./messages";
 
 /** Queue limits: 128 KB per message, 100 messages and 256 KB per sendBatch; stay under all. */
 const MAX_PACK_BYTES = 120 * 1024;
@@ -28,12 +30,6 @@ const FLUSH_AFTER_MS = 20;
 /** The envelope's fixed text, counted against MAX_PACK_BYTES. */
 const PACK_OPEN = '{"type":"pack","messages":[';
 const PACK_CLOSE = "]}";
-
-/** Several queue messages' JSON texts sent as one message (see the module note). */
-export interface PackedMessages<T = unknown> {
-  type: "pack";
-  messages: T[];
-}
 
 /** Type guard for the consumer. */
 export function isPack(body: unknown): body is PackedMessages {
@@ -63,11 +59,8 @@ export function packTexts(texts: readonly string[], sizes: readonly number[], ma
   return packs;
 }
 
-/** Anything sent on the usage-events queue: usage events and request-log records. */
-type QueueMessage = UsageEvent | { type: string };
-
 interface Batch {
-  queue: Queue<QueueMessage>;
+  queue: Queue<UsageQueueBody>;
   /** Messages as JSON text: serialised once, to measure them, and packed as that text. */
   events: string[];
   /** UTF-8 size bound of each event's text. */
@@ -86,7 +79,7 @@ async function ownBatch(batch: Batch): Promise<void> {
   const messages = packTexts(batch.events, batch.sizes).map((body) => ({ body, contentType: "text" as const }));
   try {
     // The consumer parses text bodies (workers/consumers.ts); "json" would serialise them again.
-    await (batch.queue as unknown as Queue<string>).sendBatch(messages);
+    await batch.queue.sendBatch(messages);
   } catch (err) {
     console.error("usage events not sent", { count: batch.events.length, error: err instanceof Error ? err.message : String(err) });
   }
@@ -110,7 +103,7 @@ export function utf8ByteBound(text: string): number {
 }
 
 /** Adds an event; returns the flush promise when this call opened (and so owns) the batch. */
-function enqueue(queue: Queue<QueueMessage>, event: QueueMessage): Promise<void> | undefined {
+function enqueue(queue: Queue<UsageQueueBody>, event: UsageQueueMessage): Promise<void> | undefined {
   const json = JSON.stringify(event);
   const size = utf8ByteBound(json);
   if (open && !open.closed && open.queue === queue && open.bytes + size <= MAX_BATCH_BYTES) {
@@ -131,10 +124,10 @@ function enqueue(queue: Queue<QueueMessage>, event: QueueMessage): Promise<void>
  * use it too, so a request costs no queue call of its own).
  * @example emitBatched(env.USAGE_EVENTS, ctx, logRecord)
  */
-export function emitBatched<T extends QueueMessage>(queue: Queue<T>, ctx: { waitUntil(p: Promise<unknown>): void }, message: T | Promise<T>): void {
+export function emitBatched(queue: Queue<UsageQueueBody>, ctx: { waitUntil(p: Promise<unknown>): void }, message: UsageQueueMessage | Promise<UsageQueueMessage>): void {
   ctx.waitUntil(
     Promise.resolve(message)
-      .then((e) => enqueue(queue as unknown as Queue<QueueMessage>, e))
+      .then((e) => enqueue(queue, e))
       .catch((err: unknown) => console.error("usage event not built", { error: err instanceof Error ? err.message : String(err) })),
   );
 }

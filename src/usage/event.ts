@@ -1,14 +1,20 @@
 /**
  * @module
  * The usage event: one per request (successes, failures and refusals alike), sent to the
- * `usage-events` queue and written idempotently by the consumer, keyed by request id.
+ * `usage-events` queue and written idempotently by the consumer, keyed by the gateway's request id.
  */
 import type { DataClass } from "../config/schemas";
 
 export type CacheStatus = "hit" | "miss" | "bypass" | "off";
 
 export interface UsageEvent {
+  /** The gateway's own id (unique; the key everywhere). */
   request_id: string;
+  /**
+   * The client's `x-request-id`: correlation only, never unique. Restricted requests keep only
+   * its hash (src/logging/emit.ts). Absent in events of earlier versions.
+   */
+  client_request_id?: string | null;
   /** ISO time the request arrived. */
   ts: string;
   team: string | null;

@@ -2,7 +2,7 @@
  * @module
  * The usage writer: turns a batch of usage events into D1 statements that are idempotent under
  * redelivery, in one transaction (a D1 batch):
- * - events are `INSERT OR IGNORE`d by request id, in bulk (src/db/multi-row.ts: the rows as one
+ * - events are `INSERT OR IGNORE`d by the gateway's request id (unique per request, never the client's), in bulk (src/db/multi-row.ts: the rows as one
  *   JSON parameter), each stamped with this write's random `ingest_id`;
  * - then one statement adds to the daily rollup exactly the rows stamped with that id, i.e. the
  *   rows this write inserted. A redelivered batch inserts nothing new, so it adds nothing.
@@ -16,6 +16,7 @@ import type { UsageEvent } from "./event";
 const COLUMNS = [
   "request_id", "ts", "team", "workload", "key_id", "model", "provider", "region", "tokens_in", "tokens_out",
   "cost_nusd", "latency_ms", "ttfb_ms", "status", "error_code", "data_class", "cache", "estimated", "route", "detail", "ingest_id",
+  "client_request_id",
 ] as const;
 
 function rowValues(event: UsageEvent, ingestId: string): Cell[] {
@@ -23,6 +24,7 @@ function rowValues(event: UsageEvent, ingestId: string): Cell[] {
     event.request_id, event.ts, event.team, event.workload, event.key_id, event.model, event.provider, event.region,
     event.tokens_in, event.tokens_out, event.cost_nusd, event.latency_ms, event.ttfb_ms, event.status, event.error_code,
     event.data_class, event.cache, event.estimated ? 1 : 0, event.route, event.detail ? JSON.stringify(event.detail) : null, ingestId,
+    event.client_request_id ?? null,
   ];
 }
 
@@ -35,12 +37,12 @@ export function usageStatements(db: D1Database, events: UsageEvent[], ingestId: 
   statements.push(
     db
       .prepare(
-        `INSERT INTO usage_daily (day, team, workload, model, requests, errors, cache_hits, tokens_in, tokens_out, cost_nusd)
-         SELECT substr(ts, 1, 10), coalesce(team, '-'), coalesce(workload, '-'), coalesce(model, '-'), count(*),
+        `INSERT INTO usage_daily (day, team, workload, model, provider, requests, errors, cache_hits, tokens_in, tokens_out, cost_nusd)
+         SELECT substr(ts, 1, 10), coalesce(team, '-'), coalesce(workload, '-'), coalesce(model, '-'), coalesce(provider, '-'), count(*),
                 sum(CASE WHEN status >= 400 OR error_code IS NOT NULL THEN 1 ELSE 0 END), sum(CASE WHEN cache = 'hit' THEN 1 ELSE 0 END),
                 sum(tokens_in), sum(tokens_out), sum(cost_nusd)
-         FROM usage_events WHERE ingest_id = ?1 GROUP BY 1, 2, 3, 4
-         ON CONFLICT (day, team, workload, model) DO UPDATE SET
+         FROM usage_events WHERE ingest_id = ?1 GROUP BY 1, 2, 3, 4, 5
+         ON CONFLICT (day, team, workload, model, provider) DO UPDATE SET
            requests = requests + excluded.requests, errors = errors + excluded.errors, cache_hits = cache_hits + excluded.cache_hits,
            tokens_in = tokens_in + excluded.tokens_in, tokens_out = tokens_out + excluded.tokens_out, cost_nusd = cost_nusd + excluded.cost_nusd`,
       )

@@ -12,7 +12,7 @@ describe("admin API", () => {
     const row = await env.DB.prepare("SELECT spec, secret_enc FROM providers WHERE id = 'secret-test'").first<{ spec: string; secret_enc: string }>();
     expect(row!.spec).not.toContain("super-secret");
     expect(row!.secret_enc).not.toContain("super-secret");
-    expect(row!.secret_enc).toMatch(/^[A-Za-z0-9+/=]+\.[A-Za-z0-9+/=]+$/);
+    expect(row!.secret_enc).toMatch(/^v2\.[A-Za-z0-9+/=]+\.[A-Za-z0-9+/=]+$/);
   });
 
   it("keys: shown once, stored hashed with a visible prefix", async () => {

@@ -99,20 +99,19 @@ describe("team budgets", () => {
     expect((await stub.status("team", 1000, "monthly")).reservedNusd).toBe(0);
   });
 
-  it("measures the reserve + settle round trip to the Durable Object", async () => {
+  it("settles 200 sequential reserve + settle round trips exactly, leaving nothing reserved", async () => {
+    // The round trip's duration is measured by `npm run bench` (the TeamBudget round trips the
+    // gateway recorded as guard_ms under load), never here: tests do not time things.
     const stub = env.TEAM_BUDGET.get(env.TEAM_BUDGET.idFromName("team-rtt-test"));
     const scopes = [{ key: "team", budgetNusd: 1e15, rpm: 1e7, tpm: 1e9 }];
-    const samples: number[] = [];
     for (let i = 0; i < 200; i++) {
-      const t0 = performance.now();
-      await stub.reserve({ reservationId: `rtt-${i}`, requestId: "q", scopes, period: "monthly", costNusd: 10, tokens: 10, ttlMs: 60_000 });
-      samples.push(performance.now() - t0);
+      const d = await stub.reserve({ reservationId: `rtt-${i}`, requestId: "q", scopes, period: "monthly", costNusd: 10, tokens: 10, ttlMs: 60_000 });
+      expect(d.ok).toBe(true);
       await stub.settle({ reservationId: `rtt-${i}`, scopes, period: "monthly", costNusd: 5, tokens: 5 });
     }
-    samples.sort((a, b) => a - b);
-    const p = (q: number) => samples[Math.floor(q * (samples.length - 1))].toFixed(2);
-    // Figures for the report; never asserted (tests do not assert wall-clock time).
-    console.log(`TeamBudget reserve RPC round trip over ${samples.length} calls: p50 ${p(0.5)} ms, p90 ${p(0.9)} ms, p99 ${p(0.99)} ms`);
     expect(await stub.openReservations()).toBe(0);
+    const status = await stub.status("team", 1e15, "monthly");
+    expect(status.spentNusd).toBe(200 * 5);
+    expect(status.reservedNusd).toBe(0);
   }, 60_000);
 });

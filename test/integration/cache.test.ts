@@ -46,7 +46,7 @@ describe("response cache", () => {
     const body = await first.json<{ choices: Array<{ message: { content: string } }> }>();
     const hit = await untilHit(org.apiKey, q(prompt), { "x-request-id": `hit-${org.team}` });
     expect((await hit.json<typeof body>()).choices[0].message.content).toBe(body.choices[0].message.content);
-    const row = await eventually(() => env.DB.prepare("SELECT cache, cost_nusd FROM usage_events WHERE request_id = ?").bind(`hit-${org.team}`).first<{ cache: string; cost_nusd: number }>());
+    const row = await eventually(() => env.DB.prepare("SELECT cache, cost_nusd FROM usage_events WHERE client_request_id = ?").bind(`hit-${org.team}`).first<{ cache: string; cost_nusd: number }>());
     expect(row).toEqual({ cache: "hit", cost_nusd: 0 });
     const misses = await env.DB.prepare("SELECT COALESCE(SUM(cost_nusd),0) AS s FROM usage_events WHERE team = ? AND cache = 'miss'").bind(org.team).first<{ s: number }>();
     const budget = await eventually(async () => {

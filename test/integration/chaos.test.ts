@@ -1,6 +1,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { adminOk, chat, eventually } from "./helpers";
+import { TTFB_DEADLINE } from "../../src/routing/deadline";
 import { faults, msg, providerGroup, sleep, usageRows } from "./routing-helpers";
 
 const json = <T = Record<string, any>>(r: Response) => r.json() as Promise<T>;
@@ -69,6 +70,29 @@ describe("chaos: outages", () => {
   });
 });
 
+describe("chaos: a hanging provider with default timeouts", () => {
+  it("a burst at the start of the outage: every request is served by the fallback, none waits for the 30 s attempt timeout", async () => {
+    const g = await providerGroup({ timeoutMs: null });
+    const [p0, p1] = g.providers;
+    await faults(p0, { mode: "outage" });
+    const ids = Array.from({ length: 6 }, (_, i) => `burst-${g.model}-${i}`);
+    const answers = await Promise.all(ids.map((id, i) => chat(g.org.apiKey, { model: g.model, stream: i % 2 === 1, ...msg(id) }, { "x-request-id": id })));
+    for (const r of answers) {
+      expect(r.status).toBe(200);
+      expect(r.headers.get("x-switchyard-provider")).toBe(p1);
+      // Cut by the TTFB deadline (2 s with no history), never by the attempt timeout.
+      expect(r.headers.get("x-switchyard-route")).toContain(`after=${p0}:ttfb_timeout@${TTFB_DEADLINE.coldMs}ms`);
+      expect(await r.text()).not.toContain('"error"');
+    }
+    // The burst's failures opened the local circuit at once: the next request does not try p0.
+    const next = await chat(g.org.apiKey, { model: g.model, ...msg() });
+    expect(next.headers.get("x-switchyard-route")).toContain(`skipped_open=${p0}`);
+    await next.text();
+    const rows = await usageRows(ids);
+    expect(rows.every((row) => row.status === 200 && row.provider === p1)).toBe(true);
+  }, 15_000);
+});
+
 describe("chaos: error rates and slow first bytes", () => {
   it("retries a 5xx once on the same target, then falls back", async () => {
     const g = await providerGroup();
@@ -87,11 +111,11 @@ describe("chaos: error rates and slow first bytes", () => {
     expect(answers.every((a) => a.status === 200)).toBe(true);
     const rows = await usageRows(ids);
     await sleep(300);
-    const count = await env.DB.prepare(`SELECT COUNT(*) AS n FROM usage_events WHERE request_id LIKE ?`).bind(`retry-${g.model}-%`).first<{ n: number }>();
+    const count = await env.DB.prepare(`SELECT COUNT(*) AS n FROM usage_events WHERE client_request_id LIKE ?`).bind(`retry-${g.model}-%`).first<{ n: number }>();
     expect(count!.n).toBe(ids.length);
     expect(rows).toHaveLength(ids.length);
     // Billed tokens are the answered ones, once: no cost from failed attempts is added twice.
-    const byId = new Map(rows.map((r) => [r.request_id, r]));
+    const byId = new Map(rows.map((r) => [r.client_request_id, r]));
     answers.forEach((a, i) => {
       const row = byId.get(ids[i])!;
       expect(row.tokens_in).toBe(a.body.usage.prompt_tokens);
@@ -124,7 +148,9 @@ describe("chaos: mid-stream disconnects", () => {
     expect(row.error_code).toBe("stream_interrupted");
     expect(row.provider).toBe(g.providers[0]);
     expect(String(row.route)).not.toContain("after=");
-  });
+    // A broken stream has no usage: its row waits on the first token estimate of the isolate
+    // (tokenizer load), which takes seconds on a loaded machine, on the old code too.
+  }, 15_000);
 });
 
 describe("chaos: residency", () => {

@@ -7,15 +7,19 @@ describe("chat completions", () => {
     const org = await createOrg();
     const res = await chat(org.apiKey, { model: "sim-chat", messages: [{ role: "user", content: "hello there" }] }, { "x-request-id": "req-json-1" });
     expect(res.status).toBe(200);
-    expect(res.headers.get("x-request-id")).toBe("req-json-1");
+    // x-request-id is the gateway's own id; the client's comes back beside it.
+    const rid = res.headers.get("x-request-id")!;
+    expect(rid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-/);
+    expect(res.headers.get("x-client-request-id")).toBe("req-json-1");
     expect(res.headers.get("x-switchyard-provider")).toBe("sim-us");
     expect(res.headers.get("x-switchyard-model")).toBe("sim-1");
     expect(res.headers.get("x-switchyard-region")).toBe("us");
     expect(res.headers.get("x-switchyard-data-class")).toBe("public");
     const body = await res.json<{ choices: Array<{ message: { content: string } }>; usage: { prompt_tokens: number; completion_tokens: number } }>();
     expect(body.choices[0].message.content.split(" ").length).toBe(12);
-    const row = await eventually(() => env.DB.prepare("SELECT * FROM usage_events WHERE request_id = ?").bind("req-json-1").first<Record<string, unknown>>());
+    const row = await eventually(() => env.DB.prepare("SELECT * FROM usage_events WHERE request_id = ?").bind(rid).first<Record<string, unknown>>());
     expect(row.team).toBe(org.team);
+    expect(row.client_request_id).toBe("req-json-1");
     expect(row.tokens_in).toBe(body.usage.prompt_tokens);
     expect(row.tokens_out).toBe(body.usage.completion_tokens);
     // price: $1/Mtok in, $2/Mtok out → nano-dollars = in*1000 + out*2000

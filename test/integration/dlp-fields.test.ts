@@ -33,7 +33,7 @@ const tool = (description: string, parameters: Record<string, unknown> = { type:
 
 /** The logged bodies of one request: its slice of the R2 log segment. */
 async function loggedBodies(rid: string): Promise<{ text: string; types: string[] }> {
-  const row = await eventually(() => env.DB.prepare("SELECT body_key, body_offset, body_bytes, dlp_types FROM request_logs WHERE request_id = ?")
+  const row = await eventually(() => env.DB.prepare("SELECT body_key, body_offset, body_bytes, dlp_types FROM request_logs WHERE client_request_id = ?")
     .bind(rid).first<{ body_key: string; body_offset: number | null; body_bytes: number | null; dlp_types: string }>());
   const segment = new Uint8Array(await (await env.BLOBS.get(row.body_key))!.arrayBuffer());
   const bytes = row.body_offset === null ? segment : segment.slice(row.body_offset, row.body_offset + (row.body_bytes ?? 0));
@@ -87,7 +87,7 @@ describe("request DLP reaches every field", () => {
     expect(logged.text).not.toContain(CARD);
     expect(logged.types.sort()).toEqual(["CREDIT_CARD", "US_SSN"]);
     // Tool names also go into the usage event (a shadow-agent signal): the redacted ones.
-    const usage = await eventually(() => env.DB.prepare("SELECT detail FROM usage_events WHERE request_id = ?").bind(rid).first<{ detail: string }>());
+    const usage = await eventually(() => env.DB.prepare("SELECT detail FROM usage_events WHERE client_request_id = ?").bind(rid).first<{ detail: string }>());
     expect(JSON.parse(usage.detail).tools).toEqual(["lookup [US_SSN]"]);
     expect(usage.detail).not.toContain(SSN);
   });
@@ -231,7 +231,7 @@ describe("response DLP reaches every field", () => {
     const assembled = chunks.flatMap((c: { choices: Array<{ delta: { tool_calls?: Array<{ function?: { arguments?: string } }> } }> }) =>
       c.choices.flatMap((ch) => (ch.delta.tool_calls ?? []).map((t) => t.function?.arguments ?? ""))).join("");
     expect(JSON.parse(assembled)).toEqual({ token: "[SECRET]" });
-    const row = await eventually(() => env.DB.prepare("SELECT dlp_types FROM request_logs WHERE request_id = ?").bind(rid).first<{ dlp_types: string }>());
+    const row = await eventually(() => env.DB.prepare("SELECT dlp_types FROM request_logs WHERE client_request_id = ?").bind(rid).first<{ dlp_types: string }>());
     expect(JSON.parse(row.dlp_types)).toContain("SECRET");
   });
 });

@@ -24,9 +24,9 @@ describe("DLP on the hot path", () => {
 
   it("redacts before the provider: the logged request carries the placeholder", async () => {
     const org = await createOrg();
-    const rid = `dlp-redact-${org.team}`;
-    const res = await chat(org.apiKey, { model: "sim-chat", messages: [{ role: "user", content: `card ${CARD} please` }] }, { "x-request-id": rid });
+    const res = await chat(org.apiKey, { model: "sim-chat", messages: [{ role: "user", content: `card ${CARD} please` }] });
     expect(res.status).toBe(200);
+    const rid = res.headers.get("x-request-id")!;
     await res.arrayBuffer();
     const row = await eventually(() => env.DB.prepare("SELECT body_key, dlp_types FROM request_logs WHERE request_id = ?").bind(rid).first<{ body_key: string; dlp_types: string }>());
     const body = await (await env.BLOBS.get(row.body_key))!.text();

@@ -2,6 +2,12 @@
  * Hostile input: every case must be answered with a 4xx in the right envelope (OpenAI on the
  * data plane, RFC 9457 on the admin plane), never a 500 or a stack trace, and the gateway must
  * keep serving afterwards.
+ *
+ * Hostile cases of the security review (issue 16) live beside their controls: shared client
+ * request ids (request-ids.test.ts), chunked and lying bodies on every plane
+ * (body-limits.test.ts), redirected provider secrets and credentials in base_url
+ * (provider-secrets.test.ts), admin tokens without exp or too long-lived and CR/LF in DPoP
+ * proofs (admin-tokens.test.ts).
  */
 import { SELF } from "cloudflare:test";
 import { SignJWT, UnsecuredJWT } from "jose";
@@ -83,6 +89,7 @@ describe("data plane: malformed bodies", () => {
     const res = await chat(org.apiKey, { model: "sim-chat", messages: msg }, { "x-request-id": "<script>alert(1)</script>" });
     expect(res.status).toBe(200);
     expect(res.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    expect(res.headers.get("x-client-request-id")).toBeNull();
   });
   it("answers unknown paths with a 404 envelope", async () => expectEnvelope(await SELF.fetch(`${BASE}/v1/nope`, { method: "POST" }), 404));
 });

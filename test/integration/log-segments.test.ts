@@ -96,8 +96,11 @@ describe("log segments", () => {
   it("through the gateway: non-ASCII prompts come back byte-exact from their batch segment", async () => {
     const org = await createOrg();
     const prompts = ["naïve café 🚀", "Grüße aus Köln", "中文 提示"];
-    const rids = prompts.map((_, i) => `seg-gw-${i}-${org.team}`);
-    await Promise.all(prompts.map(async (p, i) => (await chat(org.apiKey, { model: "sim-chat", messages: [{ role: "user", content: p }] }, { "x-request-id": rids[i] })).arrayBuffer()));
+    const rids = await Promise.all(prompts.map(async (p) => {
+      const res = await chat(org.apiKey, { model: "sim-chat", messages: [{ role: "user", content: p }] });
+      await res.arrayBuffer();
+      return res.headers.get("x-request-id")!;
+    }));
     for (const [i, rid] of rids.entries()) {
       const stored = await eventually(() => row(rid));
       expect(String(stored.body_key)).toMatch(SEGMENT_KEY_RE);

@@ -8,8 +8,8 @@ const logRow = (rid: string) => eventually(() => env.DB.prepare("SELECT * FROM r
 describe("tiered logging", () => {
   it("public: full bodies in R2, metadata in D1; every body read is audited", async () => {
     const org = await createOrg();
-    const rid = `log-public-${org.team}`;
-    const res = await chat(org.apiKey, { model: "sim-chat", messages: [{ role: "user", content: "public prompt text" }] }, { "x-request-id": rid });
+    const res = await chat(org.apiKey, { model: "sim-chat", messages: [{ role: "user", content: "public prompt text" }] }, { "x-request-id": `log-public-${org.team}` });
+    const rid = res.headers.get("x-request-id")!;
     const answer = await res.json<{ choices: Array<{ message: { content: string } }> }>();
     const row = await logRow(rid);
     expect(row).toMatchObject({ data_class: "public", team: org.team, status: 200 });
@@ -25,8 +25,9 @@ describe("tiered logging", () => {
 
   it("internal: bodies only for auditors and the owning team owner", async () => {
     const org = await createOrg({ dataClass: "internal" });
-    const rid = `log-internal-${org.team}`;
-    await (await chat(org.apiKey, { model: "sim-chat", stream: true, messages: [{ role: "user", content: "internal prompt" }] }, { "x-request-id": rid })).text();
+    const res = await chat(org.apiKey, { model: "sim-chat", stream: true, messages: [{ role: "user", content: "internal prompt" }] });
+    await res.text();
+    const rid = res.headers.get("x-request-id")!;
     const row = await logRow(rid);
     expect(row.body_key).toMatch(/^logs\/internal\//);
     expect((await admin("GET", `/logs/${rid}/body`)).status).toBe(403);
@@ -43,8 +44,9 @@ describe("tiered logging", () => {
 
   it("restricted: metadata only, no body anywhere", async () => {
     const org = await createOrg({ dataClass: "restricted" });
-    const rid = `log-restricted-${org.team}`;
-    await (await chat(org.apiKey, { model: "sim-chat", messages: [{ role: "user", content: "restricted prompt" }] }, { "x-request-id": rid })).arrayBuffer();
+    const res = await chat(org.apiKey, { model: "sim-chat", messages: [{ role: "user", content: "restricted prompt" }] });
+    await res.arrayBuffer();
+    const rid = res.headers.get("x-request-id")!;
     const row = await logRow(rid);
     expect(row).toMatchObject({ data_class: "restricted", body_key: null, body_bytes: null, tokens_out: 12 });
     expect((await admin("GET", `/logs/${rid}/body`, undefined, { sub: "a", role: "auditor" })).status).toBe(404);
@@ -52,9 +54,10 @@ describe("tiered logging", () => {
 
   it("bodies too large for a queue message go to R2 directly", async () => {
     const org = await createOrg();
-    const rid = `log-large-${org.team}`;
     const big = "lorem ipsum ".repeat(12_000);
-    await (await chat(org.apiKey, { model: "sim-chat", messages: [{ role: "user", content: big }] }, { "x-request-id": rid })).arrayBuffer();
+    const res = await chat(org.apiKey, { model: "sim-chat", messages: [{ role: "user", content: big }] });
+    await res.arrayBuffer();
+    const rid = res.headers.get("x-request-id")!;
     const row = await logRow(rid);
     expect(Number(row.body_bytes)).toBeGreaterThan(100_000);
     const obj = await env.BLOBS.get(String(row.body_key));

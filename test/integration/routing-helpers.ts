@@ -19,7 +19,8 @@ export async function providerGroup(opts: {
   count?: number;
   region?: "us" | "eu" | "apac";
   regions?: Array<"us" | "eu" | "apac">;
-  timeoutMs?: number;
+  /** Attempt timeout of every target (default 400 ms); null leaves it unset (the 30 s default). */
+  timeoutMs?: number | null;
   targets?: Array<Record<string, unknown>>;
   model?: Record<string, unknown>;
   org?: Parameters<typeof createOrg>[0];
@@ -30,7 +31,12 @@ export async function providerGroup(opts: {
   for (let i = 0; i < count; i++) await adminOk("PUT", `/providers/${providers[i]}`, { type: "simulated", region: opts.regions?.[i] ?? opts.region ?? "us" });
   const model = `m-${id}`;
   await adminOk("PUT", `/models/${model}`, {
-    targets: providers.map((p, i) => ({ provider: p, model: `sim-${i}`, timeout_ms: opts.timeoutMs ?? 400, ...(opts.targets?.[i] ?? {}) })),
+    targets: providers.map((p, i) => ({
+      provider: p,
+      model: `sim-${i}`,
+      ...(opts.timeoutMs === null ? {} : { timeout_ms: opts.timeoutMs ?? 400 }),
+      ...(opts.targets?.[i] ?? {}),
+    })),
     data_classes: ["public", "internal", "restricted"],
     price: { input_per_mtok: 1, output_per_mtok: 2 },
     ...(opts.model ?? {}),
@@ -44,10 +50,13 @@ export function faults(provider: string, body: Record<string, unknown>) {
 }
 
 /** Waits until every given request id has its usage row, then returns the rows. */
+/** Usage rows by the gateway's request ids or the client's `x-request-id`s (public/internal requests). */
 export async function usageRows(ids: string[]): Promise<Array<Record<string, unknown>>> {
   const placeholders = ids.map(() => "?").join(",");
   return eventually(async () => {
-    const rows = await env.DB.prepare(`SELECT * FROM usage_events WHERE request_id IN (${placeholders})`).bind(...ids).all<Record<string, unknown>>();
+    const rows = await env.DB.prepare(`SELECT * FROM usage_events WHERE request_id IN (${placeholders}) OR client_request_id IN (${placeholders})`)
+      .bind(...ids, ...ids)
+      .all<Record<string, unknown>>();
     return rows.results.length >= ids.length ? rows.results : undefined;
   });
 }

@@ -7,12 +7,13 @@ import { env } from "cloudflare:test";
 import { getTableConfig, SQLiteTable } from "drizzle-orm/sqlite-core";
 import { describe, expect, it } from "vitest";
 import * as agents from "../../src/db/agents-schema";
+import * as finance from "../../src/db/finance-schema";
 import * as guardrails from "../../src/db/guardrails-schema";
 import * as operations from "../../src/db/operations-schema";
 import * as routing from "../../src/db/routing-schema";
 import * as core from "../../src/db/schema";
 
-const tables = [core, agents, guardrails, routing, operations].flatMap((m) => Object.values(m).filter((v): v is SQLiteTable => v instanceof SQLiteTable));
+const tables = [core, agents, finance, guardrails, routing, operations].flatMap((m) => Object.values(m).filter((v): v is SQLiteTable => v instanceof SQLiteTable));
 
 describe("schema drift", () => {
   it("finds the drizzle tables", () => expect(tables.length).toBeGreaterThan(15));

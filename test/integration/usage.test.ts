@@ -31,7 +31,7 @@ describe("usage accounting", () => {
   it("records refusals too, with their status and code", async () => {
     const org = await createOrg();
     await chat(org.apiKey, { model: "does-not-exist", messages: [{ role: "user", content: "x" }] }, { "x-request-id": `refused-${org.team}` });
-    const row = await eventually(() => env.DB.prepare("SELECT status, error_code, team FROM usage_events WHERE request_id = ?").bind(`refused-${org.team}`).first<{ status: number; error_code: string; team: string }>());
+    const row = await eventually(() => env.DB.prepare("SELECT status, error_code, team FROM usage_events WHERE client_request_id = ?").bind(`refused-${org.team}`).first<{ status: number; error_code: string; team: string }>());
     expect(row).toEqual({ status: 404, error_code: "model_not_found", team: org.team });
   });
 
@@ -111,7 +111,7 @@ describe("usage detail", () => {
       { model: "sim-chat", messages: [{ role: "user", content: "x" }], tools: [{ type: "function", function: { name: "lookup_order", parameters: { type: "object" } } }] },
       { "x-request-id": id, "user-agent": "my-bot/1.0" },
     );
-    const row = await eventually(() => env.DB.prepare("SELECT json_extract(detail, '$.tools') AS tools, json_extract(detail, '$.user_agent') AS ua FROM usage_events WHERE request_id = ?").bind(id).first<{ tools: string; ua: string }>());
+    const row = await eventually(() => env.DB.prepare("SELECT json_extract(detail, '$.tools') AS tools, json_extract(detail, '$.user_agent') AS ua FROM usage_events WHERE client_request_id = ?").bind(id).first<{ tools: string; ua: string }>());
     expect(JSON.parse(row.tools)).toEqual(["lookup_order"]);
     expect(row.ua).toBe("my-bot/1.0");
   });

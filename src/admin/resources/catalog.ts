@@ -6,6 +6,7 @@
 import { Faults, ModelPut, ProviderPut, ResourceId } from "../../config/schemas";
 import { db, eq, nowIso, schema, specOf, writeConfig } from "../../config/store";
 import { sealSecret } from "../../config/secrets";
+import { baseUrlCredentials, destinationChanged, isCredentialName } from "../../config/provider-url";
 import { ProblemError } from "../../errors/problem";
 import { adminRoute, type AdminRoute } from "../router";
 
@@ -42,10 +43,21 @@ export const catalogRoutes: AdminRoute<unknown>[] = [
       if (body.type !== "simulated" && body.type !== "workers-ai" && !body.base_url && body.type === "openai-compatible") {
         throw new ProblemError(400, "Invalid Request Body", "openai-compatible providers need base_url.");
       }
+      const credentialOption = Object.keys(body.options ?? {}).find(isCredentialName);
+      const credentials = (body.base_url ? baseUrlCredentials(body.base_url) : undefined) ?? (credentialOption ? `option "${credentialOption.slice(0, 40)}"` : undefined);
+      if (credentials) {
+        throw new ProblemError(400, "Credentials Outside api_key", `Refused: ${credentials}. Send the key as api_key, which is stored encrypted and never shown.`);
+      }
       const existing = await db(env).select().from(schema.providers).where(eq(schema.providers.id, providerId)).get();
       const { api_key, ...rest } = body;
+      // A stored secret never follows its provider to a new destination: an admin token alone
+      // must not be able to send the real key to another host (the ciphertext is bound too).
+      if (!api_key && existing?.secretEnc && destinationChanged(specOf<StoredProvider>(existing), body)) {
+        throw new ProblemError(409, "Secret Must Be Re-Supplied", `Provider ${providerId} has a stored api_key; changing its type or base_url needs api_key again (or delete the provider first).`);
+      }
       if (api_key && !env.SECRETS_KEY) throw new ProblemError(503, "Secrets Not Configured", "SECRETS_KEY is not set, so provider secrets cannot be stored.");
-      const secretEnc = api_key ? await sealSecret(env.SECRETS_KEY!, api_key) : (existing?.secretEnc ?? null);
+      const binding = { providerId, type: body.type, baseUrl: body.base_url ?? null };
+      const secretEnc = api_key ? await sealSecret(env.SECRETS_KEY!, api_key, binding) : (existing?.secretEnc ?? null);
       const faults = existing ? specOf<StoredProvider>(existing).faults : undefined;
       const spec = JSON.stringify({ ...rest, ...(faults ? { faults } : {}) });
       const row = { id: providerId, type: body.type, region: body.region, spec, secretEnc, updatedAt: nowIso() };

@@ -10,6 +10,7 @@ import { z } from "zod";
 import { audit } from "../../config/store";
 import { ProblemError } from "../../errors/problem";
 import { runRestrictedAudit } from "../../logging/audit";
+import { storedClientRequestId } from "../../logging/emit";
 import { readBody } from "../../logging/segment";
 import { requireTeamAccess } from "../auth";
 import { adminRoute, type AdminRoute } from "../router";
@@ -20,11 +21,13 @@ const Query = z.object({
   data_class: z.enum(["public", "internal", "restricted"]).optional(),
   from: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
   to: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
+  /** The client's `x-request-id` (several requests may share one; restricted rows match by its hash). */
+  client_request_id: z.string().min(1).max(128).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
 interface LogRow {
-  request_id: string; ts: string; team: string | null; workload: string | null; key_id: string | null; model: string | null; provider: string | null;
+  request_id: string; client_request_id: string | null; ts: string; team: string | null; workload: string | null; key_id: string | null; model: string | null; provider: string | null;
   data_class: string; status: number; tokens_in: number; tokens_out: number; cache: string | null; dlp_types: string | null; body_key: string | null; body_offset: number | null; body_bytes: number | null; expires_at: string;
 }
 
@@ -36,7 +39,7 @@ function view(r: LogRow) {
 
 export const logRoutes: AdminRoute<unknown>[] = [
   adminRoute({
-    method: "get", path: "/logs", tag: "logs", summary: "Request log metadata (query: team, workload, data_class, from, to, limit)", roles: ["auditor", "team-owner"],
+    method: "get", path: "/logs", tag: "logs", summary: "Request log metadata (query: team, workload, data_class, from, to, client_request_id, limit)", roles: ["auditor", "team-owner"],
     handler: async ({ env, query, principal }) => {
       const q = Query.safeParse(Object.fromEntries(query));
       if (!q.success) throw new ProblemError(400, "Invalid Query", q.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
@@ -48,6 +51,11 @@ export const logRoutes: AdminRoute<unknown>[] = [
       if (q.data.data_class) (where.push("data_class = ?"), args.push(q.data.data_class));
       if (q.data.from) (where.push("ts >= ?"), args.push(q.data.from));
       if (q.data.to) (where.push("ts <= ?"), args.push(q.data.to));
+      if (q.data.client_request_id) {
+        const id = q.data.client_request_id;
+        where.push("client_request_id IN (?, ?)");
+        args.push(id, await storedClientRequestId(id, "restricted"));
+      }
       const rows = await env.DB.prepare(`SELECT * FROM request_logs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ts DESC LIMIT ?`).bind(...args, q.data.limit).all<LogRow>();
       return { data: rows.results.map(view) };
     },

@@ -8,7 +8,7 @@ import { nusdToUsd } from "../../config/money";
 import { ProblemError } from "../../errors/problem";
 import { adminRoute, type AdminRoute } from "../router";
 
-const GROUPS = ["team", "workload", "model", "day"] as const;
+const GROUPS = ["team", "workload", "model", "provider", "day"] as const;
 const Query = z.object({
   from: z.iso.date().optional(),
   to: z.iso.date().optional(),
@@ -19,7 +19,7 @@ const Query = z.object({
 
 export const usageRoutes: AdminRoute<unknown>[] = [
   adminRoute({
-    method: "get", path: "/usage", tag: "usage", summary: "Usage by team/workload/model/day (query: from, to, team, workload, group_by)", roles: ["finance", "auditor", "team-owner"],
+    method: "get", path: "/usage", tag: "usage", summary: "Usage by team/workload/model/provider/day (query: from, to, team, workload, group_by)", roles: ["finance", "auditor", "team-owner"],
     handler: async ({ env, query, principal }) => {
       const q = Query.safeParse(Object.fromEntries(query));
       if (!q.success) throw new ProblemError(400, "Invalid Query", q.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));

@@ -67,4 +67,17 @@ describe("credit card recognizer", () => {
     expect(withCard.score).toBeGreaterThan(withOrder.score);
     expect(withOrder.score).toBeLessThan(0.5);
   });
+
+  it("finds numbers grouped with dots", () => {
+    expect(spans("card 4444.3333.2222.1111 and Amex 3782.822463.10005")).toEqual(["4444.3333.2222.1111", "3782.822463.10005"]);
+  });
+
+  it("takes Maestro's legacy ranges when grouped or named as a card, not bare", () => {
+    expect(spans("Maestro 5000 5500 0000 0029, UK 6799-9901-0000-0000-019")).toEqual([
+      "5000 5500 0000 0029",
+      "6799-9901-0000-0000-019",
+    ]);
+    expect(spans("Numero carta: 6771798021000008")).toEqual(["6771798021000008"]);
+    expect(spans("id 6771798021000008")).toEqual([]);
+  });
 });

@@ -9,13 +9,14 @@
 import { adjustScore, contextScorer } from "../context";
 import type { Finding, Recognizer } from "../types";
 
-/** Separator optional between any two digits; no nesting, so matching is linear. */
-const CANDIDATE = /(?<![\w.\-/])\d(?:[ \-]?\d){12,18}(?![\w]|[\-.]\d)/g;
+/** Separator (space, dash, dot) optional between any two digits; no nesting, so matching is linear. */
+const CANDIDATE = /(?<![\w.\-/])\d(?:[ .\-]?\d){12,18}(?![\w]|[\-.]\d)/g;
 
 const SCORER = contextScorer(
   ["card", "credit", "debit", "visa", "mastercard", "master card", "amex", "american express", "discover",
    "jcb", "diners", "unionpay", "maestro", "cc", "ccn", "pan", "payment", "pay", "cvv", "cvc", "expiry", "exp",
-   "billing", "charge", "charged"],
+   "billing", "charge", "charged",
+   "karte", "kreditkarte", "kartennummer", "carte", "carta", "tarjeta", "cartão", "kaart", "kaartnummer"],
   ["order", "tracking", "invoice", "inv", "ref", "reference", "serial", "sku", "isbn", "imei", "transaction id",
    "txn", "account no", "confirmation", "ticket", "case", "shipment", "barcode", "ean", "upc"],
   0.15,
@@ -50,6 +51,8 @@ interface Network {
   /** Inclusive prefix ranges, compared on the first `digits` digits. */
   ranges: ReadonlyArray<readonly [number, number, number]>; // [digits, from, to]
   lengths: readonly number[];
+  /** A wide legacy range: only a card when printed in groups or named as one (see the recognizer). */
+  weak?: boolean;
 }
 
 /** Issuer prefixes and lengths as published by the networks (ISO/IEC 7812 IIN ranges). */
@@ -64,6 +67,9 @@ const NETWORKS: readonly Network[] = [
   { name: "unionpay", ranges: [[2, 62, 62]], lengths: [16, 17, 18, 19] },
   { name: "maestro", ranges: [[4, 5018, 5018], [4, 5020, 5020], [4, 5038, 5038], [4, 5893, 5893], [4, 6304, 6304], [4, 6759, 6759], [4, 6761, 6763]], lengths: [16, 17, 18, 19] },
   { name: "mir", ranges: [[4, 2200, 2204]], lengths: [16, 17, 18, 19] },
+  // Maestro's original allocation (50, 56–69) is still on issued cards and PSP test numbers
+  // (5000 55…, 6771 79…, 6799 99…); it also covers many unrelated 16-digit numbers, hence weak.
+  { name: "maestro", ranges: [[2, 50, 50], [2, 56, 69]], lengths: [16, 17, 18, 19], weak: true },
 ];
 
 /**
@@ -74,6 +80,10 @@ const NETWORKS: readonly Network[] = [
  * cardNetwork("1234567812345670") // null
  */
 export function cardNetwork(digits: string): string | null {
+  return matchNetwork(digits)?.name ?? null;
+}
+
+function matchNetwork(digits: string): Network | null {
   const first = digits.charCodeAt(0) - 48;
   if (first < 2 || first > 6) return null; // no network issues cards starting 0, 1, 7, 8, 9
   // Prefix values of length 1..6, computed once instead of per range.
@@ -82,7 +92,7 @@ export function cardNetwork(digits: string): string | null {
   for (const network of NETWORKS) {
     if (!network.lengths.includes(digits.length)) continue;
     for (const [n, from, to] of network.ranges) {
-      if (prefixes[n] >= from && prefixes[n] <= to) return network.name;
+      if (prefixes[n] >= from && prefixes[n] <= to) return network;
     }
   }
   return null;
@@ -103,8 +113,8 @@ function groupingValid(groups: readonly number[]): boolean {
  * card ("… 4242 04/28") is not a continuation.
  */
 function continuesGroups(text: string, start: number, end: number): boolean {
-  if (!/[ \-]/.test(text.slice(start, end))) return false;
-  return /\d[ \-]$/.test(text.slice(Math.max(0, start - 2), start)) || /^[ \-]\d{1,4}(?![\d/])/.test(text.slice(end, end + 7));
+  if (!/[ .\-]/.test(text.slice(start, end))) return false;
+  return /\d[ .\-]$/.test(text.slice(Math.max(0, start - 2), start)) || /^[ .\-]\d{1,4}(?![\d/])/.test(text.slice(end, end + 7));
 }
 
 /**
@@ -137,7 +147,7 @@ function cardPrefix(candidate: string, valid: (value: string) => boolean): strin
   let value = candidate;
   for (;;) {
     if (valid(value)) return value;
-    const cut = Math.max(value.lastIndexOf(" "), value.lastIndexOf("-"));
+    const cut = Math.max(value.lastIndexOf(" "), value.lastIndexOf("-"), value.lastIndexOf("."));
     if (cut < 12) return null;
     value = value.slice(0, cut);
   }
@@ -159,8 +169,12 @@ export const creditCardRecognizer: Recognizer = {
       const value = cardPrefix(m[0], (v) => isCardNumber(v) && !continuesGroups(text, start, start + v.length));
       if (value === null) continue;
       const end = start + value.length;
-      // Grouped numbers are printed for humans, which real card numbers usually are.
-      const base = value.length > value.replace(/\D/g, "").length ? 0.8 : 0.7;
+      // Grouped numbers are printed for humans, which real card numbers usually are. A weak range
+      // compact needs a card word: 0.45 + 0.15.
+      const digits = value.replace(/\D/g, "");
+      const grouped = value.length > digits.length;
+      const weak = matchNetwork(digits)?.weak === true;
+      const base = (grouped ? 0.8 : 0.7) - (weak ? 0.25 : 0);
       out.push({ type: "CREDIT_CARD", start, end, score: adjustScore(text, start, end, base, SCORER) });
     }
     return out;

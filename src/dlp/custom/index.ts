@@ -10,6 +10,7 @@
  */
 import { RE2JS } from "re2js";
 import { adjustScore, contextScorer } from "../context";
+import { customHoldRule } from "./hold";
 import type { EntityType, Finding, Recognizer } from "../types";
 
 export const MAX_PATTERN_LENGTH = 256;
@@ -72,6 +73,7 @@ export function compileCustomRecognizer(config: CustomRecognizerConfig): Recogni
   const type = config.type;
   return {
     type,
+    hold: customHoldRule(config.pattern),
     find(text: string): Finding[] {
       const out: Finding[] = [];
       const m = pattern.matcher(text);

@@ -38,4 +38,18 @@ describe("email recognizer", () => {
   it("costs one indexOf on text without @", () => {
     expect(emailRecognizer.find("no addresses here ".repeat(500))).toEqual([]);
   });
+
+  it("takes RFC-legal odd forms: quoted local parts, address literals, atext punctuation", () => {
+    expect(spans('write to "john..doe"@example.org today')).toEqual(['"john..doe"@example.org']);
+    expect(spans("bounce rcpt=<postmaster@[192.0.2.1]> and user@[IPv6:2001:db8::1]")).toEqual([
+      "postmaster@[192.0.2.1]",
+      "user@[IPv6:2001:db8::1]",
+    ]);
+    expect(spans("mail o'reilly@example.ie or name/surname@example.com")).toEqual([
+      "o'reilly@example.ie",
+      "name/surname@example.com",
+    ]);
+    expect(spans("user@[300.1.1.1] and ?email=jane@acme.io")).toEqual(["jane@acme.io"]);
+    expect(spans("{email: 'user@example.com', cc: `ops@acme.io`}")).toEqual(["user@example.com", "ops@acme.io"]);
+  });
 });

@@ -41,4 +41,23 @@ describe("IBAN recognizer", () => {
   it("rejects wrong check digits", () => {
     expect(spans("DE89 3704 0044 0532 0130 01 and GB00WEST12345698765432")).toEqual([]);
   });
+
+  it("knows every country ibantools specifies, registry or not", () => {
+    expect(spans("Merci de virer sur DZ70 9306 5468 0523 2933 0756 83.")).toEqual(["DZ70 9306 5468 0523 2933 0756 83"]);
+    expect(spans("Please wire to AX9134736365607329 and MG4220924500216261772215026")).toEqual([
+      "AX9134736365607329",
+      "MG4220924500216261772215026",
+    ]);
+  });
+
+  it("rejects a BBAN of the wrong format even when mod-97 holds", () => {
+    // Germany's BBAN is 18 digits; letters with correct check digits are still not an IBAN.
+    const bban = "ABCD12345678901234";
+    const numeric = [...`${bban}DE00`].map((c) => (/[A-Z]/.test(c) ? String(c.charCodeAt(0) - 55) : c)).join("");
+    let rem = 0;
+    for (const d of numeric) rem = (rem * 10 + Number(d)) % 97;
+    const iban = `DE${String(98 - rem).padStart(2, "0")}${bban}`;
+    expect(ibanChecksumValid(iban)).toBe(true);
+    expect(isValidIban(iban)).toBe(false);
+  });
 });

@@ -1,23 +1,22 @@
 /**
  * @module
  * IBAN_CODE recognizer: country code, two check digits and the basic bank account number,
- * compact or printed in groups of four. A candidate must have its country's registered length and
- * pass the ISO 7064 mod-97 check, which leaves essentially no false positives.
+ * compact or printed in groups of four. A candidate must have its country's length and BBAN
+ * format (ibantools' country specifications) and pass the ISO 7064 mod-97 check, which leaves
+ * essentially no false positives.
  */
+import { countrySpecs, validateIBAN, ValidationErrorsIBAN } from "ibantools";
 import { adjustScore, contextScorer } from "../context";
 import type { Finding, Recognizer } from "../types";
 
-/** Registered IBAN lengths per country (SWIFT IBAN registry). */
-export const IBAN_LENGTHS: Readonly<Record<string, number>> = {
-  AD: 24, AE: 23, AL: 28, AT: 20, AZ: 28, BA: 20, BE: 16, BG: 22, BH: 22, BI: 27, BR: 29, BY: 28,
-  CH: 21, CR: 22, CY: 28, CZ: 24, DE: 22, DJ: 27, DK: 18, DO: 28, EE: 20, EG: 29, ES: 24, FI: 18,
-  FK: 18, FO: 18, FR: 27, GB: 22, GE: 22, GI: 23, GL: 18, GR: 27, GT: 28, HN: 28, HR: 21, HU: 28,
-  IE: 22, IL: 23, IQ: 23, IS: 26, IT: 27, JO: 30, KW: 30, KZ: 20, LB: 28, LC: 32, LI: 21, LT: 20,
-  LU: 20, LV: 21, LY: 25, MC: 27, MD: 24, ME: 22, MK: 19, MN: 20, MR: 27, MT: 31, MU: 30, NI: 28,
-  NL: 18, NO: 15, OM: 23, PK: 24, PL: 28, PS: 29, PT: 25, QA: 29, RO: 24, RS: 22, RU: 33, SA: 24, SC: 31,
-  SD: 18, SE: 24, SI: 19, SK: 24, SM: 27, SO: 23, ST: 25, SV: 28, TL: 23, TN: 24, TR: 26, UA: 29,
-  VA: 22, VG: 24, XK: 20, YE: 30,
-};
+/**
+ * IBAN length per country, from ibantools' country specifications: the SWIFT registry plus the
+ * countries that publish IBANs outside it (Nafimas members such as Algeria, Senegal, Madagascar)
+ * and the French territories that use French IBANs under their own code (GP, RE, NC, …).
+ */
+export const IBAN_LENGTHS: Readonly<Record<string, number>> = Object.fromEntries(
+  Object.entries(countrySpecs).flatMap(([country, spec]) => (spec.chars === undefined ? [] : [[country, spec.chars]])),
+);
 
 /** Compact, or groups of four separated by single spaces with a short last group. */
 const CANDIDATE = /\b[A-Z]{2}\d{2}(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){2,8}(?: [A-Z0-9]{1,3})?)\b/g;
@@ -49,14 +48,25 @@ export function ibanChecksumValid(iban: string): boolean {
 }
 
 /**
- * Validates a compact IBAN: known country, registered length, mod-97.
+ * True when ibantools finds nothing wrong but, at most, the national check digits: mod-97 already
+ * makes a random match a 1-in-97 event on top of country and length, and national schemes are
+ * where validators disagree, so a miss there would cost recall for no precision.
+ */
+function bbanFormatValid(compact: string): boolean {
+  const { errorCodes } = validateIBAN(compact);
+  return errorCodes.every((code) => code === ValidationErrorsIBAN.WrongAccountBankBranchChecksum);
+}
+
+/**
+ * Validates a compact IBAN: known country, its length, mod-97 (cheap, here), then the country's
+ * BBAN format (digits and letters where its registry entry has them, via ibantools).
  *
  * @example
  * isValidIban("DE89370400440532013000") // true
  */
 export function isValidIban(compact: string): boolean {
   const expected = IBAN_LENGTHS[compact.slice(0, 2)];
-  return expected !== undefined && compact.length === expected && ibanChecksumValid(compact);
+  return expected !== undefined && compact.length === expected && ibanChecksumValid(compact) && bbanFormatValid(compact);
 }
 
 /**

@@ -46,4 +46,10 @@ describe("IP recognizer", () => {
     expect(spans("Windows 10.0.19045.2965, 256.300.1.1, step 1.2.3.4.5")).toEqual([]);
     expect(spans("at 12:30:45 MAC 00:1a:2b:3c:4d:5e std::vector a::b")).toEqual([]);
   });
+
+  it("leaves dotted phone numbers to the phone recognizer when a phone word says so", () => {
+    expect(spans("Mobile 40.61.23.45")).toEqual([]);
+    expect(spans("Appelez-moi au 87.12.34.56.")).toEqual([]);
+    expect(spans("server 40.61.23.45")).toEqual(["40.61.23.45"]);
+  });
 });

@@ -17,7 +17,11 @@ const SCORER = contextScorer(
    "src", "dst", "destination", "gateway", "dns", "subnet", "cidr", "ping", "ssh", "connect", "connected",
    "from", "origin", "proxy", "firewall", "allowlist", "whitelist", "blocked", "x-forwarded-for", "nat", "vpn", "route"],
   ["version", "versions", "ver", "release", "released", "build", "firmware", "sdk", "rev", "revision", "patch",
-   "upgrade", "update", "changelog", "section", "chapter", "clause", "figure", "table", "oid", "snmp", "isbn"],
+   "upgrade", "update", "changelog", "section", "chapter", "clause", "figure", "table", "oid", "snmp", "isbn",
+   // Several countries print phone numbers as dotted pairs ("Mobile 40.61.23.45"): a phone word says which.
+   "phone", "telephone", "tel", "mobile", "cell", "fax", "my number", "telefon", "handy", "téléphone", "tél",
+   "portable", "mon numéro", "teléfono", "telefono", "móvil", "celular", "cellulare", "telefone", "telefoon",
+   "mobiel", "gsm", "call me", "text me", "appelez", "llámame", "chiamami", "bel me", "ligue", "anrufen"],
   0.2,
   0.55,
 );

@@ -13,7 +13,7 @@ import type { Diagnosis, Runbook, RunbookContext, Signal, StepResult } from "../
 import { addStep, createIncident, openIncidents, updateIncident, type IncidentRow } from "./store";
 
 /** Alert kinds the data plane raises that belong to a runbook's incidents (grouped by team). */
-const RELATED_ALERT_KINDS: Record<string, string[]> = { budget_breach: ["budget_threshold"] };
+const RELATED_ALERT_KINDS: Record<string, string[]> = { budget_breach: ["budget_threshold", "budget_exhaustion"] };
 
 async function step(ctx: RunbookContext, incidentId: string, name: string, run: () => Promise<StepResult>): Promise<StepResult> {
   let r: StepResult;

@@ -119,3 +119,53 @@ describe("simulated provider: faults", () => {
     expect(!drill.ok && drill.failure.status).toBe(503);
   });
 });
+
+describe("simulated provider: answer length and pace", () => {
+  const paced = (options: Record<string, string>, request: Partial<ChatCall["request"]>): ChatCall =>
+    chatCall(request, { provider: runtime({ type: "simulated", id: "sim-pace", options }), model: "sim-model", stream: request.stream === true });
+  const contentDeltas = (sse: string) =>
+    sse.split("\n\n").filter((f) => f.startsWith("data: {")).map((f) => JSON.parse(f.slice(6))).filter((c) => c.choices[0]?.delta?.content);
+
+  it("writes reply_tokens tokens, cut at max_completion_tokens or max_tokens with finish_reason length", async () => {
+    const run = async (request: Partial<ChatCall["request"]>) => {
+      const a = await attemptChat(adapter, paced({ reply_tokens: "40" }, request), { timeoutMs: 1000 });
+      if (!a.ok || a.kind !== "json") throw new Error("expected a JSON completion");
+      return a.completion;
+    };
+    const full = await run({});
+    expect(full.choices[0].message.content?.split(" ")).toHaveLength(40);
+    expect(full.choices[0].finish_reason).toBe("stop");
+    expect(full.usage?.completion_tokens).toBe(40);
+    const cut = await run({ max_completion_tokens: 25, max_tokens: 30 });
+    expect(cut.choices[0].message.content?.split(" ")).toHaveLength(25);
+    expect(cut.choices[0].finish_reason).toBe("length");
+    expect((await run({ max_tokens: 30 })).usage?.completion_tokens).toBe(30);
+    // Not a cut: a limit at or above the answer's length leaves it whole.
+    expect((await run({ max_tokens: 40 })).choices[0].finish_reason).toBe("stop");
+  });
+
+  it("streams one content delta per token, cut at max_tokens", async () => {
+    const a = await attemptChat(adapter, paced({ reply_tokens: "50" }, { stream: true, max_tokens: 33 }), { timeoutMs: 1000 });
+    if (!a.ok || a.kind !== "stream") throw new Error("expected a stream");
+    expect(contentDeltas(await readText(a.body))).toHaveLength(33);
+    expect((await a.summary).finishReason).toBe("length");
+  });
+
+  it("at tokens_per_second, sends the first token at once and holds the next until its time", async () => {
+    const a = await attemptChat(adapter, paced({ reply_tokens: "5", tokens_per_second: "1" }, { stream: true }), { timeoutMs: 10_000 });
+    if (!a.ok || a.kind !== "stream") throw new Error("expected a stream");
+    const reader = a.body.getReader();
+    let seen = "";
+    while (contentDeltas(seen).length === 0) seen += new TextDecoder().decode((await reader.read()).value);
+    expect(contentDeltas(seen)).toHaveLength(1);
+    // At one token a second the second token is not due yet.
+    expect(await stillPending(reader.read())).toBe(true);
+    await reader.cancel();
+  });
+
+  it("ignores malformed pace options", async () => {
+    const a = await attemptChat(adapter, paced({ reply_tokens: "lots", tokens_per_second: "-3" }, {}), { timeoutMs: 1000 });
+    if (!a.ok || a.kind !== "json") throw new Error("expected a JSON completion");
+    expect(a.completion.usage?.completion_tokens).toBe(12);
+  });
+});

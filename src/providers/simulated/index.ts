@@ -2,14 +2,14 @@
  * @module
  * The built-in `simulated` provider: OpenAI wire format, answered in-process with deterministic
  * text, token counts, streaming and embeddings, plus the fault switch (outage, errors, latency)
- * that chaos tests and failover drills use. It never touches the network.
+ * that chaos tests and failover drills use. It never touches the network. Provider options
+ * `reply_tokens` and `tokens_per_second` set the answer's length and speed (./pace.ts).
  */
 import type { ChatCompletionRequest, EmbeddingsRequest } from "../../gateway/schemas";
 import { openAiLikeAdapter } from "../openai-compatible";
 import type { ProviderAdapter, ProviderRuntime, TransportContext, UpstreamRequest } from "../types";
 import { simulatedEmbedding, simulatedReply, simulatedTokenCount } from "./generate";
-
-const DEFAULT_REPLY_WORDS = 12;
+import { pacedStream, paceFrom, type Pace } from "./pace";
 
 /** Resolves when `ms` pass, rejects when the call is aborted first. */
 function delay(ms: number, signal: AbortSignal): Promise<void> {
@@ -48,11 +48,21 @@ async function applyFaults(provider: ProviderRuntime, ctx: TransportContext): Pr
   return undefined;
 }
 
-/** `omitUsage` mimics upstreams that never report usage (the gateway then estimates tokens). */
-function chatAnswer(req: ChatCompletionRequest, model: string, omitUsage = false): Response {
+interface AnswerOptions {
+  /** Mimics upstreams that never report usage (the gateway then estimates tokens). */
+  omitUsage: boolean;
+  pace: Pace;
+  signal: AbortSignal;
+}
+
+/**
+ * The answer: `pace.replyTokens` words, cut at `max_completion_tokens`/`max_tokens` with
+ * finish_reason "length", paced at the provider's token rate.
+ */
+async function chatAnswer(req: ChatCompletionRequest, model: string, { omitUsage, pace, signal }: AnswerOptions): Promise<Response> {
   const prompt = promptText(req);
-  const maxTokens = req.max_completion_tokens ?? req.max_tokens ?? DEFAULT_REPLY_WORDS;
-  const words = simulatedReply(prompt, Math.min(DEFAULT_REPLY_WORDS, maxTokens));
+  const maxTokens = req.max_completion_tokens ?? req.max_tokens ?? pace.replyTokens;
+  const words = simulatedReply(prompt, Math.min(pace.replyTokens, maxTokens));
   const promptTokens = simulatedTokenCount(prompt);
   const id = `chatcmpl-sim-${Date.now().toString(36)}`;
   const created = Math.floor(Date.now() / 1000);
@@ -63,9 +73,11 @@ function chatAnswer(req: ChatCompletionRequest, model: string, omitUsage = false
     : undefined;
   const content = toolCall ? null : req.response_format?.type === "json_object" ? JSON.stringify({ reply: words.join(" ") }) : words.join(" ");
   const usage = { prompt_tokens: promptTokens, completion_tokens: words.length, total_tokens: promptTokens + words.length };
-  const finish = toolCall ? "tool_calls" : words.length < DEFAULT_REPLY_WORDS ? "length" : "stop";
+  const finish = toolCall ? "tool_calls" : words.length < pace.replyTokens ? "length" : "stop";
 
   if (!req.stream) {
+    // A JSON answer arrives when its last token would have been written.
+    if (pace.tokenIntervalMs > 0) await delay(pace.tokenIntervalMs * words.length, signal);
     return Response.json({
       id,
       object: "chat.completion",
@@ -89,21 +101,17 @@ function chatAnswer(req: ChatCompletionRequest, model: string, omitUsage = false
   frames.push(frame({ ...base, choices: [{ index: 0, delta: {}, finish_reason: finish }] }));
   if (req.stream_options?.include_usage && !omitUsage) frames.push(frame({ ...base, choices: [], usage }));
   frames.push(enc.encode("data: [DONE]\n\n"));
-  const body = new ReadableStream<Uint8Array>({
-    start(controller) {
-      for (const f of frames) controller.enqueue(f);
-      controller.close();
-    },
-  });
+  // The role chunk and the first token at once, then one frame per token interval.
+  const body = pacedStream(frames, 2, pace.tokenIntervalMs);
   return new Response(body, { headers: { "content-type": "text/event-stream" } });
 }
 
-function embeddingsAnswer(req: EmbeddingsRequest, model: string): Response {
+function embeddingsAnswer(req: EmbeddingsRequest, model: string, omitUsage = false): Response {
   const inputs = typeof req.input === "string" ? [req.input] : (req.input as unknown[]).map((x) => (typeof x === "string" ? x : JSON.stringify(x)));
   const dims = req.dimensions ?? 64;
   const data = inputs.map((text, index) => ({ object: "embedding", index, embedding: simulatedEmbedding(text, dims) }));
   const tokens = inputs.reduce((s, t) => s + simulatedTokenCount(t), 0);
-  return Response.json({ object: "list", data, model, usage: { prompt_tokens: tokens, total_tokens: tokens } });
+  return Response.json({ object: "list", data, model, ...(omitUsage ? {} : { usage: { prompt_tokens: tokens, total_tokens: tokens } }) });
 }
 
 /** Passes `n` chunks through, then fails the stream like a reset connection. */
@@ -134,8 +142,13 @@ export const simulatedAdapter: ProviderAdapter = {
     if (faulted) return faulted;
     const body = JSON.parse(req.body ?? "{}") as Record<string, unknown>;
     const model = String(body.model ?? "simulated");
-    if (req.url.endsWith("/embeddings")) return embeddingsAnswer(body as unknown as EmbeddingsRequest, model);
-    const answer = chatAnswer(body as unknown as ChatCompletionRequest, model, ctx.provider.options.omit_usage === "true");
+    if (req.url.endsWith("/embeddings")) return embeddingsAnswer(body as unknown as EmbeddingsRequest, model, ctx.provider.options.omit_usage === "true");
+    const options = ctx.provider.options;
+    const answer = await chatAnswer(body as unknown as ChatCompletionRequest, model, {
+      omitUsage: options.omit_usage === "true",
+      pace: paceFrom(options),
+      signal: ctx.signal,
+    });
     const cut = ctx.provider.faults.disconnect_after_chunks;
     if (cut === undefined || !answer.body || (ctx.provider.faults.drill_only && !ctx.drill)) return answer;
     return new Response(disconnectAfter(answer.body, cut), { status: answer.status, headers: answer.headers });
