@@ -110,7 +110,11 @@ export const budgetBreach: Runbook = {
 
   async escalate(ctx, signal, reason, diagnosis) {
     const policy = await opsPolicy(ctx.env, signal.team);
-    const addresses = ctx.drill ? [] : [policy.owner_email, policy.finance_email].filter((e): e is string => !!e);
+    // The team's own owner_email and FINANCE_EMAIL stand in when the operations policy names nobody.
+    const team = signal.team ? (await freshBundle(ctx.env)).teams.get(signal.team) : undefined;
+    const owner = policy.owner_email ?? team?.owner_email;
+    const finance = policy.finance_email ?? ctx.env.FINANCE_EMAIL;
+    const addresses = ctx.drill ? [] : [owner, finance].filter((e): e is string => !!e);
     const r = await page(ctx.env, {
       kind: "escalation", severity: ctx.drill ? "info" : signal.severity, team: signal.team, title: `${ctx.drill ? "[drill] " : ""}${signal.title}`,
       evidence: { runbook: KIND, reason, team: signal.team, top_workloads: diagnosis.facts.top_workloads, change_vs_baseline: diagnosis.facts.change_vs_baseline },
