@@ -26,6 +26,7 @@ import { handleCountTokens } from "../src/gateway/count-tokens";
 import { handleEmbeddings, handleModels } from "../src/gateway/embeddings";
 import { anthropicMessagesIngress } from "../src/ingress/anthropic-messages";
 import { openAiResponsesIngress } from "../src/ingress/openai-responses";
+import { handleFeedback } from "../src/gateway/feedback";
 import { maybeForward } from "../src/routing/forward";
 
 type AppEnv = { Bindings: Env };
@@ -62,6 +63,7 @@ dataPlane.post("/v1/messages/count_tokens", (c) => handleCountTokens(c.req.raw, 
 dataPlane.post("/v1/responses", (c) => handleChat(c.req.raw, deps(c), openAiResponsesIngress));
 dataPlane.post("/v1/embeddings", (c) => handleEmbeddings(c.req.raw, deps(c)));
 dataPlane.get("/v1/models", (c) => handleModels(c.req.raw, deps(c)));
+dataPlane.post("/v1/feedback", (c) => handleFeedback(c.req.raw, deps(c)));
 
 dataPlane.notFound(notFound);
 dataPlane.onError(onError);

@@ -10,6 +10,9 @@ import { purgeExpiredLogs } from "../src/logging/writer";
 import { runDailyFinance } from "../src/operations/forecast/jobs";
 import { retryUndelivered, runMonthlyReports } from "../src/operations/reports/archive";
 import { openQuarterlyReview, runEvidenceJob, runGovernanceCheck } from "../src/governance/jobs";
+import { openRound } from "../src/operations/nps/store";
+import { runDetection } from "../src/operations/runbooks";
+import { runGuardrailTuning } from "../src/operations/tuning/job";
 import { escalateOverdueReviews, openAccessReview, runBaselines, runShadowDiscovery } from "../src/agents/jobs";
 
 export type CronJob = (env: Env, scheduledTime: number) => Promise<void>;
@@ -33,6 +36,12 @@ export const cronJobs: Record<string, CronJob> = {
   "governance-check": async (env, t) => void (await runGovernanceCheck(env, t)),
   "governance-evidence": async (env, t) => void (await runEvidenceJob(env, t)),
   "governance-quarterly-review": async (env, t) => void (await openQuarterlyReview(env, t)),
+  // Operations: every runbook's detection pass (incidents open, remediate, resolve themselves).
+  "incident-detection": async (env, t) => void (await runDetection(env, t)),
+  // Weekly: guardrail tuning recommendations (auto-applies only opted-in, non-security ones).
+  "guardrail-tuning": async (env, t) => void (await runGuardrailTuning(env, t)),
+  // Developer NPS: a survey round each quarter.
+  "nps-survey-round": async (env, t) => void (await openRound(env, { trigger: "cron:quarterly", now: t })),
   // Log retention per tier, then the audit proving no restricted content is stored (in that order).
   "log-retention-and-restricted-audit": async (env, t) => {
     await purgeExpiredLogs(env, t);
@@ -42,13 +51,14 @@ export const cronJobs: Record<string, CronJob> = {
 
 /** Keep in step with `[triggers] crons` in wrangler.toml. */
 export const cronSchedule: Record<string, string[]> = {
-  "*/5 * * * *": ["report-delivery-retry"],
+  "*/5 * * * *": ["report-delivery-retry", "incident-detection"],
   "0 3 * * *": [
     "failover-drills", "shadow-agent-discovery", "agent-baselines", "agent-access-review-escalation",
     "log-retention-and-restricted-audit", "finance-daily", "governance-check",
   ],
+  "0 4 * * 1": ["guardrail-tuning"],
   "0 6 1 * *": ["monthly-reports", "governance-evidence"],
-  "0 7 1 1,4,7,10 *": ["agent-access-review", "governance-quarterly-review"],
+  "0 7 1 1,4,7,10 *": ["agent-access-review", "governance-quarterly-review", "nps-survey-round"],
 };
 
 export async function handleScheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {

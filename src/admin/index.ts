@@ -7,11 +7,14 @@ import { budgetRoutes } from "./resources/budget";
 import { catalogRoutes } from "./resources/catalog";
 import { dlpRoutes } from "./resources/dlp";
 import { financeRoutes } from "./resources/finance";
-import { reportRoutes } from "./resources/reports";
 import { governanceRoutes } from "./resources/governance";
 import { governanceAnalysisRoutes } from "./resources/governance-analysis";
+import { guardrailTuningRoutes } from "./resources/guardrail-tuning";
 import { logRoutes } from "./resources/logs";
+import { operationsRoutes } from "./resources/operations";
+import { reportRoutes } from "./resources/reports";
 import { routingRoutes } from "./resources/routing";
+import { surveyRoutes } from "./resources/surveys";
 import { tenancyRoutes } from "./resources/tenancy";
 import { usageRoutes } from "./resources/usage";
 import type { AdminRoute } from "./router";
@@ -19,4 +22,5 @@ import type { AdminRoute } from "./router";
 export const adminRoutes: ReadonlyArray<AdminRoute<unknown>> = [
   ...catalogRoutes, ...tenancyRoutes, ...usageRoutes, ...budgetRoutes, ...agentRoutes, ...routingRoutes, ...logRoutes,
   ...dlpRoutes, ...financeRoutes, ...reportRoutes, ...governanceRoutes, ...governanceAnalysisRoutes,
+  ...operationsRoutes, ...surveyRoutes, ...guardrailTuningRoutes,
 ];

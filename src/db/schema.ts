@@ -152,6 +152,12 @@ export const alerts = sqliteTable(
     evidence: text("evidence"),
     delivered: text("delivered"),
     acknowledgedAt: text("acknowledged_at"),
+    // 0013_operations.sql: owner team, grouping into incidents, and the full lifecycle.
+    team: text("team"),
+    incidentId: text("incident_id"),
+    acknowledgedBy: text("acknowledged_by"),
+    resolvedAt: text("resolved_at"),
+    resolvedBy: text("resolved_by"),
   },
-  (t) => [index("alerts_ts").on(t.ts)],
+  (t) => [index("alerts_ts").on(t.ts), index("alerts_incident").on(t.incidentId)],
 );

@@ -15,6 +15,10 @@ export interface Alert {
   title: string;
   /** Facts behind the alert. Never request or response content. */
   evidence: Record<string, unknown>;
+  /** Owning team, for filtering; defaults to `evidence.team` when that is a string. */
+  team?: string;
+  /** The incident this alert belongs to (set by the runbook engine). */
+  incidentId?: string;
 }
 
 /** Builds a minimal RFC 5322 message for the send_email binding. */
@@ -44,7 +48,8 @@ export async function raiseAlert(env: Env, alert: Alert, opts: { alsoTo?: Array<
   const delivered: string[] = ["d1"];
   if (env.ALERT_WEBHOOK_URL) {
     try {
-      const res = await fetch(env.ALERT_WEBHOOK_URL, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ id, ...alert }) });
+      const body = JSON.stringify({ id, kind: alert.kind, severity: alert.severity, title: alert.title, evidence: alert.evidence, team: alert.team, incident_id: alert.incidentId });
+      const res = await fetch(env.ALERT_WEBHOOK_URL, { method: "POST", headers: { "content-type": "application/json" }, body });
       delivered.push(res.ok ? "webhook" : `webhook:${res.status}`);
     } catch {
       delivered.push("webhook:failed");
@@ -65,8 +70,9 @@ export async function raiseAlert(env: Env, alert: Alert, opts: { alsoTo?: Array<
       }
     }
   }
-  await env.DB.prepare("INSERT INTO alerts (id, ts, kind, severity, title, evidence, delivered) VALUES (?, ?, ?, ?, ?, ?, ?)")
-    .bind(id, new Date().toISOString(), alert.kind, alert.severity, alert.title, JSON.stringify(alert.evidence), delivered.join(","))
+  const team = alert.team ?? (typeof alert.evidence.team === "string" ? alert.evidence.team : null);
+  await env.DB.prepare("INSERT INTO alerts (id, ts, kind, severity, title, evidence, delivered, team, incident_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+    .bind(id, new Date().toISOString(), alert.kind, alert.severity, alert.title, JSON.stringify(alert.evidence), delivered.join(","), team, alert.incidentId ?? null)
     .run();
   return { id, delivered };
 }
