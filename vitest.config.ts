@@ -16,6 +16,7 @@ export default defineConfig(async () => {
     ADMIN_JWT_SECRET: "test-admin-secret-0123456789abcdef",
     SECRETS_KEY: "dGVzdC1zZWNyZXRzLWtleS0zMi1ieXRlcy1sb25nISE=",
     CONFIG_CHECK_SECONDS: "0",
+    FORWARD_SIGNING_KEY: "test-forward-signing-key-0123456789",
   });
   return {
     test: {
@@ -33,6 +34,7 @@ export default defineConfig(async () => {
                   // Circuit breakers half-open after 1 s in tests (chaos and drill recovery).
                   BREAKER_COOLDOWN_MS: "1000",
                   ENABLE_MOCKS: "1",
+                  FORWARD_SIGNING_KEY: "test-forward-signing-key-0123456789",
                 },
                 serviceBindings: { EDGE_EU: "edge-eu" },
                 workers: [edgeEu],

@@ -26,6 +26,8 @@ export interface Env {
   VERSION: string;
   /** JSON object zone -> base URL of that zone's edge, for residency forwarding. */
   REGION_EDGES?: string;
+  /** Shared by every region: HMAC key of signed forwards between edges (src/routing/forward-signature.ts). */
+  FORWARD_SIGNING_KEY?: string;
   /** HS256 secret for admin JWTs (development); production sets ADMIN_JWKS_URL instead. */
   ADMIN_JWT_SECRET?: string;
   ADMIN_JWKS_URL?: string;

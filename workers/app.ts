@@ -23,7 +23,7 @@ import { GatewayError, errorResponse } from "../src/errors/openai";
 import { ProblemError } from "../src/errors/problem";
 import { handleChat } from "../src/gateway/chat";
 import { handleEmbeddings, handleModels } from "../src/gateway/embeddings";
-import { maybeForward } from "../src/routing/forward";
+import { routeToHome } from "../src/routing/forward";
 
 type AppEnv = { Bindings: Env };
 
@@ -46,10 +46,14 @@ export const dataPlane = new Hono<AppEnv>({ router: new RegExpRouter() });
 
 dataPlane.get("/healthz", (c) => c.json({ status: "ok", region: c.env.REGION, version: c.env.VERSION }));
 
-// Residency forwarding runs before the pipeline reads the body (src/routing/forward.ts).
-for (const path of ["/v1/chat/completions", "/v1/embeddings", "/v1/models"]) {
-  dataPlane.use(path, async (c, next) => (await maybeForward(c.req.raw, c.env, c.executionCtx)) ?? next());
-}
+// Home-edge processing runs before the pipeline reads the body, on every data-plane route
+// (src/routing/forward.ts); it may replace the request with one stripped of forward headers.
+dataPlane.use("/v1/*", async (c, next) => {
+  const routed = await routeToHome(c.req.raw, c.env, c.executionCtx);
+  if (routed instanceof Response) return routed;
+  c.req.raw = routed;
+  return next();
+});
 
 dataPlane.post("/v1/chat/completions", (c) => handleChat(c.req.raw, deps(c)));
 dataPlane.post("/v1/embeddings", (c) => handleEmbeddings(c.req.raw, deps(c)));
