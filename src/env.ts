@@ -9,7 +9,10 @@ import type { ProviderHealth } from "../durable-objects/provider-health";
 import type { UsageQueueBody } from "./usage/messages";
 
 export interface Env {
+  /** This zone's D1: per-request data (usage, request logs, agent calls, alerts). */
   DB: D1Database;
+  /** The global control-plane D1, shared by every region (src/config/control-db.ts); unset = DB. */
+  CONTROL_DB?: D1Database;
   BLOBS: R2Bucket;
   TEAM_BUDGET: DurableObjectNamespace<TeamBudget>;
   DELEGATION: DurableObjectNamespace<Delegation>;

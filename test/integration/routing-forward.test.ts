@@ -39,7 +39,7 @@ describe("residency forwarding between two local edges", () => {
     // Restricted data: only the in-zone provider.
     expect(res.headers.get("x-switchyard-provider")).toBe("sim-eu");
     const rid = res.headers.get("x-request-id")!;
-    const [row] = await usageRows([rid]);
+    const [row] = await usageRows([rid], env.DB_EU);
     expect(row.region).toBe("eu");
     // The forward is on record in the home zone's usage, not only in a log line.
     expect(row.forwarded_from).toBe("us");
@@ -73,7 +73,7 @@ describe("residency forwarding between two local edges", () => {
       }));
       return r.status === 200 ? r : (await r.text(), undefined);
     });
-    const [row] = await usageRows([res.headers.get("x-request-id")!]);
+    const [row] = await usageRows([res.headers.get("x-request-id")!], env.DB_EU);
     expect(row.region).toBe("eu");
     expect(row.forwarded_from).toBeNull();
   });
