@@ -20,7 +20,8 @@ const applied = await withRegionD1s(STATE_DIR, async ({ control, zones }) => {
   // One migrations folder for every D1: each store only ever holds its own rows (README "Regions").
   const names = await applyMigrations(control);
   for (const r of REGIONS) if (zones[r] !== control) await applyMigrations(zones[r]);
-  await seedDemo(control);
+  // Configuration into the control plane; each team's synthetic history into its own zone.
+  await seedDemo(control, new Date(), zones);
   return names;
 });
 const { mf, urls } = await startEdges({ port, scriptPath, persistDir: STATE_DIR });

@@ -82,9 +82,10 @@ function price(model) {
 }
 
 /** Daily rollups for the last 90 days: weekday rhythm, gentle growth, some noise. */
-function historyStatements(db, today) {
+function historyStatements(db, today, zone) {
   const s = [];
   for (const [workload, w] of Object.entries(DEMO_WORKLOADS)) {
+    if (zone && DEMO_TEAMS[w.team].residency !== zone) continue;
     const r = rng(hashSeed(workload));
     const base = 200 + Math.floor(r() * 800);
     const growth = 0.002 + r() * 0.008; // per day
@@ -110,10 +111,11 @@ function historyStatements(db, today) {
 }
 
 /** Per-request events for the last two weeks (a sample), including one unregistered automated client. */
-function eventStatements(db, today) {
+function eventStatements(db, today, zone) {
   const s = [];
   const insert = (e) => [e.id, e.ts, e.team, e.workload, e.key, e.model, e.provider, e.region, e.tin, e.tout, e.cost, e.lat, e.ttfb, e.status, e.err, e.cls, e.cache, 0, "ordered", JSON.stringify(e.detail)];
   for (const [workload, w] of Object.entries(DEMO_WORKLOADS)) {
+    if (zone && DEMO_TEAMS[w.team].residency !== zone) continue;
     const r = rng(hashSeed(`events-${workload}`));
     const model = w.allowed_models.find((m) => DEMO_MODELS[m].kind === "chat") ?? w.allowed_models[0];
     const provider = DEMO_MODELS[model].targets[0].provider;
@@ -136,7 +138,7 @@ function eventStatements(db, today) {
   }
   // An unregistered automated client: every 5 minutes, to the second, for two days, with a script's user agent.
   const start = today.getTime() - 2 * 86400000;
-  for (let i = 0; i < 576; i++) {
+  for (let i = 0; zone === undefined || zone === "us" ? i < 576 : false; i++) {
     const ts = new Date(start + i * 300000);
     s.push(insert({
       id: `seed-shadow-${i}`, ts: ts.toISOString(), team: "platform", workload: "code-review", key: "key_demo_code_review", model: "gpt-sim-mini", provider: "sim-us-backup",
@@ -153,12 +155,17 @@ function eventStatements(db, today) {
 }
 
 /**
+ * Seeds configuration into `db` and the synthetic history into `db` too, or, given `zones`
+ * (zone → D1, as `npm start`'s three edges have), each team's history into its own zone's D1.
  * @param {D1Database} db
  * @param {Date} [now]
+ * @param {Record<string, D1Database>} [zones]
  */
-export async function seedDemo(db, now = new Date()) {
+export async function seedDemo(db, now = new Date(), zones = undefined) {
   const today = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
   await runChunked(db, configStatements(db, now.toISOString()));
-  await runChunked(db, historyStatements(db, today));
-  await runChunked(db, eventStatements(db, today));
+  for (const [zone, zoneDb] of zones ? Object.entries(zones) : [[undefined, db]]) {
+    await runChunked(zoneDb, historyStatements(zoneDb, today, zone));
+    await runChunked(zoneDb, eventStatements(zoneDb, today, zone));
+  }
 }
