@@ -1,6 +1,6 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
-import { regionEdgeWorker } from "./test/integration/routing-edge-worker";
+import { regionEdgeWorker, zoneStores } from "./test/integration/routing-edge-worker";
 
 /**
  * Two projects:
@@ -11,12 +11,16 @@ import { regionEdgeWorker } from "./test/integration/routing-edge-worker";
  */
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("d1-migrations");
-  // A second gateway instance (REGION=eu) for residency forwarding, bound as EDGE_EU.
-  const edgeEu = await regionEdgeWorker("eu", {
+  // Two more gateway instances (REGION=eu, REGION=apac) with their own zone stores and the main
+  // worker's D1 as their control plane, for multi-region tests; bound as EDGE_EU and EDGE_APAC.
+  const edgeBindings = {
     ADMIN_JWT_SECRET: "test-admin-secret-0123456789abcdef",
     SECRETS_KEY: "dGVzdC1zZWNyZXRzLWtleS0zMi1ieXRlcy1sb25nISE=",
     CONFIG_CHECK_SECONDS: "0",
-  });
+    FORWARD_SIGNING_KEY: "test-forward-signing-key-0123456789",
+  };
+  const edgeEu = await regionEdgeWorker("eu", edgeBindings, { apac: "edge-apac" });
+  const edgeApac = await regionEdgeWorker("apac", edgeBindings, { eu: "edge-eu" });
   return {
     test: {
       projects: [
@@ -33,9 +37,13 @@ export default defineConfig(async () => {
                   // Circuit breakers half-open after 1 s in tests (chaos and drill recovery).
                   BREAKER_COOLDOWN_MS: "1000",
                   ENABLE_MOCKS: "1",
+                  FORWARD_SIGNING_KEY: "test-forward-signing-key-0123456789",
                 },
-                serviceBindings: { EDGE_EU: "edge-eu" },
-                workers: [edgeEu],
+                serviceBindings: { EDGE_EU: "edge-eu", EDGE_APAC: "edge-apac" },
+                // The eu and apac zone stores, so tests can scan them (and migrate their D1).
+                d1Databases: { DB_EU: zoneStores("eu").d1, DB_APAC: zoneStores("apac").d1 },
+                r2Buckets: { BLOBS_EU: zoneStores("eu").r2, BLOBS_APAC: zoneStores("apac").r2 },
+                workers: [edgeEu, edgeApac],
               },
             }),
           ],

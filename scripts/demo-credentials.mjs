@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Prints the demo organisation's credentials as JSON (DESIGN §3): gateway URL, an admin JWT
-// signed with the local development secret, and one API key per demo workload.
+// signed with the local development secret, and one API key per demo workload; `regions` names
+// the three local edges.
 import { SignJWT } from "jose";
 import { DEMO_TEAMS, DEMO_WORKLOADS, demoKeyRows } from "./lib/demo-org.mjs";
-import { DEFAULT_PORT, LOCAL_ADMIN_JWT_SECRET } from "./lib/local-config.mjs";
+import { DEFAULT_PORT, LOCAL_ADMIN_JWT_SECRET, REGIONS } from "./lib/local-config.mjs";
 
 const port = Number(process.env.PORT ?? DEFAULT_PORT);
 const adminToken = await new SignJWT({ role: "admin" })
@@ -22,4 +23,6 @@ const keys = demoKeyRows()
   .map((k) => ({ team: k.team, workload: k.workload, data_class: DEMO_WORKLOADS[k.workload].default_data_class, residency: DEMO_TEAMS[k.team].residency, api_key: k.apiKey }))
   .sort((a, b) => order[a.data_class] - order[b.data_class]);
 
-process.stdout.write(JSON.stringify({ gateway_url: `http://127.0.0.1:${port}`, admin_token: adminToken, keys }, null, 2) + "\n");
+// The three edges of `npm start` (scripts/lib/regions.mjs); gateway_url is the us edge.
+const regions = Object.fromEntries(REGIONS.map((r, i) => [r, `http://127.0.0.1:${port + i}`]));
+process.stdout.write(JSON.stringify({ gateway_url: regions.us, regions, admin_token: adminToken, keys }, null, 2) + "\n");

@@ -4,7 +4,12 @@
 // and the metadata indexes its queries filter on (scripts/lib/vectorize.mjs; re-runs are fine:
 // "already exists" is not an error). `--dry-run` prints those Vectorize commands without running
 // them and builds each region's bundle into dist/<region> without deploying (works offline).
-// Regions run one after another; the first failure stops the rest.
+// It also applies the D1 migrations: the global control plane (CONTROL_DB, once) and each region's
+// zone D1 (DB); one migrations folder serves both, each store holding only its own rows. Regions run
+// one after another, us first (eu and apac bind its TeamBudget namespace with script_name); the
+// first failure stops the rest. Each region needs the secrets ADMIN_JWKS_URL or ADMIN_JWT_SECRET,
+// SECRETS_KEY and FORWARD_SIGNING_KEY (the same value in every region):
+// `npx wrangler secret put FORWARD_SIGNING_KEY --env <region>`.
 // Usage: node scripts/deploy-regions.mjs [--dry-run] [--vectorize-dimensions=N] [us|eu|apac ...]
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -49,7 +54,23 @@ function ensureVectorize(region) {
   return true;
 }
 
-for (const region of regions.length ? regions : REGIONS) {
+/** Runs (or, dry, prints) one wrangler command; false when it failed. */
+function wrangler(args) {
+  console.log(`  ${dryRun ? "would run" : "▶"}: npx wrangler ${args.join(" ")}`);
+  if (dryRun) return true;
+  return spawnSync("npx", ["wrangler", ...args], { stdio: "inherit" }).status === 0;
+}
+
+let controlMigrated = false;
+// us first whatever the order given: the others bind its TeamBudget namespace.
+for (const region of REGIONS.filter((r) => (regions.length ? regions : REGIONS).includes(r))) {
+  if (!controlMigrated) {
+    console.log(`\n▶ control plane: D1 migrations (switchyard-control, shared by every region)`);
+    if (!wrangler(["d1", "migrations", "apply", "CONTROL_DB", "--remote", "--env", region])) process.exit(1);
+    controlMigrated = true;
+  }
+  console.log(`▶ ${region}: zone D1 migrations`);
+  if (!wrangler(["d1", "migrations", "apply", "DB", "--remote", "--env", region])) process.exit(1);
   console.log(`\n▶ ${region}: Vectorize index for the semantic cache (${dimensions} dimensions, cosine)`);
   if (!ensureVectorize(region)) {
     console.error(`✗ ${region}: creating the Vectorize index failed`);

@@ -1,36 +1,41 @@
 #!/usr/bin/env node
-// `npm start`: build the Worker, serve it production-like on workerd through Miniflare (no dev
-// proxy), apply D1 migrations, seed the demo organisation, and fire cron triggers on schedule.
-// State persists under .wrangler/state/v3 (the same files `wrangler d1 ... --local` uses).
+// `npm start`: build the Worker once, serve it production-like on workerd through Miniflare (no
+// dev proxy) as three regional edges — us on PORT, eu on PORT+1, apac on PORT+2 — each with its
+// own zone D1/R2/queues and the shared control plane (scripts/lib/regions.mjs); apply D1
+// migrations to every store, seed the demo organisation, and fire cron triggers on schedule on
+// every edge. State persists under .wrangler/state/v3.
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { DEFAULT_PORT, STATE_DIR } from "./lib/local-config.mjs";
+import { DEFAULT_PORT, REGIONS, STATE_DIR } from "./lib/local-config.mjs";
 import { scheduleCrons } from "./lib/cron.mjs";
-import { ROOT, applyMigrations, buildWorker, startGateway, withLocalD1 } from "./lib/runtime.mjs";
+import { fireCron, startEdges, withRegionD1s } from "./lib/regions.mjs";
+import { ROOT, applyMigrations, buildWorker } from "./lib/runtime.mjs";
 import { seedDemo } from "./lib/seed.mjs";
 
 const port = Number(process.env.PORT ?? DEFAULT_PORT);
-const region = process.env.REGION;
 
 const started = Date.now();
 const scriptPath = buildWorker();
-const applied = await withLocalD1(STATE_DIR, async (db) => {
-  const names = await applyMigrations(db);
-  await seedDemo(db);
+const applied = await withRegionD1s(STATE_DIR, async ({ control, zones }) => {
+  // One migrations folder for every D1: each store only ever holds its own rows (README "Regions").
+  const names = await applyMigrations(control);
+  for (const r of REGIONS) if (zones[r] !== control) await applyMigrations(zones[r]);
+  // Configuration into the control plane; each team's synthetic history into its own zone.
+  await seedDemo(control, new Date(), zones);
   return names;
 });
-const { mf, url } = await startGateway({ port, region, scriptPath });
+const { mf, urls } = await startEdges({ port, scriptPath, persistDir: STATE_DIR });
 
 const toml = readFileSync(path.join(ROOT, "wrangler.toml"), "utf8");
 const crons = JSON.parse((/crons\s*=\s*(\[[^\]]*\])/.exec(toml) ?? [, "[]"])[1]);
 const stopCrons = scheduleCrons(crons, (expr) => {
-  fetch(`${url}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent(expr)}`).catch((err) => console.error(`cron ${expr} failed: ${err.message}`));
+  fireCron(mf, expr).catch((err) => console.error(`cron ${expr} failed: ${err.message}`));
 });
 
-console.log(`Switchyard gateway on ${url} (region ${region ?? "us"}) — ready in ${Date.now() - started} ms`);
+console.log(`Switchyard edges ready in ${Date.now() - started} ms: ${REGIONS.map((r) => `${r} ${urls[r]}`).join(", ")}`);
 console.log(`  migrations applied: ${applied.length ? applied.join(", ") : "none new"}; demo organisation "Acme" seeded`);
 console.log(`  credentials: npm run -s demo:credentials`);
-console.log(`  crons: ${crons.join(" | ")} (fire one now: GET ${url}/cdn-cgi/handler/scheduled?cron=<expr>)`);
+console.log(`  crons: ${crons.join(" | ")} on every edge (fire one now: GET <edge>/cdn-cgi/handler/scheduled?cron=<expr>)`);
 
 const stop = async () => {
   stopCrons();

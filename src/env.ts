@@ -9,7 +9,10 @@ import type { ProviderHealth } from "../durable-objects/provider-health";
 import type { UsageQueueBody } from "./usage/messages";
 
 export interface Env {
+  /** This zone's D1: per-request data (usage, request logs, agent calls, alerts). */
   DB: D1Database;
+  /** The global control-plane D1, shared by every region (src/config/control-db.ts); unset = DB. */
+  CONTROL_DB?: D1Database;
   BLOBS: R2Bucket;
   TEAM_BUDGET: DurableObjectNamespace<TeamBudget>;
   DELEGATION: DurableObjectNamespace<Delegation>;
@@ -26,6 +29,8 @@ export interface Env {
   VERSION: string;
   /** JSON object zone -> base URL of that zone's edge, for residency forwarding. */
   REGION_EDGES?: string;
+  /** Shared by every region: HMAC key of signed forwards between edges (src/routing/forward-signature.ts). */
+  FORWARD_SIGNING_KEY?: string;
   /** HS256 secret for admin JWTs (development); production sets ADMIN_JWKS_URL instead. */
   ADMIN_JWT_SECRET?: string;
   ADMIN_JWKS_URL?: string;

@@ -27,7 +27,7 @@ import { handleEmbeddings, handleModels } from "../src/gateway/embeddings";
 import { anthropicMessagesIngress } from "../src/ingress/anthropic-messages";
 import { openAiResponsesIngress } from "../src/ingress/openai-responses";
 import { handleFeedback } from "../src/gateway/feedback";
-import { maybeForward } from "../src/routing/forward";
+import { routeToHome } from "../src/routing/forward";
 
 type AppEnv = { Bindings: Env };
 
@@ -50,11 +50,14 @@ export const dataPlane = new Hono<AppEnv>({ router: new RegExpRouter() });
 
 dataPlane.get("/healthz", (c) => c.json({ status: "ok", region: c.env.REGION, version: c.env.VERSION }));
 
-// Residency forwarding runs before the pipeline reads the body (src/routing/forward.ts).
-const forwarded = ["/v1/chat/completions", "/v1/messages", "/v1/messages/count_tokens", "/v1/responses", "/v1/embeddings", "/v1/models"];
-for (const path of forwarded) {
-  dataPlane.use(path, async (c, next) => (await maybeForward(c.req.raw, c.env, c.executionCtx)) ?? next());
-}
+// Home-edge processing runs before the pipeline reads the body, on every data-plane route
+// (src/routing/forward.ts); it may replace the request with one stripped of forward headers.
+dataPlane.use("/v1/*", async (c, next) => {
+  const routed = await routeToHome(c.req.raw, c.env, c.executionCtx);
+  if (routed instanceof Response) return routed;
+  c.req.raw = routed;
+  return next();
+});
 
 dataPlane.post("/v1/chat/completions", (c) => handleChat(c.req.raw, deps(c)));
 // The same pipeline behind other wire formats (src/ingress): Anthropic Messages, OpenAI Responses.

@@ -3,5 +3,9 @@
 // and SECRETS_KEY with `wrangler secret put`.
 export const LOCAL_ADMIN_JWT_SECRET = "switchyard-local-dev-admin-secret-change-me";
 export const LOCAL_SECRETS_KEY = "c3dpdGNoeWFyZC1sb2NhbC1zZWNyZXRzLWtleS0zMmI="; // base64 of 32 bytes
+/** HMAC key of signed forwards between the local edges (deployed: `wrangler secret put FORWARD_SIGNING_KEY`). */
+export const LOCAL_FORWARD_SIGNING_KEY = "switchyard-local-forward-signing-key-change-me";
 export const DEFAULT_PORT = 8787;
+/** `npm start`'s edges, in port order: us on PORT, eu on PORT+1, apac on PORT+2. */
+export const REGIONS = ["us", "eu", "apac"];
 export const STATE_DIR = ".wrangler/state/v3";

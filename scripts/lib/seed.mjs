@@ -65,9 +65,12 @@ function price(model) {
   return DEMO_MODELS[model].price;
 }
 
-/** Daily rollups for the last 90 days (scripts/lib/demo-history.mjs) and the providers' bills. */
-function historyStatements(db, today) {
-  const history = historyRows(today);
+/**
+ * Daily rollups for the last 90 days (scripts/lib/demo-history.mjs) and the providers' bills;
+ * given a zone, only the teams resident there (each zone's D1 holds its own teams' history).
+ */
+function historyStatements(db, today, zone) {
+  const history = historyRows(today).filter((h) => !zone || DEMO_TEAMS[h.team]?.residency === zone);
   const rollups = history.map((h) => [h.day, h.team, h.workload, h.model, h.provider, h.requests, h.errors, h.cache_hits, h.tokens_in, h.tokens_out, h.cost_nusd]);
   const imports = importRows(today, history).map((r) => [r.source, r.day, r.team, "-", "-", r.provider, r.cost_nusd, null, null, null, "seed", today.toISOString()]);
   return [
@@ -77,10 +80,11 @@ function historyStatements(db, today) {
 }
 
 /** Per-request events for the last two weeks (a sample), including one unregistered automated client. */
-function eventStatements(db, today) {
+function eventStatements(db, today, zone) {
   const s = [];
   const insert = (e) => [e.id, e.ts, e.team, e.workload, e.key, e.model, e.provider, e.region, e.tin, e.tout, e.cost, e.lat, e.ttfb, e.status, e.err, e.cls, e.cache, 0, "ordered", JSON.stringify(e.detail)];
   for (const [workload, w] of Object.entries(DEMO_WORKLOADS)) {
+    if (zone && DEMO_TEAMS[w.team].residency !== zone) continue;
     const r = rng(hashSeed(`events-${workload}`));
     const model = w.allowed_models.find((m) => DEMO_MODELS[m].kind === "chat") ?? w.allowed_models[0];
     const provider = DEMO_MODELS[model].targets[0].provider;
@@ -103,7 +107,7 @@ function eventStatements(db, today) {
   }
   // An unregistered automated client: every 5 minutes, to the second, for two days, with a script's user agent.
   const start = today.getTime() - 2 * 86400000;
-  for (let i = 0; i < 576; i++) {
+  for (let i = 0; zone === undefined || zone === "us" ? i < 576 : false; i++) {
     const ts = new Date(start + i * 300000);
     s.push(insert({
       id: `seed-shadow-${i}`, ts: ts.toISOString(), team: "platform", workload: "code-review", key: "key_demo_code_review", model: "gpt-sim-mini", provider: "sim-us-backup",
@@ -120,14 +124,19 @@ function eventStatements(db, today) {
 }
 
 /**
+ * Seeds configuration into `db` and the synthetic history into `db` too, or, given `zones`
+ * (zone → D1, as `npm start`'s three edges have), each team's history into its own zone's D1.
  * @param {D1Database} db
  * @param {Date} [now]
+ * @param {Record<string, D1Database>} [zones]
  */
-export async function seedDemo(db, now = new Date()) {
+export async function seedDemo(db, now = new Date(), zones = undefined) {
   const today = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
   await runChunked(db, configStatements(db, now.toISOString()));
-  await runChunked(db, historyStatements(db, today));
-  await runChunked(db, eventStatements(db, today));
+  for (const [zone, zoneDb] of zones ? Object.entries(zones) : [[undefined, db]]) {
+    await runChunked(zoneDb, historyStatements(zoneDb, today, zone));
+    await runChunked(zoneDb, eventStatements(zoneDb, today, zone));
+  }
   // Governance history made by the system's own loop over seeded metadata (scripts/lib/governance-history.mjs).
   const eventsHead = `INSERT OR IGNORE INTO usage_events (request_id, ts, team, workload, key_id, model, provider, region, tokens_in, tokens_out, cost_nusd,
       latency_ms, ttfb_ms, status, error_code, data_class, cache, estimated, route, detail)`;

@@ -11,6 +11,7 @@ import { z } from "zod";
 import type { AdminRoute } from "../admin/router";
 import { adminRoute } from "../admin/router";
 import { requireTeamAccess, type Principal } from "../admin/auth";
+import { configDb } from "../config/control-db";
 import { db, nowIso, writeConfig } from "../config/store";
 import { accessReviewItems, accessReviews, agentBaselines, agentDiscoveries, agents } from "../db/agents-schema";
 import { apiKeys } from "../db/schema";
@@ -181,7 +182,7 @@ export const governanceRoutes: AdminRoute<unknown>[] = [
           writes.push(d.update(agents).set({ spec: JSON.stringify(next), policyVersion: agent.policyVersion + 1, updatedAt: ts }).where(eq(agents.id, agent.id)));
         }
       }
-      const undecided = await env.DB.prepare("SELECT count(*) AS n FROM access_review_items WHERE review_id = ? AND decision IS NULL AND id != ?").bind(review.id, item.id).first<{ n: number }>();
+      const undecided = await configDb(env).prepare("SELECT count(*) AS n FROM access_review_items WHERE review_id = ? AND decision IS NULL AND id != ?").bind(review.id, item.id).first<{ n: number }>();
       if ((undecided?.n ?? 0) === 0) writes.push(d.update(accessReviews).set({ status: "completed", closedAt: ts }).where(eq(accessReviews.id, review.id)));
       await writeConfig(env, writes, { actor: principal.sub, action: `agent.access_review.${body.decision}`, resource: `access-reviews/${review.id}/items/${item.id}`, detail: { agent: item.agent, grant: JSON.parse(item.grantSpec), note: body.note } });
       return reviewView(env, review.id);

@@ -6,6 +6,7 @@
  * rows; alerts go through raiseAlert.
  */
 import type { Env } from "../env";
+import { configDb } from "../config/control-db";
 import { audit } from "../config/store";
 import { raiseAlert } from "../operations/alerts";
 import { evaluateBaseline, BASELINE_DAYS, type ObservedCall } from "./baseline";
@@ -23,12 +24,15 @@ const MAX_EVENTS = 50_000;
 export async function runShadowDiscovery(env: Env, now: number): Promise<{ found: number; updated: number }> {
   const since = new Date(now - DAY).toISOString();
   const historySince = new Date(now - 31 * DAY).toISOString();
-  const [events, history, agents, registered] = await env.DB.batch([
+  // Usage is the zone's; agents and discoveries are configuration (src/config/control-db.ts).
+  const control = configDb(env);
+  const [[events, history], [agents, registered]] = await Promise.all([env.DB.batch([
     env.DB.prepare("SELECT ts, key_id, json_extract(detail, '$.user_agent') AS ua, json_extract(detail, '$.agent') AS agent, json_extract(detail, '$.tools') AS tools FROM usage_events WHERE ts >= ? AND ts <= ? LIMIT ?").bind(since, new Date(now).toISOString(), MAX_EVENTS),
     env.DB.prepare("SELECT key_id, substr(ts, 1, 10) AS day, count(*) AS n FROM usage_events WHERE ts >= ? AND ts < ? AND key_id IS NOT NULL GROUP BY key_id, day").bind(historySince, since),
-    env.DB.prepare("SELECT id FROM agents"),
-    env.DB.prepare("SELECT fingerprint FROM agent_discoveries WHERE status = 'registered'"),
-  ]);
+  ]), control.batch([
+    control.prepare("SELECT id FROM agents"),
+    control.prepare("SELECT fingerprint FROM agent_discoveries WHERE status = 'registered'"),
+  ])]);
   const observed: ObservedEvent[] = (events.results as Array<{ ts: string; key_id: string | null; ua: string | null; agent: string | null; tools: string | null }>).map((r) => ({
     ts: Date.parse(r.ts),
     keyId: r.key_id,
@@ -45,14 +49,14 @@ export async function runShadowDiscovery(env: Env, now: number): Promise<{ found
   for (const f of discover(observed, known, daily)) {
     if (accepted.has(f.fingerprint)) continue;
     const evidence = JSON.stringify({ signals: f.signals, ...f.evidence });
-    const open = await env.DB.prepare("SELECT id FROM agent_discoveries WHERE fingerprint = ? AND status = 'open'").bind(f.fingerprint).first<{ id: string }>();
+    const open = await configDb(env).prepare("SELECT id FROM agent_discoveries WHERE fingerprint = ? AND status = 'open'").bind(f.fingerprint).first<{ id: string }>();
     if (open) {
-      await env.DB.prepare("UPDATE agent_discoveries SET last_seen = ?, evidence = ?, subject = ? WHERE id = ?").bind(new Date(f.lastSeen).toISOString(), evidence, JSON.stringify(f.subject), open.id).run();
+      await configDb(env).prepare("UPDATE agent_discoveries SET last_seen = ?, evidence = ?, subject = ? WHERE id = ?").bind(new Date(f.lastSeen).toISOString(), evidence, JSON.stringify(f.subject), open.id).run();
       updated++;
       continue;
     }
     const id = `disc_${crypto.randomUUID()}`;
-    await env.DB.prepare("INSERT INTO agent_discoveries (id, fingerprint, status, first_seen, last_seen, subject, evidence) VALUES (?, ?, 'open', ?, ?, ?, ?)")
+    await configDb(env).prepare("INSERT INTO agent_discoveries (id, fingerprint, status, first_seen, last_seen, subject, evidence) VALUES (?, ?, 'open', ?, ?, ?, ?)")
       .bind(id, f.fingerprint, new Date(f.firstSeen).toISOString(), new Date(f.lastSeen).toISOString(), JSON.stringify(f.subject), evidence)
       .run();
     await audit(env, { actor: "cron:shadow-agent-discovery", action: "agent.discovery.found", resource: `discoveries/${id}`, detail: { subject: f.subject, signals: f.signals } });
@@ -78,10 +82,11 @@ function parseTools(raw: string | null): string[] | undefined {
  */
 export async function runBaselines(env: Env, now: number): Promise<{ agents: number; alerts: number }> {
   const since = new Date(now - (BASELINE_DAYS + 1) * DAY).toISOString();
-  const [agents, servers, baselines] = await env.DB.batch([
-    env.DB.prepare("SELECT id FROM agents"),
-    env.DB.prepare("SELECT id, spec FROM mcp_servers"),
-    env.DB.prepare("SELECT agent, profile FROM agent_baselines"),
+  const control = configDb(env);
+  const [agents, servers, baselines] = await control.batch([
+    control.prepare("SELECT id FROM agents"),
+    control.prepare("SELECT id, spec FROM mcp_servers"),
+    control.prepare("SELECT agent, profile FROM agent_baselines"),
   ]);
   const classOf = new Map((servers.results as Array<{ id: string; spec: string }>).map((s) => [s.id, (JSON.parse(s.spec) as McpServerPut).data_class ?? null]));
   const stored = new Map((baselines.results as Array<{ agent: string; profile: string }>).map((b) => [b.agent, JSON.parse(b.profile) as { pending_deviation?: unknown }]));
@@ -98,7 +103,7 @@ export async function runBaselines(env: Env, now: number): Promise<{ agents: num
     }
     // On deviation keep the old profile and mark it, so the change is reviewed before it becomes normal.
     const body = deviations.length ? { ...(previous ?? profile), pending_deviation: { at: new Date(now).toISOString(), deviations } } : profile;
-    await env.DB.prepare("INSERT INTO agent_baselines (agent, profile, updated_at) VALUES (?, ?, ?) ON CONFLICT(agent) DO UPDATE SET profile = excluded.profile, updated_at = excluded.updated_at")
+    await configDb(env).prepare("INSERT INTO agent_baselines (agent, profile, updated_at) VALUES (?, ?, ?) ON CONFLICT(agent) DO UPDATE SET profile = excluded.profile, updated_at = excluded.updated_at")
       .bind(id, JSON.stringify(body), new Date(now).toISOString())
       .run();
   }
@@ -111,11 +116,11 @@ export async function runBaselines(env: Env, now: number): Promise<{ agents: num
  */
 export async function openAccessReview(env: Env, now: number, actor: string): Promise<{ id: string; created: boolean }> {
   const period = quarterOf(new Date(now));
-  const existing = await env.DB.prepare("SELECT id FROM access_reviews WHERE period = ?").bind(period).first<{ id: string }>();
+  const existing = await configDb(env).prepare("SELECT id FROM access_reviews WHERE period = ?").bind(period).first<{ id: string }>();
   if (existing) return { id: existing.id, created: false };
-  const [agents, uses] = await env.DB.batch([
-    env.DB.prepare("SELECT id, spec FROM agents ORDER BY id"),
-    env.DB.prepare("SELECT agent, server, tool, max(ts) AS last FROM agent_calls WHERE decision = 'allow' GROUP BY agent, server, tool"),
+  const [agents, uses] = await Promise.all([
+    configDb(env).prepare("SELECT id, spec FROM agents ORDER BY id").all(),
+    env.DB.prepare("SELECT agent, server, tool, max(ts) AS last FROM agent_calls WHERE decision = 'allow' GROUP BY agent, server, tool").all(),
   ]);
   const last = uses.results as Array<{ agent: string; server: string; tool: string; last: string }>;
   const lastUse = (agent: string, g: Grant) =>
@@ -123,10 +128,11 @@ export async function openAccessReview(env: Env, now: number, actor: string): Pr
   const items = reviewItems((agents.results as Array<{ id: string; spec: string }>).map((a) => ({ id: a.id, grants: (JSON.parse(a.spec) as AgentPut).grants })), lastUse, now);
   const id = `rev_${period}_${crypto.randomUUID().slice(0, 8)}`;
   const opened = new Date(now).toISOString();
-  await env.DB.batch([
-    env.DB.prepare("INSERT INTO access_reviews (id, period, status, opened_at, due_at) VALUES (?, ?, 'open', ?, ?)").bind(id, period, opened, new Date(now + REVIEW_DUE_DAYS * DAY).toISOString()),
+  const control = configDb(env);
+  await control.batch([
+    control.prepare("INSERT INTO access_reviews (id, period, status, opened_at, due_at) VALUES (?, ?, 'open', ?, ?)").bind(id, period, opened, new Date(now + REVIEW_DUE_DAYS * DAY).toISOString()),
     ...items.map((it) =>
-      env.DB.prepare("INSERT INTO access_review_items (id, review_id, agent, grant_spec, last_used, unused_90d) VALUES (?, ?, ?, ?, ?, ?)")
+      control.prepare("INSERT INTO access_review_items (id, review_id, agent, grant_spec, last_used, unused_90d) VALUES (?, ?, ?, ?, ?, ?)")
         .bind(`item_${crypto.randomUUID().slice(0, 12)}`, id, it.agent, JSON.stringify(it.grant), it.lastUsed, it.unused90d ? 1 : 0),
     ),
   ]);
@@ -136,11 +142,11 @@ export async function openAccessReview(env: Env, now: number, actor: string): Pr
 
 /** Raises one critical alert per campaign still open past its due date. */
 export async function escalateOverdueReviews(env: Env, now: number): Promise<number> {
-  const { results } = await env.DB.prepare("SELECT id, period, due_at FROM access_reviews WHERE status = 'open' AND due_at < ? AND escalated_at IS NULL").bind(new Date(now).toISOString()).all<{ id: string; period: string; due_at: string }>();
+  const { results } = await configDb(env).prepare("SELECT id, period, due_at FROM access_reviews WHERE status = 'open' AND due_at < ? AND escalated_at IS NULL").bind(new Date(now).toISOString()).all<{ id: string; period: string; due_at: string }>();
   for (const r of results) {
-    const pending = await env.DB.prepare("SELECT count(*) AS n FROM access_review_items WHERE review_id = ? AND decision IS NULL").bind(r.id).first<{ n: number }>();
+    const pending = await configDb(env).prepare("SELECT count(*) AS n FROM access_review_items WHERE review_id = ? AND decision IS NULL").bind(r.id).first<{ n: number }>();
     await raiseAlert(env, { kind: "access_review_overdue", severity: "critical", title: `Agent access review ${r.period} is overdue`, evidence: { review: r.id, due_at: r.due_at, undecided_items: pending?.n ?? 0 } });
-    await env.DB.prepare("UPDATE access_reviews SET escalated_at = ? WHERE id = ?").bind(new Date(now).toISOString(), r.id).run();
+    await configDb(env).prepare("UPDATE access_reviews SET escalated_at = ? WHERE id = ?").bind(new Date(now).toISOString(), r.id).run();
     await audit(env, { actor: "cron:access-review-escalation", action: "agent.access_review.escalate", resource: `access-reviews/${r.id}` });
   }
   return results.length;

@@ -5,6 +5,7 @@
  * CONFIG_CHECK_SECONDS, as the model-plane bundle is). Compiled CEL is cached by agent and
  * policy version, so an unrelated admin write reloads rows but compiles nothing.
  */
+import { configDb } from "../config/control-db";
 import type { Env } from "../env";
 import { compilePolicy, type CompiledPolicy } from "./policy";
 import type { AgentPut, McpServerPut } from "./schemas";
@@ -35,11 +36,12 @@ let checkedAt = 0;
 let loading: Promise<AgentRegistry> | undefined;
 const compiled = new Map<string, CompiledPolicy>();
 
-async function load(env: Pick<Env, "DB">): Promise<AgentRegistry> {
-  const [v, agentRows, serverRows] = await env.DB.batch([
-    env.DB.prepare("SELECT version FROM config_version WHERE id = 1"),
-    env.DB.prepare("SELECT id, team, spec, jkt, policy_version FROM agents"),
-    env.DB.prepare("SELECT id, url, spec FROM mcp_servers"),
+async function load(env: Pick<Env, "DB" | "CONTROL_DB">): Promise<AgentRegistry> {
+  const control = configDb(env);
+  const [v, agentRows, serverRows] = await control.batch([
+    control.prepare("SELECT version FROM config_version WHERE id = 1"),
+    control.prepare("SELECT id, team, spec, jkt, policy_version FROM agents"),
+    control.prepare("SELECT id, url, spec FROM mcp_servers"),
   ]);
   const version = (v.results[0] as { version: number } | undefined)?.version ?? 0;
   const agents = new Map<string, RegisteredAgent>();
@@ -71,11 +73,11 @@ async function load(env: Pick<Env, "DB">): Promise<AgentRegistry> {
  * The current registry. Waits on D1 only in a fresh isolate or when the version check is due.
  * @example const reg = await getAgentRegistry(env); reg.agents.get("sql-bot")
  */
-export async function getAgentRegistry(env: Pick<Env, "DB" | "CONFIG_CHECK_SECONDS">): Promise<AgentRegistry> {
+export async function getAgentRegistry(env: Pick<Env, "DB" | "CONTROL_DB" | "CONFIG_CHECK_SECONDS">): Promise<AgentRegistry> {
   const every = Number(env.CONFIG_CHECK_SECONDS ?? 2) * 1000;
   if (current && Date.now() - checkedAt < every) return current;
   if (current) {
-    const row = await env.DB.prepare("SELECT version FROM config_version WHERE id = 1").first<{ version: number }>();
+    const row = await configDb(env).prepare("SELECT version FROM config_version WHERE id = 1").first<{ version: number }>();
     checkedAt = Date.now();
     if ((row?.version ?? 0) === current.version) return current;
   }

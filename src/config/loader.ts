@@ -7,6 +7,7 @@
  * waits on D1 except the very first one in a new isolate.
  */
 import type { Env } from "../env";
+import { configDb } from "./control-db";
 import { compileBundle, type BundleRows, type PolicyBundle } from "./bundle";
 import { isLegacySealed, openSecret, sealSecret, type SecretBinding } from "./secrets";
 
@@ -32,7 +33,7 @@ async function openProviderSecret(env: Env, row: { id: string; spec: string; sec
     const plain = await openSecret(key, row.secret_enc, binding);
     if (isLegacySealed(row.secret_enc)) {
       const sealed = await sealSecret(key, plain, binding);
-      await env.DB.prepare("UPDATE providers SET secret_enc = ? WHERE id = ? AND secret_enc = ?").bind(sealed, row.id, row.secret_enc).run()
+      await configDb(env).prepare("UPDATE providers SET secret_enc = ? WHERE id = ? AND secret_enc = ?").bind(sealed, row.id, row.secret_enc).run()
         .catch((err: unknown) => console.error("provider secret not re-sealed", { provider: row.id, error: err instanceof Error ? err.message : String(err) }));
     }
     return plain;
@@ -43,19 +44,20 @@ async function openProviderSecret(env: Env, row: { id: string; spec: string; sec
 }
 
 async function readRows(env: Env): Promise<BundleRows> {
-  const [version, providers, models, teams, workloads, keys, routingRules, governance] = await env.DB.batch([
-    env.DB.prepare("SELECT version FROM config_version WHERE id = 1"),
-    env.DB.prepare("SELECT id, spec, secret_enc FROM providers"),
-    env.DB.prepare("SELECT id, spec FROM models"),
-    env.DB.prepare("SELECT id, spec FROM teams"),
-    env.DB.prepare("SELECT id, spec FROM workloads"),
-    env.DB.prepare("SELECT id, hash, prefix, workload, team, expires_at, revoked_at FROM api_keys WHERE revoked_at IS NULL"),
+  const control = configDb(env);
+  const [version, providers, models, teams, workloads, keys, routingRules, governance] = await control.batch([
+    control.prepare("SELECT version FROM config_version WHERE id = 1"),
+    control.prepare("SELECT id, spec, secret_enc FROM providers"),
+    control.prepare("SELECT id, spec FROM models"),
+    control.prepare("SELECT id, spec FROM teams"),
+    control.prepare("SELECT id, spec FROM workloads"),
+    control.prepare("SELECT id, hash, prefix, workload, team, expires_at, revoked_at FROM api_keys WHERE revoked_at IS NULL"),
     // Latest version of each routing rule (src/db/routing-schema.ts).
-    env.DB.prepare(
+    control.prepare(
       "SELECT r.scope, r.subject, r.version, r.spec FROM routing_rules r JOIN (SELECT scope, subject, MAX(version) AS v FROM routing_rules GROUP BY scope, subject) m ON r.scope = m.scope AND r.subject = m.subject AND r.version = m.v",
     ),
     // The applied governance version (classification scheme, exemptions): src/governance/runtime.ts.
-    env.DB.prepare("SELECT version, artifacts FROM governance_versions ORDER BY version DESC LIMIT 1"),
+    control.prepare("SELECT version, artifacts FROM governance_versions ORDER BY version DESC LIMIT 1"),
   ]);
   const providerRows = await Promise.all(
     (providers.results as Array<{ id: string; spec: string; secret_enc: string | null }>).map(async (p) => ({
@@ -96,7 +98,7 @@ function load(env: Env): Promise<PolicyBundle> {
 }
 
 async function refreshIfChanged(env: Env): Promise<void> {
-  const version = await readVersion(env.DB);
+  const version = await readVersion(configDb(env));
   if (!current || version !== current.version) await load(env);
 }
 

@@ -137,6 +137,17 @@ export const ModelPut = z
   .strict();
 export type ModelPut = z.infer<typeof ModelPut>;
 
+/** Classes kept in the team's zone unless its residency policy says otherwise. */
+export const DEFAULT_ZONE_BOUND_CLASSES: readonly DataClass[] = ["internal", "restricted"];
+
+/**
+ * Whether a request of this class must be served in the team's zone. Pure.
+ * @example isZoneBound({ zone_bound_classes: undefined }, "internal") === true
+ */
+export function isZoneBound(team: { zone_bound_classes?: readonly DataClass[] }, dataClass: DataClass): boolean {
+  return (team.zone_bound_classes ?? DEFAULT_ZONE_BOUND_CLASSES).includes(dataClass);
+}
+
 export const TeamPut = z
   .object({
     name: z.string().max(200).optional(),
@@ -144,6 +155,11 @@ export const TeamPut = z
     rpm: z.number().int().min(0).max(10_000_000),
     tpm: z.number().int().min(0).max(1_000_000_000),
     residency: Zone,
+    /**
+     * Residency policy: the data classes served only by provider endpoints in the team's zone
+     * (never another zone's fallback). Default {@link DEFAULT_ZONE_BOUND_CLASSES}.
+     */
+    zone_bound_classes: z.array(DataClass).max(3).optional(),
     /** Budget period; spend resets at the start of each (UTC). Default monthly. */
     budget_period: z.enum(["daily", "weekly", "monthly"]).optional(),
     /** Where budget-exhaustion warnings for this team go (besides finance and ALERT_EMAIL). */

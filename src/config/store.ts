@@ -9,12 +9,14 @@ import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import type { BatchItem } from "drizzle-orm/batch";
 import * as schema from "../db/schema";
 import type { Env } from "../env";
+import { configDb, type ConfigDbBindings } from "./control-db";
 import { invalidateBundle } from "./loader";
 
 export type Db = DrizzleD1Database<typeof schema>;
 
-export function db(env: Pick<Env, "DB">): Db {
-  return drizzle(env.DB, { schema });
+/** Drizzle over the control-plane D1 (src/config/control-db.ts): configuration, governance, audit. */
+export function db(env: ConfigDbBindings): Db {
+  return drizzle(configDb(env), { schema });
 }
 
 export interface AuditEntry {
@@ -32,7 +34,7 @@ export const nowIso = (): string => new Date().toISOString();
  * isolate's bundle so its next request sees the change at once (others within seconds).
  * @example await writeConfig(env, [d.insert(teams).values(row)], { actor, action: "team.put", resource: "teams/acme" })
  */
-export async function writeConfig(env: Pick<Env, "DB">, writes: BatchItem<"sqlite">[], audit: AuditEntry): Promise<number> {
+export async function writeConfig(env: ConfigDbBindings, writes: BatchItem<"sqlite">[], audit: AuditEntry): Promise<number> {
   const d = db(env);
   const ts = nowIso();
   const bump = d
@@ -54,7 +56,7 @@ export async function writeConfig(env: Pick<Env, "DB">, writes: BatchItem<"sqlit
 }
 
 /** Appends an audit row outside a config write (reads of sensitive data, drills...). */
-export async function audit(env: Pick<Env, "DB">, entry: AuditEntry): Promise<void> {
+export async function audit(env: ConfigDbBindings, entry: AuditEntry): Promise<void> {
   await db(env).insert(schema.auditLog).values({
     ts: nowIso(),
     actor: entry.actor,

@@ -101,6 +101,8 @@ export const usageEvents = sqliteTable(
     ingestId: text("ingest_id"),
     /** The client's `x-request-id` (correlation only, never unique; hashed for restricted requests). */
     clientRequestId: text("client_request_id"),
+    /** The region whose edge forwarded the request to this (home) zone; null when served where it arrived. */
+    forwardedFrom: text("forwarded_from"),
   },
   (t) => [index("usage_events_ts").on(t.ts), index("usage_events_team_ts").on(t.team, t.ts), index("usage_events_ingest").on(t.ingestId)],
 );

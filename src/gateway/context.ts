@@ -13,6 +13,7 @@ import { badRequest, forbidden } from "../errors/openai";
 import { dlpDetail, redactChatRequest, redactEmbeddingsRequest, unscannableRefusal, type DlpOutcome } from "../guardrails/dlp-request";
 import type { ChatCompletionRequest, EmbeddingsRequest } from "./schemas";
 import type { CacheStatus, UsageEvent } from "../usage/event";
+import { forwardedFrom } from "../routing/forward-origin";
 import { DEFAULT_MAX_BODY_BYTES, parseJsonBody, readBodyText } from "./body";
 import { BoundedMap } from "./memo";
 import { clientRequestId, gatewayRequestId } from "./request-id";
@@ -31,6 +32,8 @@ export interface RequestMeta {
   clientRequestId?: string;
   startedAt: number;
   region: string;
+  /** The region whose edge forwarded this request here (verified signature only). */
+  forwardedFrom?: string;
 }
 
 /** The usage event under construction; every path fills what it knows. */
@@ -45,6 +48,7 @@ export function blankUsage(meta: RequestMeta): UsageEvent {
     model: null,
     provider: null,
     region: meta.region,
+    forwarded_from: meta.forwardedFrom ?? null,
     tokens_in: 0,
     tokens_out: 0,
     cost_nusd: 0,
@@ -78,6 +82,8 @@ export function requestMeta(request: Request, env: Pick<GatewayDeps["env"], "REG
   const meta: RequestMeta = { requestId: gatewayRequestId(startedAt), startedAt, region: env.REGION };
   const client = clientRequestId(request.headers.get("x-request-id"));
   if (client) meta.clientRequestId = client;
+  const from = forwardedFrom(request);
+  if (from) meta.forwardedFrom = from;
   return meta;
 }
 

@@ -53,7 +53,7 @@ export function upstreamFailure(
     })
     .join("; ");
   const zone = residencyZone
-    ? ` No healthy provider answered in residency zone ${residencyZone}; restricted data is never sent to another zone.`
+    ? ` No healthy provider answered in residency zone ${residencyZone}; by the team's residency rule (zone_bound_classes) this data is never sent to another zone.`
     : "";
   const summary = tried + zone;
   const final = result.final;
@@ -71,6 +71,9 @@ export function upstreamFailure(
   const headers: Record<string, string> = retryAfter.length ? { "retry-after": String(Math.ceil(Math.min(...retryAfter) / 1000)) } : {};
   const allRateLimited = result.tried.every((t) => t.failure.status === 429);
   if (allRateLimited) return new GatewayError(503, "service_unavailable", "upstream_rate_limited", `All targets are rate limited. Tried: ${summary}`, null, headers);
+  // Zone-bound data whose zone has no working provider: the zone is unavailable to this request
+  // (503), and the message names the residency rule that kept it from other zones.
+  if (residencyZone) return new GatewayError(503, "service_unavailable", "residency_zone_unavailable", `All in-zone targets failed. Tried: ${summary}`, null, headers);
   return new GatewayError(502, "upstream_error", "upstream_failed", `All targets failed. Tried: ${summary}`, null, headers);
 }
 

@@ -7,6 +7,7 @@ import type { ModelPut } from "../config/schemas";
 import type { Env } from "../env";
 import { replayRecord } from "./replay-policy";
 import type { ReplayRecord } from "./whatif";
+import { configDb } from "../config/control-db";
 
 /** Upper bound of rows one replay reads (a month of a busy org; older rows are left out). */
 export const MAX_REPLAY_ROWS = 200_000;
@@ -23,6 +24,6 @@ export async function replayRecords(env: Pick<Env, "DB">, range: { since: string
 
 /** Catalog model → the providers its targets name. */
 export async function providersByModel(env: Pick<Env, "DB">): Promise<Map<string, string[]>> {
-  const rows = await env.DB.prepare("SELECT id, spec FROM models").all<{ id: string; spec: string }>();
+  const rows = await configDb(env).prepare("SELECT id, spec FROM models").all<{ id: string; spec: string }>();
   return new Map(rows.results.map((r) => [r.id, [...new Set((JSON.parse(r.spec) as ModelPut).targets.map((t) => t.provider))]]));
 }

@@ -16,7 +16,7 @@ const bundle = testBundle({
       routing: { strategy: "ordered" },
     },
   },
-  teams: { t: { residency: "us" }, e: { residency: "eu" } },
+  teams: { t: { residency: "us" }, e: { residency: "eu" }, open: { residency: "eu", zone_bound_classes: ["restricted"] } },
   workloads: { w: { team: "t" }, cheap: { team: "t" }, we: { team: "e" } },
   rules: [
     { scope: "team", subject: "t", version: 4, spec: JSON.stringify({ exclude: ["eu-a"] }) },
@@ -44,6 +44,22 @@ describe("planRoute", () => {
     expect(p.residencyZone).toBe("eu");
     expect(noTargetMessage(p, "m")).toMatch(/No healthy provider in residency zone eu/);
     expect(p.excluded.map((e) => e.why)).toEqual(["outside residency zone eu", "outside residency zone eu", "circuit open"]);
+  });
+
+  it("keeps internal data in zone by default; a team's residency policy chooses its zone-bound classes", () => {
+    const eu = bundle.teams.get("e")!;
+    const internal = planRoute(bundle, model, eu, "internal", { needs });
+    expect(internal.targets.map((t) => t.provider.id)).toEqual(["eu-a"]);
+    expect(internal.residencyZone).toBe("eu");
+    expect(internal.residencyClass).toBe("internal");
+    expect(noTargetMessage({ ...internal, targets: [] }, "m")).toMatch(/residency rule: internal data of this team stays in zone eu/);
+    const pub = planRoute(bundle, model, eu, "public", { needs });
+    expect(pub.targets.map((t) => t.provider.id)).toEqual(["us-a", "us-b", "eu-a"]);
+    expect(pub.residencyZone).toBeUndefined();
+    // This team keeps only restricted data in zone: its internal requests may use any zone.
+    const open = bundle.teams.get("open")!;
+    expect(planRoute(bundle, model, open, "internal", { needs }).targets.map((t) => t.provider.id)).toEqual(["us-a", "us-b", "eu-a"]);
+    expect(planRoute(bundle, model, open, "restricted", { needs }).targets.map((t) => t.provider.id)).toEqual(["eu-a"]);
   });
 
   it("drops a target whose context window is too small for the prompt", () => {

@@ -6,7 +6,7 @@
  * and the health view order what is left (./score.ts).
  */
 import type { ModelPolicy, PolicyBundle, TeamPolicy, WorkloadPolicy } from "../config/bundle";
-import type { DataClass, Target } from "../config/schemas";
+import { isZoneBound, type DataClass, type Target } from "../config/schemas";
 import type { ProviderRuntime } from "../providers/types";
 import type { HealthView } from "./breaker";
 import { mergeRules, ruleKey, type EffectiveRule } from "./rules";
@@ -26,6 +26,8 @@ export interface RoutePlan {
   rule: EffectiveRule;
   /** Set when restricted data found no healthy in-zone target (the 503 says so). */
   residencyZone?: string;
+  /** The zone-bound class that set `residencyZone` (the team's residency rule). */
+  residencyClass?: DataClass;
 }
 
 export interface PlanOptions {
@@ -47,7 +49,8 @@ export function planRoute(bundle: PolicyBundle, model: ModelPolicy, team: TeamPo
   const rules = bundle.routingRules;
   const rule = mergeRules(rules?.get(ruleKey("team", team.id)), opts.workload ? rules?.get(ruleKey("workload", opts.workload.id)) : undefined);
   const strategy = rule.strategy ?? model.routing?.strategy ?? "ordered";
-  const restricted = dataClass === "restricted";
+  // The team's residency policy (default: internal and restricted stay in zone).
+  const restricted = isZoneBound(team, dataClass);
   const excluded: RoutePlan["excluded"] = [];
   const candidates: Candidate[] = [];
   const providers: ProviderRuntime[] = [];
@@ -82,7 +85,15 @@ export function planRoute(bundle: PolicyBundle, model: ModelPolicy, team: TeamPo
   excluded.push(...ordered.excluded);
   const targets = ordered.order.map((c) => ({ target: model.targets[c.index], provider: providers[c.index] }));
   const reason = `${rule.label} ${strategy}${restricted ? ` residency:${team.residency}` : ""}`;
-  return { targets, reason, excluded, rule, ...(restricted ? { residencyZone: team.residency } : {}) };
+  return { targets, reason, excluded, rule, ...(restricted ? { residencyZone: team.residency, residencyClass: dataClass } : {}) };
+}
+
+/**
+ * The residency rule a zone-bound plan follows, in words, for error messages.
+ * @example residencyRule({ residencyZone: "eu", residencyClass: "internal" }) // "residency rule: internal data of this team stays in zone eu..."
+ */
+export function residencyRule(plan: Pick<RoutePlan, "residencyZone" | "residencyClass">): string {
+  return `residency rule: ${plan.residencyClass ?? "restricted"} data of this team stays in zone ${plan.residencyZone} (zone_bound_classes) and is never sent to another zone`;
 }
 
 /**
@@ -93,7 +104,7 @@ export function planRoute(bundle: PolicyBundle, model: ModelPolicy, team: TeamPo
 export function noTargetMessage(plan: RoutePlan, modelId: string): string {
   const why = plan.excluded.map((e) => `${e.provider} ${e.why}`).join("; ");
   if (plan.residencyZone) {
-    return `No healthy provider in residency zone ${plan.residencyZone} for model '${modelId}'; restricted data is never sent to another zone.${why ? ` Excluded: ${why}.` : ""}`;
+    return `No healthy provider in residency zone ${plan.residencyZone} for model '${modelId}'; ${residencyRule(plan)}.${why ? ` Excluded: ${why}.` : ""}`;
   }
   return `No provider is available for model '${modelId}'${why ? `: ${why}` : ""}.`;
 }

@@ -25,6 +25,11 @@ export interface UsageEvent {
   /** Provider id that answered (or last tried). */
   provider: string | null;
   region: string;
+  /**
+   * The region whose edge received the request and forwarded it here (home-edge processing);
+   * null when the client reached the home edge. Absent in events of earlier versions.
+   */
+  forwarded_from?: string | null;
   tokens_in: number;
   tokens_out: number;
   /** Integer nano-dollars. */

@@ -16,7 +16,7 @@ import type { UsageEvent } from "./event";
 const COLUMNS = [
   "request_id", "ts", "team", "workload", "key_id", "model", "provider", "region", "tokens_in", "tokens_out",
   "cost_nusd", "latency_ms", "ttfb_ms", "status", "error_code", "data_class", "cache", "estimated", "route", "detail", "ingest_id",
-  "client_request_id",
+  "client_request_id", "forwarded_from",
 ] as const;
 
 function rowValues(event: UsageEvent, ingestId: string): Cell[] {
@@ -24,7 +24,7 @@ function rowValues(event: UsageEvent, ingestId: string): Cell[] {
     event.request_id, event.ts, event.team, event.workload, event.key_id, event.model, event.provider, event.region,
     event.tokens_in, event.tokens_out, event.cost_nusd, event.latency_ms, event.ttfb_ms, event.status, event.error_code,
     event.data_class, event.cache, event.estimated ? 1 : 0, event.route, event.detail ? JSON.stringify(event.detail) : null, ingestId,
-    event.client_request_id ?? null,
+    event.client_request_id ?? null, event.forwarded_from ?? null,
   ];
 }
 

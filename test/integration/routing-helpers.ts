@@ -51,10 +51,10 @@ export function faults(provider: string, body: Record<string, unknown>) {
 
 /** Waits until every given request id has its usage row, then returns the rows. */
 /** Usage rows by the gateway's request ids or the client's `x-request-id`s (public/internal requests). */
-export async function usageRows(ids: string[]): Promise<Array<Record<string, unknown>>> {
+export async function usageRows(ids: string[], db: D1Database = env.DB): Promise<Array<Record<string, unknown>>> {
   const placeholders = ids.map(() => "?").join(",");
   return eventually(async () => {
-    const rows = await env.DB.prepare(`SELECT * FROM usage_events WHERE request_id IN (${placeholders}) OR client_request_id IN (${placeholders})`)
+    const rows = await db.prepare(`SELECT * FROM usage_events WHERE request_id IN (${placeholders}) OR client_request_id IN (${placeholders})`)
       .bind(...ids, ...ids)
       .all<Record<string, unknown>>();
     return rows.results.length >= ids.length ? rows.results : undefined;

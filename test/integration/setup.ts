@@ -5,4 +5,7 @@ import { beforeAll } from "vitest";
 // (applyD1Migrations skips those already applied).
 beforeAll(async () => {
   await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
+  // The eu and apac edges' zone D1s (one migrations folder serves control plane and zones alike).
+  await applyD1Migrations(env.DB_EU, env.TEST_MIGRATIONS);
+  await applyD1Migrations(env.DB_APAC, env.TEST_MIGRATIONS);
 });

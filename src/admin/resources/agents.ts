@@ -10,6 +10,7 @@
  */
 import { calculateJwkThumbprint, importJWK, type JWK } from "jose";
 import { z } from "zod";
+import { configDb } from "../../config/control-db";
 import { audit, db, eq, nowIso, writeConfig } from "../../config/store";
 import { agentIds, agents, mcpServers } from "../../db/agents-schema";
 import { teams } from "../../db/schema";
@@ -58,7 +59,7 @@ async function thumbprint(jwk: AgentPut["public_jwk"]): Promise<string> {
  */
 async function requireDelegationConsent(env: Env, agentId: string, body: AgentPut): Promise<void> {
   if (!body.may_delegate_to.length) return;
-  const { results } = await env.DB.prepare(`SELECT id, team, spec FROM agents WHERE id IN (${body.may_delegate_to.map(() => "?").join(",")})`)
+  const { results } = await configDb(env).prepare(`SELECT id, team, spec FROM agents WHERE id IN (${body.may_delegate_to.map(() => "?").join(",")})`)
     .bind(...body.may_delegate_to).all<{ id: string; team: string; spec: string }>();
   for (const callee of results) {
     if (callee.team === body.team) continue;

@@ -14,6 +14,7 @@ import { nusdToUsdNumber, usdNumberToNusd } from "../../operations/spend/money";
 import { forecastScope, forecastView, loadForecastContext } from "../../operations/forecast/service";
 import type { Principal } from "../auth";
 import { adminRoute, type AdminContext, type AdminRoute } from "../router";
+import { configDb } from "../../config/control-db";
 
 const SourceId = z.string().min(1).max(128).regex(/^[A-Za-z0-9][A-Za-z0-9._:/@-]*$/);
 
@@ -25,7 +26,7 @@ async function readImport(c: AdminContext<unknown>): Promise<ParsedImport> {
     if (err instanceof GatewayError) throw new ProblemError(err.status, err.status === 413 ? "Payload Too Large" : "Invalid Request Body", err.message);
     throw err;
   }
-  const teams = new Set((await c.env.DB.prepare("SELECT id FROM teams").all<{ id: string }>()).results.map((r) => r.id));
+  const teams = new Set((await configDb(c.env).prepare("SELECT id FROM teams").all<{ id: string }>()).results.map((r) => r.id));
   const type = (c.request.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
   if (type === "text/csv") {
     const source = SourceId.safeParse(c.query.get("source"));
@@ -58,7 +59,7 @@ async function checkForecastAccess(c: AdminContext<unknown>, principal: Principa
   if (principal.role !== "team-owner") return;
   if (scope === "team" && subject === principal.team) return;
   if (scope === "workload") {
-    const w = await c.env.DB.prepare("SELECT team FROM workloads WHERE id = ?").bind(subject).first<{ team: string }>();
+    const w = await configDb(c.env).prepare("SELECT team FROM workloads WHERE id = ?").bind(subject).first<{ team: string }>();
     if (w?.team === principal.team) return;
   }
   throw new ProblemError(403, "Forbidden", `A team owner reads forecasts of team ${principal.team} and its workloads only.`);
@@ -131,7 +132,7 @@ export const financeRoutes: AdminRoute<unknown>[] = [
       const now = Date.now();
       // A team or workload forecast reads only that team's spend (workload mixes are per team).
       const team = scope === "team" ? subject : scope === "workload"
-        ? (await c.env.DB.prepare("SELECT team FROM workloads WHERE id = ?").bind(subject).first<{ team: string }>())?.team
+        ? (await configDb(c.env).prepare("SELECT team FROM workloads WHERE id = ?").bind(subject).first<{ team: string }>())?.team
         : undefined;
       const ctx = await loadForecastContext(c.env, now, team);
       if (scope === "team" && !ctx.teams[subject]) throw new ProblemError(404, "Not Found", `No team ${subject}.`);
@@ -152,7 +153,7 @@ export const financeRoutes: AdminRoute<unknown>[] = [
       await exists("teams", b.team, "team");
       await exists("workloads", b.workload, "workload");
       await exists("models", b.model, "model");
-      const team = b.workload ? (await env.DB.prepare("SELECT team FROM workloads WHERE id = ?").bind(b.workload).first<{ team: string }>())!.team : (b.team ?? null);
+      const team = b.workload ? (await configDb(env).prepare("SELECT team FROM workloads WHERE id = ?").bind(b.workload).first<{ team: string }>())!.team : (b.team ?? null);
       const row = {
         id: `adj_${crypto.randomUUID()}`, kind: b.kind, team, workload: b.workload ?? null, model: b.model ?? null, percent: b.percent ?? null,
         nusd_per_day: b.usd_per_day === undefined ? null : usdNumberToNusd(b.usd_per_day), effective_from: b.effective_from,

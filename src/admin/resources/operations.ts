@@ -17,6 +17,7 @@ import { runbooks, runDetection } from "../../operations/runbooks";
 import { requireTeamAccess, type Principal } from "../auth";
 import { adminRoute, type AdminRoute } from "../router";
 import { parseResourceId } from "./catalog";
+import { configDb } from "../../config/control-db";
 
 const Since = z.iso.datetime({ offset: true }).or(z.iso.date());
 
@@ -208,7 +209,7 @@ export const operationsRoutes: AdminRoute<unknown>[] = [
     roles: [], body: OpsPolicy,
     handler: async ({ env, params, principal, body }) => {
       const team = parseResourceId({ id: params.team });
-      if (!(await env.DB.prepare("SELECT 1 AS x FROM teams WHERE id = ?").bind(team).first())) throw new ProblemError(404, "Not Found", `No team ${team}.`);
+      if (!(await configDb(env).prepare("SELECT 1 AS x FROM teams WHERE id = ?").bind(team).first())) throw new ProblemError(404, "Not Found", `No team ${team}.`);
       const ts = nowIso();
       await env.DB.prepare("INSERT INTO ops_policies (team, spec, updated_at) VALUES (?, ?, ?) ON CONFLICT(team) DO UPDATE SET spec = excluded.spec, updated_at = excluded.updated_at")
         .bind(team, JSON.stringify(body), ts).run();

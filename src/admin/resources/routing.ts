@@ -8,6 +8,7 @@ import { and, desc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { ResourceId } from "../../config/schemas";
 import { db, nowIso, schema, writeConfig } from "../../config/store";
+import { configDb } from "../../config/control-db";
 import { routingRules, failoverDrills } from "../../db/routing-schema";
 import type { Env } from "../../env";
 import { ProblemError } from "../../errors/problem";
@@ -100,7 +101,7 @@ export const routingRoutes: AdminRoute<unknown>[] = [
   adminRoute({
     method: "get", path: "/routing/rules", tag: "routing", summary: "Routing rules in force (latest version of each)", roles: ["auditor", "finance", "team-owner"],
     handler: async ({ env, principal }) => {
-      const rows = await env.DB.prepare(
+      const rows = await configDb(env).prepare(
         "SELECT r.* FROM routing_rules r JOIN (SELECT scope, subject, MAX(version) AS v FROM routing_rules GROUP BY scope, subject) m ON r.scope = m.scope AND r.subject = m.subject AND r.version = m.v WHERE r.spec IS NOT NULL ORDER BY r.scope, r.subject",
       ).all<Record<string, string | number | null>>();
       const data = rows.results.map((r) => ruleView({

@@ -14,6 +14,7 @@ import { adjustmentsFor, type ForecastScope, type PlannedChange } from "./adjust
 import { addDays, isoDay } from "./dates";
 import { projectExhaustion } from "./exhaustion";
 import { forecastSpend, type SeriesForecast } from "./index";
+import { configDb } from "../../config/control-db";
 
 /** Days of history a forecast reads (the backtest uses the last 30 of them). */
 export const HISTORY_DAYS = 120;
@@ -49,8 +50,8 @@ export async function loadForecastContext(env: Pick<Env, "DB">, now: number, tea
   const today = isoDay(now);
   const [data, teams, workloads, changes] = await Promise.all([
     loadSpendFacts(env.DB, { from: addDays(today, -HISTORY_DAYS), to: addDays(today, -1), team }),
-    env.DB.prepare("SELECT id, spec FROM teams").all<{ id: string; spec: string }>(),
-    env.DB.prepare("SELECT id, spec FROM workloads").all<{ id: string; spec: string }>(),
+    configDb(env).prepare("SELECT id, spec FROM teams").all<{ id: string; spec: string }>(),
+    configDb(env).prepare("SELECT id, spec FROM workloads").all<{ id: string; spec: string }>(),
     env.DB.prepare("SELECT * FROM forecast_adjustments ORDER BY created_at").all<PlannedChange & { created_by: string }>(),
   ]);
   return {

@@ -8,6 +8,7 @@ import { audit } from "../../config/store";
 import type { Env } from "../../env";
 import { DRILL_TEAM } from "../../routing/drills";
 import { npsDrops, roundResults, SURVEY_AREAS, type Eligible, type RoundPoint, type SurveyAnswer } from "./math";
+import { configDb } from "../../config/control-db";
 
 export interface SurveyRow {
   id: string;
@@ -31,7 +32,7 @@ export function quarterOf(ms: number): string {
  */
 export async function openRound(env: Env, opts: { trigger: string; now: number; title?: string; closesInDays?: number }): Promise<SurveyRow> {
   const nowIso = new Date(opts.now).toISOString();
-  const keys = await env.DB.prepare(
+  const keys = await configDb(env).prepare(
     "SELECT team, COUNT(*) AS n FROM api_keys WHERE revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?) AND team != ? GROUP BY team",
   ).bind(nowIso, DRILL_TEAM).all<{ team: string; n: number }>();
   const eligible: Eligible = { total: keys.results.reduce((a, r) => a + r.n, 0), teams: Object.fromEntries(keys.results.map((r) => [r.team, r.n])) };

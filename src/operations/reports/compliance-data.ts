@@ -12,6 +12,7 @@ import { usdToNusd } from "../../config/money";
 import { dateRange, monthBounds } from "../forecast/dates";
 import { formatUsd } from "../spend/money";
 import type { ComplianceReportData, Discrepancy } from "./types";
+import { configDb } from "../../config/control-db";
 
 export const PROVIDER_SPEND_TOLERANCE = 0.02;
 
@@ -32,6 +33,8 @@ export async function buildComplianceReport(env: Env, period: string, now: numbe
   const tsFrom = `${first}T00:00:00.000Z`;
   const tsTo = `${last}T23:59:59.999Z`;
   const q = <T>(sql: string, ...args: unknown[]) => env.DB.prepare(sql).bind(...args).all<T>().then((r) => r.results);
+  // Configuration lives in the control plane (src/config/control-db.ts), per-request data in the zone.
+  const config = <T>(sql: string) => configDb(env).prepare(sql).all<T>().then((r) => r.results);
   const [gwProv, impProv, gwTeam, impTeam, dlp, logged, served, teams, workloads, audits, drills, rollupDays, rawDays] = await Promise.all([
     q<Sums>("SELECT provider AS key, SUM(cost_nusd) AS nusd FROM usage_daily WHERE day >= ? AND day <= ? GROUP BY provider", first, last),
     q<Sums>("SELECT provider AS key, SUM(cost_nusd) AS nusd FROM spend_imports WHERE day >= ? AND day <= ? GROUP BY provider", first, last),
@@ -43,8 +46,8 @@ export async function buildComplianceReport(env: Env, period: string, now: numbe
       FROM request_logs WHERE ts >= ? AND ts <= ?`, tsFrom, tsTo),
     q<{ team: string; workload: string; model: string; served: number; cost: number }>(`SELECT team, workload, model, SUM(requests - errors) AS served, SUM(cost_nusd) AS cost
       FROM usage_daily WHERE day >= ? AND day <= ? GROUP BY team, workload, model`, first, last),
-    q<{ id: string; spec: string }>("SELECT id, spec FROM teams"),
-    q<{ id: string; spec: string }>("SELECT id, spec FROM workloads"),
+    config<{ id: string; spec: string }>("SELECT id, spec FROM teams"),
+    config<{ id: string; spec: string }>("SELECT id, spec FROM workloads"),
     q<{ ts: string; ok: number }>("SELECT ts, ok FROM restricted_audits WHERE ts >= ? AND ts <= ? ORDER BY ts", tsFrom, tsTo),
     q<{ ts: string; model: string; provider: string; verdict: string }>("SELECT ts, model, provider, verdict FROM failover_drills WHERE ts >= ? AND ts <= ? ORDER BY ts", tsFrom, tsTo),
     q<{ day: string; requests: number; cost: number }>("SELECT day, SUM(requests) AS requests, SUM(cost_nusd) AS cost FROM usage_daily WHERE day >= ? AND day <= ? GROUP BY day", first, last),

@@ -16,6 +16,7 @@ import { freshBundle } from "../bundle";
 import type { Runbook, RunbookContext, Signal } from "../types";
 import { changeWorkload, readWorkload, remediationDetail } from "../workload-config";
 import { budgetVerdict } from "./decide";
+import { configDb } from "../../../config/control-db";
 
 const KIND = "budget_breach";
 
@@ -83,7 +84,7 @@ export const budgetBreach: Runbook = {
     let heaviest = (diagnosis.facts.top_workloads as Array<{ workload: string | null }>)[0]?.workload ?? null;
     if (!heaviest && ctx.drill) {
       // A synthetic breach has no spend: rehearse on any workload of the team.
-      heaviest = (await ctx.env.DB.prepare("SELECT id FROM workloads WHERE team = ? ORDER BY id LIMIT 1").bind(signal.team ?? "").first<{ id: string }>())?.id ?? null;
+      heaviest = (await configDb(ctx.env).prepare("SELECT id FROM workloads WHERE team = ? ORDER BY id LIMIT 1").bind(signal.team ?? "").first<{ id: string }>())?.id ?? null;
     }
     const inputs = { policy: policy.budget_action, workload: heaviest, throttle_rpm: policy.throttle_rpm };
     if (policy.budget_action === "notify") return { outcome: "skipped", inputs, detail: { reason: "team policy: notify only" } };
