@@ -10,8 +10,9 @@ import * as agents from "../../src/db/agents-schema";
 import * as guardrails from "../../src/db/guardrails-schema";
 import * as routing from "../../src/db/routing-schema";
 import * as core from "../../src/db/schema";
+import * as workloads from "../../src/db/workloads-schema";
 
-const tables = [core, agents, guardrails, routing].flatMap((m) => Object.values(m).filter((v): v is SQLiteTable => v instanceof SQLiteTable));
+const tables = [core, agents, guardrails, routing, workloads].flatMap((m) => Object.values(m).filter((v): v is SQLiteTable => v instanceof SQLiteTable));
 
 describe("schema drift", () => {
   it("finds the drizzle tables", () => expect(tables.length).toBeGreaterThan(15));
