@@ -24,6 +24,7 @@ import { ProblemError } from "../src/errors/problem";
 import { handleChat } from "../src/gateway/chat";
 import { handleEmbeddings, handleModels } from "../src/gateway/embeddings";
 import { maybeForward } from "../src/routing/forward";
+import { workloadHook } from "../src/workloads/hook";
 
 type AppEnv = { Bindings: Env };
 
@@ -51,6 +52,8 @@ for (const path of ["/v1/chat/completions", "/v1/embeddings", "/v1/models"]) {
   dataPlane.use(path, async (c, next) => (await maybeForward(c.req.raw, c.env, c.executionCtx)) ?? next());
 }
 
+// Deprecation headers and production quality sampling, after the answer (src/workloads/hook.ts).
+dataPlane.use("/v1/chat/completions", workloadHook);
 dataPlane.post("/v1/chat/completions", (c) => handleChat(c.req.raw, deps(c)));
 dataPlane.post("/v1/embeddings", (c) => handleEmbeddings(c.req.raw, deps(c)));
 dataPlane.get("/v1/models", (c) => handleModels(c.req.raw, deps(c)));

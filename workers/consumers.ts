@@ -10,6 +10,7 @@ import { isRequestMessage } from "../src/logging/emit";
 import { isPack } from "../src/usage/emit";
 import { isLogRecord, type LogRecord } from "../src/logging/tier";
 import { writeLogs } from "../src/logging/writer";
+import { handleEvalBatch } from "../src/workloads/jobs";
 
 /**
  * Producers send JSON text (serialised once, src/usage/emit.ts); objects are what earlier
@@ -52,8 +53,8 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promi
     return;
   }
   if (batch.queue.startsWith("eval-jobs")) {
-    // Evaluators arrive with the workloads issue; until then jobs are acknowledged and dropped.
-    batch.ackAll();
+    // Golden/adversarial examples and production samples: scored through the pipeline (src/workloads/jobs.ts).
+    await handleEvalBatch(batch, env);
     return;
   }
   console.warn("message for an unknown queue", { queue: batch.queue });

@@ -16,6 +16,7 @@ import type { CacheStatus, UsageEvent } from "../usage/event";
 import { DEFAULT_MAX_BODY_BYTES, parseJsonBody, readBodyText } from "./body";
 import { BoundedMap } from "./memo";
 import { authorizeKey, authorizeModel, bearerToken, declaredDataClass, effectiveDataClass, type Caller } from "./policy";
+import { evalLabel } from "../workloads/mark";
 
 export interface GatewayDeps {
   env: Env;
@@ -142,6 +143,9 @@ export async function prepare<S extends z.ZodType>(
   const detail = (usage.detail ??= {});
   if (userAgent) detail.user_agent = userAgent.slice(0, 200);
   if (agent) detail.agent = agent.slice(0, 128);
+  // Eval traffic (golden, adversarial, judge) is labelled in usage; only in-process requests carry it.
+  const label = evalLabel(request);
+  if (label) detail.eval = label;
   const declared = declaredDataClass(request.headers.get("x-data-class"));
   const limit = Number(deps.env.MAX_BODY_BYTES ?? DEFAULT_MAX_BODY_BYTES);
   const raw = parseJsonBody(await readBodyText(request, limit));
