@@ -11,5 +11,6 @@ import { routingRoutes } from "./resources/routing";
 import { tenancyRoutes } from "./resources/tenancy";
 import { usageRoutes } from "./resources/usage";
 import type { AdminRoute } from "./router";
+import { workloadEvalRoutes } from "../workloads/routes";
 
-export const adminRoutes: ReadonlyArray<AdminRoute<unknown>> = [...catalogRoutes, ...tenancyRoutes, ...usageRoutes, ...budgetRoutes, ...agentRoutes, ...routingRoutes, ...logRoutes, ...dlpRoutes];
+export const adminRoutes: ReadonlyArray<AdminRoute<unknown>> = [...catalogRoutes, ...tenancyRoutes, ...usageRoutes, ...budgetRoutes, ...agentRoutes, ...routingRoutes, ...logRoutes, ...dlpRoutes, ...workloadEvalRoutes];
