@@ -7,6 +7,7 @@ import type { Env } from "../src/env";
 import { runFailoverDrills } from "../src/routing/drills";
 import { runRestrictedAudit } from "../src/logging/audit";
 import { purgeExpiredLogs } from "../src/logging/writer";
+import { reviewDatasets, runQualityChecks, runScheduledAdversarial } from "../src/workloads/scheduled";
 import { escalateOverdueReviews, openAccessReview, runBaselines, runShadowDiscovery } from "../src/agents/jobs";
 
 export type CronJob = (env: Env, scheduledTime: number) => Promise<void>;
@@ -20,6 +21,10 @@ export const cronJobs: Record<string, CronJob> = {
   "agent-baselines": async (env, t) => void (await runBaselines(env, t)),
   "agent-access-review-escalation": async (env, t) => void (await escalateOverdueReviews(env, t)),
   "agent-access-review": async (env, t) => void (await openAccessReview(env, t, "cron:access-review")),
+  // Workloads: adversarial suite against the configured models, quality regressions, dataset review.
+  "adversarial-suites": async (env) => void (await runScheduledAdversarial(env)),
+  "quality-regressions": async (env, t) => runQualityChecks(env, t),
+  "dataset-review": async (env, t) => reviewDatasets(env, t),
   // Log retention per tier, then the audit proving no restricted content is stored (in that order).
   "log-retention-and-restricted-audit": async (env, t) => {
     await purgeExpiredLogs(env, t);
@@ -30,7 +35,7 @@ export const cronJobs: Record<string, CronJob> = {
 /** Keep in step with `[triggers] crons` in wrangler.toml. */
 export const cronSchedule: Record<string, string[]> = {
   "*/5 * * * *": [],
-  "0 3 * * *": ["failover-drills", "shadow-agent-discovery", "agent-baselines", "agent-access-review-escalation", "log-retention-and-restricted-audit"],
+  "0 3 * * *": ["failover-drills", "shadow-agent-discovery", "agent-baselines", "agent-access-review-escalation", "log-retention-and-restricted-audit", "adversarial-suites", "quality-regressions", "dataset-review"],
   "0 6 1 * *": [],
   "0 7 1 1,4,7,10 *": ["agent-access-review"],
 };
