@@ -107,7 +107,18 @@ export async function runEvalJob(env: Env, job: EvalJob): Promise<boolean> {
  * @example await handleEvalBatch(batch, env)
  */
 export async function handleEvalBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  for (const message of batch.messages) {
+  // A few examples at a time: model calls dominate, and a batch of 20 one by one is slow.
+  const queue = [...batch.messages];
+  const worker = async () => {
+    for (let m = queue.shift(); m; m = queue.shift()) await handleMessage(m, env);
+  };
+  await Promise.all(Array.from({ length: BATCH_CONCURRENCY }, worker));
+}
+
+const BATCH_CONCURRENCY = 5;
+
+async function handleMessage(message: Message<unknown>, env: Env): Promise<void> {
+  {
     let body: unknown = message.body;
     if (typeof body === "string") {
       try {

@@ -16,7 +16,7 @@ describe("lifecycle transitions", () => {
     expect(r.allowed).toBe(false);
     expect(r.missing.join("\n")).toMatch(/at least 100 examples \(v1 has 40\)/);
     expect(r.missing.join("\n")).toMatch(/coverage of at least 0.8/);
-    expect(r.missing.join("\n")).toMatch(/adversarial gate \(run run_2 passed 0.50 < 0.9\)/);
+    expect(r.missing.join("\n")).toMatch(/adversarial gate \(run run_2 passed 0.50 < 0.8\)/);
     expect(r.missing.join("\n")).toMatch(/an owner/);
     expect(checkTransition({ ...ready, dataset: undefined, adversarial: undefined }).missing).toHaveLength(2);
     expect(checkTransition({ ...ready, adversarial: { run: "r", pass_rate: 1, complete: false } }).missing[0]).toMatch(/still running/);

@@ -30,7 +30,7 @@ export const WorkloadEvalSettings = z.object({
   input_categories: z.array(z.string().min(1).max(64)).max(200).optional(),
   /** Coverage: a category counts when it has `min_examples`; production needs `threshold`. */
   coverage: z.object({ min_examples: z.number().int().min(1).max(1000).default(5), threshold: z.number().min(0).max(1).default(0.8) }).strict().optional(),
-  /** Minimum adversarial-suite pass rate (0–1; default 0.9). */
+  /** Minimum adversarial-suite pass rate (0–1; default 0.8). */
   adversarial_gate: z.number().min(0).max(1).optional(),
   sampling: Sampling.optional(),
   /** Deprecated workloads: when keys stop working (ISO 8601) and how callers move off. */
@@ -41,6 +41,7 @@ export type WorkloadEvalSettings = z.infer<typeof WorkloadEvalSettings>;
 
 export const DEFAULT_MIN_EXAMPLES = 5;
 export const DEFAULT_COVERAGE_THRESHOLD = 0.8;
-export const DEFAULT_ADVERSARIAL_GATE = 0.9;
+/** Default adversarial pass-rate gate; the built-in library has two cases no guardrail stops yet. */
+export const DEFAULT_ADVERSARIAL_GATE = 0.8;
 export const DEFAULT_REGRESSION_MARGIN = 0.1;
 export const PRODUCTION_MIN_EXAMPLES = 100;

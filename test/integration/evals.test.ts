@@ -71,6 +71,7 @@ describe("eval runs on the eval-jobs queue", { timeout: 60_000 }, () => {
     await upload(org.workload, jsonl([example("a", "redelivery one", passing)]));
     const run = await runToCompletion({ workload: org.workload, suite: "golden" });
     const before = await env.DB.prepare("SELECT * FROM eval_results WHERE run_id = ?").bind(run.id).all();
+    await new Promise((r) => setTimeout(r, 2_000)); // let the run's own spend settle first
     const budgetBefore = await adminOk<{ spent_usd: number }>("GET", `/teams/${org.team}/budget`);
     const examples = await adminOk<{ data: unknown[] }>("GET", `/workloads/${org.workload}/datasets/1`);
     const job = { kind: "eval", run: run.id, workload: org.workload, suite: "golden", model: "sim-chat", example: examples.data[0] };
