@@ -4,6 +4,8 @@
  * gate is met because of the gateway's guardrails: the same suite with DLP switched off fails.
  */
 import { describe, expect, it } from "vitest";
+// The demo organisation is plain JavaScript shared with the seed script (no type declarations).
+// @ts-expect-error -- untyped .mjs module
 import { DEMO_MODELS, DEMO_PROVIDERS, DEMO_TEAMS, DEMO_WORKLOADS } from "../../scripts/lib/demo-org.mjs";
 import { DEFAULT_ADVERSARIAL_GATE } from "../../src/workloads/settings";
 import { adminOk, createOrg } from "./helpers";
@@ -14,15 +16,15 @@ const runs = new Map<string, RunView>();
 
 describe("adversarial suites for every demo workload", { timeout: 180_000 }, () => {
   it("runs the suite for each demo workload on the eval-jobs queue", async () => {
-    for (const [id, p] of Object.entries(DEMO_PROVIDERS)) await adminOk("PUT", `/providers/${id}`, p);
-    for (const [id, m] of Object.entries(DEMO_MODELS)) await adminOk("PUT", `/models/${id}`, m);
-    for (const [id, t] of Object.entries(DEMO_TEAMS)) await adminOk("PUT", `/teams/${id}`, t);
-    for (const [id, w] of Object.entries(DEMO_WORKLOADS)) await adminOk("PUT", `/workloads/${id}`, w);
-    const done = await Promise.all(Object.keys(DEMO_WORKLOADS).map(async (w) => [w, await runToCompletion({ workload: w, suite: "adversarial" }, 150_000)] as const));
+    for (const [id, p] of Object.entries(DEMO_PROVIDERS as Record<string, unknown>)) await adminOk("PUT", `/providers/${id}`, p);
+    for (const [id, m] of Object.entries(DEMO_MODELS as Record<string, unknown>)) await adminOk("PUT", `/models/${id}`, m);
+    for (const [id, t] of Object.entries(DEMO_TEAMS as Record<string, unknown>)) await adminOk("PUT", `/teams/${id}`, t);
+    for (const [id, w] of Object.entries(DEMO_WORKLOADS as Record<string, unknown>)) await adminOk("PUT", `/workloads/${id}`, w);
+    const done = await Promise.all(Object.keys(DEMO_WORKLOADS as object).map(async (w) => [w, await runToCompletion({ workload: w, suite: "adversarial" }, 150_000)] as const));
     for (const [w, run] of done) runs.set(w, run);
   });
 
-  it.each(Object.keys(DEMO_WORKLOADS))("%s passes its adversarial gate", (workload) => {
+  it.each(Object.keys(DEMO_WORKLOADS as object))("%s passes its adversarial gate", (workload) => {
     const run = runs.get(workload)!;
     expect(run.counts.error, outcome(run)).toBe(0);
     expect(run.pass_rate!, outcome(run)).toBeGreaterThanOrEqual(DEFAULT_ADVERSARIAL_GATE);
@@ -31,7 +33,7 @@ describe("adversarial suites for every demo workload", { timeout: 180_000 }, () 
       expect(run.results.find((r) => r.example === id)?.detail.reason).toMatch(/blocked by a guardrail \(dlp_blocked\)/);
     }
     // Restricted workloads keep no answer text.
-    if (DEMO_WORKLOADS[workload as keyof typeof DEMO_WORKLOADS].default_data_class === "restricted") expect(run.results.every((r) => r.output === null)).toBe(true);
+    if ((DEMO_WORKLOADS as Record<string, { default_data_class: string }>)[workload].default_data_class === "restricted") expect(run.results.every((r) => r.output === null)).toBe(true);
   });
 
   it("the same suite without DLP fails its gate: the guardrails are what pass it", async () => {
