@@ -76,5 +76,5 @@ export const workloadHook: MiddlewareHandler<{ Bindings: Env }> = async (c, next
   const res = c.res;
   if (!decision.sampled || res.status !== 200 || !(res.headers.get("content-type") ?? "").includes("application/json")) return;
   const clone = res.clone();
-  c.executionCtx.waitUntil(sampleJob(w, copy, clone, decision.review).then((job) => enqueue(c.env, job)).catch(() => undefined));
+  c.executionCtx.waitUntil(sampleJob(w, copy, clone, decision.review).then((job) => enqueue(c.env, job)).catch((err) => console.warn("sample not taken", { error: err instanceof Error ? err.message : String(err) })));
 };
