@@ -4,10 +4,12 @@
 // State persists under .wrangler/state/v3 (the same files `wrangler d1 ... --local` uses).
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { DEFAULT_PORT, STATE_DIR } from "./lib/local-config.mjs";
+import { DEFAULT_PORT, LOCAL_ADMIN_JWT_SECRET, STATE_DIR } from "./lib/local-config.mjs";
 import { scheduleCrons } from "./lib/cron.mjs";
 import { ROOT, applyMigrations, buildWorker, startGateway, withLocalD1 } from "./lib/runtime.mjs";
 import { seedDemo } from "./lib/seed.mjs";
+import { publishDemoDatasets } from "./lib/demo-datasets.mjs";
+import { SignJWT } from "jose";
 
 const port = Number(process.env.PORT ?? DEFAULT_PORT);
 const region = process.env.REGION;
@@ -27,8 +29,12 @@ const stopCrons = scheduleCrons(crons, (expr) => {
   fetch(`${url}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent(expr)}`).catch((err) => console.error(`cron ${expr} failed: ${err.message}`));
 });
 
+// Golden datasets live in R2, so they are published through the admin API once the gateway runs.
+const seedToken = await new SignJWT({ role: "admin" }).setProtectedHeader({ alg: "HS256" }).setSubject("seed").setIssuer("switchyard")
+  .setAudience("switchyard-admin").setIssuedAt().setExpirationTime("10m").sign(new TextEncoder().encode(LOCAL_ADMIN_JWT_SECRET));
+const datasetsPublished = await publishDemoDatasets(url, seedToken).catch((err) => (console.warn(`demo datasets not published: ${err.message}`), 0));
 console.log(`Switchyard gateway on ${url} (region ${region ?? "us"}) — ready in ${Date.now() - started} ms`);
-console.log(`  migrations applied: ${applied.length ? applied.join(", ") : "none new"}; demo organisation "Acme" seeded`);
+console.log(`  migrations applied: ${applied.length ? applied.join(", ") : "none new"}; demo organisation "Acme" seeded (${datasetsPublished} golden datasets published)`);
 console.log(`  credentials: npm run -s demo:credentials`);
 console.log(`  crons: ${crons.join(" | ")} (fire one now: GET ${url}/cdn-cgi/handler/scheduled?cron=<expr>)`);
 
