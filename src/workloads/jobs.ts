@@ -36,17 +36,18 @@ function isEvalJob(v: unknown): v is EvalJob {
 }
 
 /** Model helpers for evaluators, through the pipeline: embeddings as the workload, the judge as its own workload. */
-export function pipelineDeps(env: Env, workload: string, label: EvalLabel): EvaluatorDeps {
+export function pipelineDeps(env: Env, workload: string, label: EvalLabel, dataClass?: string): EvaluatorDeps {
   let n = 0;
   const id = (kind: string) => `${label.run}-${label.example ?? "x"}-${kind}${n++}`.slice(0, 128);
   return {
-    embed: (model, texts) => evalEmbed({ env, workload, label: { ...label, kind: "embedding" }, requestId: id("emb"), model, texts }),
+    embed: (model, texts) => evalEmbed({ env, workload, label: { ...label, kind: "embedding" }, requestId: id("emb"), model, texts, dataClass }),
     async judge(call) {
       const bundle = await getBundle(env, { waitUntil: () => {} });
       const model = call.model ?? bundle.workloads.get(JUDGE_WORKLOAD)?.allowed_models[0];
       if (!model) throw new Error("no judge model is configured");
       const answer = await evalChat({
-        env, workload: JUDGE_WORKLOAD, label: { ...label, kind: "judge" }, requestId: id("judge"),
+        // The judge sees the answer, so its call carries the answer's class (restricted stays restricted).
+        env, workload: JUDGE_WORKLOAD, label: { ...label, kind: "judge" }, requestId: id("judge"), dataClass,
         body: { model, temperature: 0, max_tokens: 400, messages: [{ role: "system", content: call.system }, { role: "user", content: call.user }] },
       });
       if (answer.status !== 200) throw new Error(`judge call refused (${answer.status} ${answer.errorCode ?? ""}): ${answer.errorMessage ?? ""}`.trim());
@@ -75,7 +76,7 @@ export async function runEvalJob(env: Env, job: EvalJob): Promise<boolean> {
   let checks: CheckResult[] = [];
   let reason: string;
   if (answer.status === 200) {
-    checks = await runChecks({ output: answer.output, expected: job.example.expected, messages: job.example.input.messages }, job.example.checks, pipelineDeps(env, job.workload, label));
+    checks = await runChecks({ output: answer.output, expected: job.example.expected, messages: job.example.input.messages }, job.example.checks, pipelineDeps(env, job.workload, label, answer.dataClass ?? undefined));
     ({ status, score } = combine(checks));
     reason = status === "error" ? "an evaluator failed" : `${checks.filter((c) => c.pass).length}/${checks.length} checks passed`;
   } else if (job.suite === "adversarial" && answer.status === 403 && GUARDRAIL_CODES.test(answer.errorCode ?? "")) {

@@ -32,13 +32,18 @@ interface CallOptions {
   requestId: string;
   path: "chat/completions" | "embeddings";
   body: Record<string, unknown>;
+  /** Declared class: a judge or embedding call about a restricted answer is itself restricted. */
+  dataClass?: string;
 }
 
 async function call(opts: CallOptions): Promise<{ res: Response; json: Record<string, unknown>; latencyMs: number }> {
   const apiKey = await evalApiKey(opts.env, opts.workload);
   const request = markEval(new Request(`https://eval.internal/v1/${opts.path}`, {
     method: "POST",
-    headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json", "x-request-id": opts.requestId, "user-agent": "switchyard-evals" },
+    headers: {
+      authorization: `Bearer ${apiKey}`, "content-type": "application/json", "x-request-id": opts.requestId, "user-agent": "switchyard-evals",
+      ...(opts.dataClass ? { "x-data-class": opts.dataClass } : {}),
+    },
     body: JSON.stringify(opts.body),
   }), opts.label);
   const pending: Promise<unknown>[] = [];

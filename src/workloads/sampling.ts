@@ -70,7 +70,7 @@ export async function scoreSample(env: Env, job: SampleJob): Promise<boolean> {
   if (!job.metadata_only && job.messages && job.output !== undefined && workload) {
     const checks = workload.sampling?.evaluators ?? [];
     if (checks.length) {
-      const results = await runChecks({ output: job.output, messages: job.messages }, checks, pipelineDeps(env, job.workload, { run: "sample", kind: "golden", example: job.request_id }));
+      const results = await runChecks({ output: job.output, messages: job.messages }, checks, pipelineDeps(env, job.workload, { run: "sample", kind: "golden", example: job.request_id }, job.data_class));
       const combined = combine(results);
       score = combined.status === "error" ? null : combined.score;
       detail = { status: combined.status, checks: results.map((r) => ({ type: r.type, pass: r.pass, score: r.score, ...(restricted ? {} : { reason: r.reason }), ...(r.error ? { error: r.error } : {}) })) };

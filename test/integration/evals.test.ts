@@ -111,6 +111,18 @@ describe("eval runs on the eval-jobs queue", { timeout: 60_000 }, () => {
     expect(JSON.parse(judgeUsage.detail).eval).toMatchObject({ run: run.id, kind: "judge" });
   });
 
+  it("a judge grading a restricted answer is called as restricted (metadata-only logs, in-zone routing)", async () => {
+    const org = await createOrg({ dataClass: "restricted" });
+    await upload(org.workload, jsonl([example("tone", "grade this restricted answer", [{ type: "judge", rubric: "Polite?", model: "sim-chat" }])]));
+    const run = await runToCompletion({ workload: org.workload, suite: "golden" });
+    expect(run.results[0].output).toBeNull();
+    const judgeUsage = await eventually(async () => {
+      const rows = await env.DB.prepare("SELECT data_class FROM usage_events WHERE workload = 'switchyard-judge' AND detail LIKE ?").bind(`%${run.id}%`).all<{ data_class: string }>();
+      return rows.results[0];
+    });
+    expect(judgeUsage.data_class).toBe("restricted");
+  });
+
   it("a judge refused by its own budget is an error too, and the evaluated team pays nothing for judging", async () => {
     const org = await createOrg();
     await upload(org.workload, jsonl([example("tone", "judge me", [{ type: "judge", rubric: "Polite?", model: "sim-chat" }])]));
