@@ -5,5 +5,6 @@
 import type { AdminRoute } from "../admin/router";
 import { datasetRoutes } from "./routes-datasets";
 import { lifecycleRoutes } from "./routes-lifecycle";
+import { upgradeRoutes } from "./routes-upgrades";
 
-export const workloadEvalRoutes: AdminRoute<unknown>[] = [...datasetRoutes, ...lifecycleRoutes];
+export const workloadEvalRoutes: AdminRoute<unknown>[] = [...datasetRoutes, ...lifecycleRoutes, ...upgradeRoutes];
