@@ -6,11 +6,13 @@
 // every edge. State persists under .wrangler/state/v3.
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { DEFAULT_PORT, REGIONS, STATE_DIR } from "./lib/local-config.mjs";
+import { DEFAULT_PORT, LOCAL_ADMIN_JWT_SECRET, REGIONS, STATE_DIR } from "./lib/local-config.mjs";
 import { scheduleCrons } from "./lib/cron.mjs";
 import { fireCron, startEdges, withRegionD1s } from "./lib/regions.mjs";
 import { ROOT, applyMigrations, buildWorker } from "./lib/runtime.mjs";
 import { seedDemo } from "./lib/seed.mjs";
+import { publishDemoDatasets } from "./lib/demo-datasets.mjs";
+import { SignJWT } from "jose";
 
 const port = Number(process.env.PORT ?? DEFAULT_PORT);
 
@@ -32,8 +34,14 @@ const stopCrons = scheduleCrons(crons, (expr) => {
   fireCron(mf, expr).catch((err) => console.error(`cron ${expr} failed: ${err.message}`));
 });
 
+// Golden datasets live in R2, so they are published through the admin API once the edges run
+// (through the us edge: evaluations run there locally; see README "Workloads and evaluations").
+const seedToken = await new SignJWT({ role: "admin" }).setProtectedHeader({ alg: "HS256" }).setSubject("seed").setIssuer("switchyard")
+  .setAudience("switchyard-admin").setIssuedAt().setExpirationTime("10m").sign(new TextEncoder().encode(LOCAL_ADMIN_JWT_SECRET));
+const datasetsPublished = await publishDemoDatasets(urls.us, seedToken)
+  .catch((err) => (console.warn(`demo datasets not published: ${err.message}`), 0));
 console.log(`Switchyard edges ready in ${Date.now() - started} ms: ${REGIONS.map((r) => `${r} ${urls[r]}`).join(", ")}`);
-console.log(`  migrations applied: ${applied.length ? applied.join(", ") : "none new"}; demo organisation "Acme" seeded`);
+console.log(`  migrations applied: ${applied.length ? applied.join(", ") : "none new"}; demo organisation "Acme" seeded (${datasetsPublished} golden datasets published)`);
 console.log(`  credentials: npm run -s demo:credentials`);
 console.log(`  crons: ${crons.join(" | ")} on every edge (fire one now: GET <edge>/cdn-cgi/handler/scheduled?cron=<expr>)`);
 

@@ -28,6 +28,7 @@ import { anthropicMessagesIngress } from "../src/ingress/anthropic-messages";
 import { openAiResponsesIngress } from "../src/ingress/openai-responses";
 import { handleFeedback } from "../src/gateway/feedback";
 import { routeToHome } from "../src/routing/forward";
+import { workloadHook } from "../src/workloads/hook";
 
 type AppEnv = { Bindings: Env };
 
@@ -59,6 +60,8 @@ dataPlane.use("/v1/*", async (c, next) => {
   return next();
 });
 
+// Deprecation headers and production quality sampling, after the answer (src/workloads/hook.ts).
+dataPlane.use("/v1/chat/completions", workloadHook);
 dataPlane.post("/v1/chat/completions", (c) => handleChat(c.req.raw, deps(c)));
 // The same pipeline behind other wire formats (src/ingress): Anthropic Messages, OpenAI Responses.
 dataPlane.post("/v1/messages", (c) => handleChat(c.req.raw, deps(c), anthropicMessagesIngress));

@@ -12,6 +12,7 @@ import type { UsageQueueBody, UsageQueueMessage } from "../src/usage/messages";
 import { isLogRecord, type LogRecord } from "../src/logging/tier";
 import { writeLogs } from "../src/logging/writer";
 import { exportTelemetry } from "../src/telemetry/export";
+import { handleEvalBatch } from "../src/workloads/jobs";
 
 /**
  * Producers send JSON text (serialised once, src/usage/emit.ts); objects are what earlier
@@ -56,8 +57,8 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promi
     return;
   }
   if (batch.queue.startsWith("eval-jobs")) {
-    // Evaluators arrive with the workloads issue; until then jobs are acknowledged and dropped.
-    batch.ackAll();
+    // Golden/adversarial examples and production samples: scored through the pipeline (src/workloads/jobs.ts).
+    await handleEvalBatch(batch, env);
     return;
   }
   console.warn("message for an unknown queue", { queue: batch.queue });

@@ -13,6 +13,7 @@ import { openQuarterlyReview, runEvidenceJob, runGovernanceCheck } from "../src/
 import { openRound } from "../src/operations/nps/store";
 import { runDetection } from "../src/operations/runbooks";
 import { runGuardrailTuning } from "../src/operations/tuning/job";
+import { reviewDatasets, runQualityChecks, runScheduledAdversarial } from "../src/workloads/scheduled";
 import { escalateOverdueReviews, openAccessReview, runBaselines, runShadowDiscovery } from "../src/agents/jobs";
 
 export type CronJob = (env: Env, scheduledTime: number) => Promise<void>;
@@ -42,6 +43,10 @@ export const cronJobs: Record<string, CronJob> = {
   "guardrail-tuning": async (env, t) => void (await runGuardrailTuning(env, t)),
   // Developer NPS: a survey round each quarter.
   "nps-survey-round": async (env, t) => void (await openRound(env, { trigger: "cron:quarterly", now: t })),
+  // Workloads: adversarial suite against the configured models, quality regressions, dataset review.
+  "adversarial-suites": async (env) => void (await runScheduledAdversarial(env)),
+  "quality-regressions": async (env, t) => runQualityChecks(env, t),
+  "dataset-review": async (env, t) => reviewDatasets(env, t),
   // Log retention per tier, then the audit proving no restricted content is stored (in that order).
   "log-retention-and-restricted-audit": async (env, t) => {
     await purgeExpiredLogs(env, t);
@@ -54,7 +59,8 @@ export const cronSchedule: Record<string, string[]> = {
   "*/5 * * * *": ["report-delivery-retry", "incident-detection"],
   "0 3 * * *": [
     "failover-drills", "shadow-agent-discovery", "agent-baselines", "agent-access-review-escalation",
-    "log-retention-and-restricted-audit", "finance-daily", "governance-check",
+    "log-retention-and-restricted-audit", "finance-daily", "governance-check", "adversarial-suites",
+    "quality-regressions", "dataset-review",
   ],
   "0 4 * * 1": ["guardrail-tuning"],
   "0 6 1 * *": ["monthly-reports", "governance-evidence"],

@@ -55,13 +55,13 @@ export const DEMO_MODELS = {
 };
 
 export const DEMO_WORKLOADS = {
-  "support-bot": { team: "support", name: "Support chat assistant", default_data_class: "public", allowed_models: ["gpt-sim", "gpt-sim-mini", "embed-sim"], lifecycle: "production", cache: { mode: "exact", ttl_s: 3600 } },
-  "docs-search": { team: "platform", name: "Docs semantic search", default_data_class: "public", allowed_models: ["gpt-sim-mini", "embed-sim"], lifecycle: "production", cache: { mode: "semantic", ttl_s: 3600, similarity: 0.92, embedding_model: "embed-sim" } },
-  "code-review": { team: "platform", name: "Code review bot", default_data_class: "internal", allowed_models: ["gpt-sim", "gpt-sim-mini"], lifecycle: "production" },
+  "support-bot": { team: "support", name: "Support chat assistant", default_data_class: "public", allowed_models: ["gpt-sim", "gpt-sim-mini", "embed-sim"], lifecycle: "production", owner: "support-bot-owner@acme.example", input_categories: ["billing", "refunds", "shipping", "account"], cache: { mode: "exact", ttl_s: 3600 } },
+  "docs-search": { team: "platform", name: "Docs semantic search", default_data_class: "public", allowed_models: ["gpt-sim-mini", "embed-sim"], lifecycle: "production", owner: "docs-search-owner@acme.example", input_categories: ["setup", "api", "errors", "concepts"], cache: { mode: "semantic", ttl_s: 3600, similarity: 0.92, embedding_model: "embed-sim" } },
+  "code-review": { team: "platform", name: "Code review bot", default_data_class: "internal", allowed_models: ["gpt-sim", "gpt-sim-mini"], lifecycle: "production", owner: "code-review-owner@acme.example", input_categories: ["style", "bugs", "security", "tests"] },
   "incident-summaries": { team: "platform", name: "Incident summaries", default_data_class: "internal", allowed_models: ["gpt-sim"], lifecycle: "staging" },
-  "research-notebook": { team: "research", name: "Research notebook", default_data_class: "internal", allowed_models: ["eu-sim", "gpt-sim"], lifecycle: "production" },
-  "hr-assistant": { team: "people", name: "HR case assistant", default_data_class: "restricted", allowed_models: ["eu-sim"], lifecycle: "production" },
-  "claims-triage": { team: "apac-sales", name: "Claims triage", default_data_class: "restricted", allowed_models: ["apac-sim"], lifecycle: "production" },
+  "research-notebook": { team: "research", name: "Research notebook", default_data_class: "internal", allowed_models: ["eu-sim", "gpt-sim"], lifecycle: "production", owner: "research-notebook-owner@acme.example", input_categories: ["summarise", "compare", "cite", "math"] },
+  "hr-assistant": { team: "people", name: "HR case assistant", default_data_class: "restricted", allowed_models: ["eu-sim"], lifecycle: "production", owner: "hr-assistant-owner@acme.example", input_categories: ["leave", "policy", "cases", "onboarding"] },
+  "claims-triage": { team: "apac-sales", name: "Claims triage", default_data_class: "restricted", allowed_models: ["apac-sim"], lifecycle: "production", owner: "claims-triage-owner@acme.example", input_categories: ["intake", "fraud", "routing", "payout"] },
   "sales-drafts": { team: "apac-sales", name: "Sales email drafts", default_data_class: "public", allowed_models: ["apac-sim", "gpt-sim-mini"], lifecycle: "dev" },
 };
 

@@ -56,6 +56,8 @@ function configStatements(db, nowIso) {
   for (const k of demoKeyRows(new Date(nowIso))) {
     s.push(db.prepare("INSERT OR IGNORE INTO api_keys (id, hash, prefix, workload, team, name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)").bind(k.id, k.hash, k.prefix, k.workload, k.team, k.name, k.created_at));
   }
+  // Lifecycle history: incident-summaries moved dev → staging, approved by a second person.
+  s.push(db.prepare("INSERT OR IGNORE INTO workload_transitions (id, workload, from_state, to_state, reason, requested_by, approved_by, status, detail, created_at, decided_at) VALUES ('tr_demo_incident_summaries_staging', 'incident-summaries', 'dev', 'staging', 'Pilot with the on-call rotation', 'maya@acme.example', 'li@acme.example', 'applied', '{\"criteria\":{},\"needs_approval\":false}', ?, ?)").bind(nowIso, nowIso));
   s.push(db.prepare("INSERT INTO config_version (id, version, updated_at) VALUES (1, 1, ?) ON CONFLICT (id) DO UPDATE SET version = version + 1, updated_at = excluded.updated_at").bind(nowIso));
   s.push(db.prepare("INSERT INTO audit_log (ts, actor, action, resource, detail) VALUES (?, 'seed', 'seed.demo', 'org/acme', NULL)").bind(nowIso));
   return s;

@@ -18,9 +18,10 @@ import { surveyRoutes } from "./resources/surveys";
 import { tenancyRoutes } from "./resources/tenancy";
 import { usageRoutes } from "./resources/usage";
 import type { AdminRoute } from "./router";
+import { workloadEvalRoutes } from "../workloads/routes";
 
 export const adminRoutes: ReadonlyArray<AdminRoute<unknown>> = [
   ...catalogRoutes, ...tenancyRoutes, ...usageRoutes, ...budgetRoutes, ...agentRoutes, ...routingRoutes, ...logRoutes,
   ...dlpRoutes, ...financeRoutes, ...reportRoutes, ...governanceRoutes, ...governanceAnalysisRoutes,
-  ...operationsRoutes, ...surveyRoutes, ...guardrailTuningRoutes,
+  ...operationsRoutes, ...surveyRoutes, ...guardrailTuningRoutes, ...workloadEvalRoutes,
 ];

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { DlpPolicyConfig } from "../dlp/policy";
+import { WorkloadEvalSettings } from "../workloads/settings";
 
 export const Zone = z.enum(["us", "eu", "apac"]);
 export type Zone = z.infer<typeof Zone>;
@@ -210,6 +211,8 @@ export const WorkloadPut = z
     /** Per-type DLP actions (allow/redact/block/raise); the default policy applies when absent. */
     dlp: DlpPolicyConfig.optional(),
   })
+  // Evaluation and lifecycle settings (owner, categories, gates, sampling, sunset): src/workloads/settings.ts.
+  .extend(WorkloadEvalSettings.shape)
   .strict();
 export type WorkloadPut = z.infer<typeof WorkloadPut>;
 

@@ -19,6 +19,7 @@ import { BoundedMap } from "./memo";
 import { clientRequestId, gatewayRequestId } from "./request-id";
 import { authorizeKey, authorizeModel, declaredDataClass, requestApiKey, effectiveDataClass, type Caller } from "./policy";
 import { activeDlpPolicy, impliedClass } from "../governance/runtime";
+import { evalLabel } from "../workloads/mark";
 
 export interface GatewayDeps {
   env: Env;
@@ -167,6 +168,9 @@ export async function prepare<S extends z.ZodType>(
   usage.team = caller.team.id;
   usage.workload = caller.workload.id;
   usage.key_id = caller.key.id;
+  // Eval traffic (golden, adversarial, judge) is labelled in usage; only in-process requests carry it.
+  const label = evalLabel(request);
+  if (label) addDetail(usage, { eval: label });
   const declared = declaredDataClass(request.headers.get("x-data-class"));
   const limit = Number(deps.env.MAX_BODY_BYTES ?? DEFAULT_MAX_BODY_BYTES);
   const raw = parseJsonBody(await readBodyText(request, limit));

@@ -47,6 +47,10 @@ export function authorizeKey(bundle: PolicyBundle, keyHash: string, now: number)
   const team = bundle.teams.get(key.team);
   if (!workload || !team) throw unauthorized("API key belongs to a workload or team that no longer exists.");
   if (workload.lifecycle === "decommissioned") throw forbidden(`Workload ${workload.id} is decommissioned.`, "workload_decommissioned");
+  // A deprecated workload's keys stop at its sunset (rule: workload.sunset_at).
+  if (workload.lifecycle === "deprecated" && workload.sunset_at && Date.parse(workload.sunset_at) <= now) {
+    throw forbidden(`Workload ${workload.id} was sunset at ${new Date(workload.sunset_at).toISOString()}; its keys no longer work (rule: workload.sunset_at).`, "workload_sunset");
+  }
   return { key, workload, team };
 }
 

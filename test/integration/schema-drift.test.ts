@@ -13,8 +13,9 @@ import * as guardrails from "../../src/db/guardrails-schema";
 import * as operations from "../../src/db/operations-schema";
 import * as routing from "../../src/db/routing-schema";
 import * as core from "../../src/db/schema";
+import * as workloads from "../../src/db/workloads-schema";
 
-const tables = [core, agents, finance, guardrails, routing, governance, operations].flatMap((m) => Object.values(m).filter((v): v is SQLiteTable => v instanceof SQLiteTable));
+const tables = [core, agents, finance, guardrails, routing, governance, operations, workloads].flatMap((m) => Object.values(m).filter((v): v is SQLiteTable => v instanceof SQLiteTable));
 
 describe("schema drift", () => {
   it("finds the drizzle tables", () => expect(tables.length).toBeGreaterThan(15));

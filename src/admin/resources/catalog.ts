@@ -9,6 +9,7 @@ import { sealSecret } from "../../config/secrets";
 import { baseUrlCredentials, destinationChanged, isCredentialName } from "../../config/provider-url";
 import { ProblemError } from "../../errors/problem";
 import { adminRoute, type AdminRoute } from "../router";
+import { startUpgradeEvaluation, targetChanges } from "../../workloads/upgrades";
 
 function id(params: Record<string, string>): string {
   const parsed = ResourceId.safeParse(params.id);
@@ -103,12 +104,16 @@ export const catalogRoutes: AdminRoute<unknown>[] = [
   }),
   adminRoute({
     method: "put", path: "/models/:id", tag: "models", summary: "Create or replace a catalog model", roles: [], body: ModelPut,
-    handler: async ({ env, params, body, principal }) => {
+    handler: async ({ env, params, body, principal, waitUntil }) => {
       const modelId = id(params);
+      const before = await db(env).select().from(schema.models).where(eq(schema.models.id, modelId)).get();
       const row = { id: modelId, spec: JSON.stringify(body), updatedAt: nowIso() };
       await writeConfig(env, [db(env).insert(schema.models).values(row).onConflictDoUpdate({ target: schema.models.id, set: row })], {
         actor: principal.sub, action: "model.put", resource: `models/${modelId}`, detail: body,
       });
+      // A target that now points at another version of its model is re-evaluated (src/workloads/upgrades.ts).
+      const changes = targetChanges(before ? (JSON.parse(before.spec) as ModelPut) : undefined, body);
+      if (changes.length) waitUntil(startUpgradeEvaluation(env, modelId, changes, principal.sub).catch((err) => console.error("upgrade re-evaluation not started", { error: String(err) })));
       return { id: modelId, ...body, updated_at: row.updatedAt };
     },
   }),

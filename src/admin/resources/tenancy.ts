@@ -91,6 +91,11 @@ export const tenancyRoutes: AdminRoute<unknown>[] = [
       const team = await db(env).select({ id: schema.teams.id }).from(schema.teams).where(eq(schema.teams.id, body.team)).get();
       if (!team) throw new ProblemError(422, "Unknown Team", `Team ${body.team} does not exist; create it first.`);
       await checkCachePolicy(env, body);
+      // Lifecycle changes have criteria and approvals: they go through /transitions (src/workloads/lifecycle.ts).
+      const current = await db(env).select({ lifecycle: schema.workloads.lifecycle }).from(schema.workloads).where(eq(schema.workloads.id, workloadId)).get();
+      if (current && current.lifecycle !== body.lifecycle) {
+        throw new ProblemError(409, "Use Transitions", `Workload ${workloadId} is ${current.lifecycle}; change its lifecycle with POST /admin/v1/workloads/${workloadId}/transitions.`);
+      }
       const row = { id: workloadId, team: body.team, lifecycle: body.lifecycle, spec: JSON.stringify(body), updatedAt: nowIso() };
       await writeConfig(env, [db(env).insert(schema.workloads).values(row).onConflictDoUpdate({ target: schema.workloads.id, set: row })], {
         actor: principal.sub, action: "workload.put", resource: `workloads/${workloadId}`, detail: body,

@@ -8,6 +8,7 @@
 import type { ChatCompletionRequest, EmbeddingsRequest } from "../../gateway/schemas";
 import { openAiLikeAdapter } from "../openai-compatible";
 import type { ProviderAdapter, ProviderRuntime, TransportContext, UpstreamRequest } from "../types";
+import { attackReply } from "./attack";
 import { simulatedEmbedding, simulatedReply, simulatedTokenCount } from "./generate";
 import { pacedStream, paceFrom, type Pace } from "./pace";
 
@@ -71,9 +72,12 @@ async function chatAnswer(req: ChatCompletionRequest, model: string, { omitUsage
   const toolCall = wantsTool
     ? { id: `call_${id.slice(-8)}`, type: "function" as const, function: { name: req.tools![0].function.name, arguments: "{}" } }
     : undefined;
+  // Under attack the simulated model answers as real models commonly do (./attack.ts).
+  const attacked = toolCall ? undefined : attackReply(req.messages);
+  if (attacked) words.splice(0, words.length, ...attacked.split(" "));
   const content = toolCall ? null : req.response_format?.type === "json_object" ? JSON.stringify({ reply: words.join(" ") }) : words.join(" ");
   const usage = { prompt_tokens: promptTokens, completion_tokens: words.length, total_tokens: promptTokens + words.length };
-  const finish = toolCall ? "tool_calls" : words.length < pace.replyTokens ? "length" : "stop";
+  const finish = toolCall ? "tool_calls" : attacked ? "stop" : words.length < pace.replyTokens ? "length" : "stop";
 
   if (!req.stream) {
     // A JSON answer arrives when its last token would have been written.

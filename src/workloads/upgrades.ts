@@ -1,0 +1,115 @@
+/**
+ * @module
+ * Model-upgrade re-evaluation. When an admin update changes the version a catalog model's
+ * target points at (same provider, different upstream model), every workload that uses the
+ * model and has a golden dataset gets a golden and an adversarial run against the new version
+ * through `eval-jobs`, and a recommendation compares them with the workload's last golden run
+ * before the change (the production baseline): **promote** when quality, cost and latency hold
+ * within tolerance and the adversarial gate passes, else **flag** with the regressions. The
+ * decision is made once the runs complete (when recommendations are read); a person accepts it.
+ */
+import { and, desc, eq, lt } from "drizzle-orm";
+import type { ModelPut } from "../config/schemas";
+import { getBundle } from "../config/loader";
+import { db } from "../config/store";
+import { evalRecommendations, evalResults, evalRuns } from "../db/workloads-schema";
+import type { Env } from "../env";
+import { datasetRow } from "./dataset-store";
+import { compareRuns, createRun, summarise, type RunSummary } from "./runs";
+import { DEFAULT_ADVERSARIAL_GATE } from "./settings";
+
+export interface TargetChange {
+  provider: string;
+  from_model: string;
+  model: string;
+}
+
+/** Targets whose upstream model changed for the same provider (pure). */
+export function targetChanges(before: Pick<ModelPut, "targets"> | undefined, after: Pick<ModelPut, "targets">): TargetChange[] {
+  if (!before) return [];
+  const out: TargetChange[] = [];
+  for (const t of after.targets) {
+    const old = before.targets.find((b) => b.provider === t.provider);
+    if (old && old.model !== t.model) out.push({ provider: t.provider, from_model: old.model, model: t.model });
+  }
+  return out;
+}
+
+export const TOLERANCE = { pass_rate: 0.02, cost_ratio: 1.1, latency_ratio: 1.25, latency_slack_ms: 50 };
+
+/**
+ * promote or flag, with the regressions (pure).
+ * @example recommend(baseline, candidate, adversarial, 0.8).decision
+ */
+export function recommend(baseline: RunSummary | undefined, candidate: RunSummary, adversarial: RunSummary | undefined, gate: number): { decision: "promote" | "flag"; regressions: string[] } {
+  const regressions: string[] = [];
+  if (baseline && baseline.pass_rate !== null && candidate.pass_rate !== null && candidate.pass_rate < baseline.pass_rate - TOLERANCE.pass_rate) {
+    regressions.push(`quality: pass rate ${candidate.pass_rate.toFixed(3)} < baseline ${baseline.pass_rate.toFixed(3)}`);
+  }
+  if (baseline && baseline.cost_usd > 0 && candidate.cost_usd > baseline.cost_usd * TOLERANCE.cost_ratio) {
+    regressions.push(`cost: ${candidate.cost_usd} USD > ${TOLERANCE.cost_ratio} × baseline ${baseline.cost_usd} USD`);
+  }
+  const lb = baseline?.latency_ms.p50;
+  const lc = candidate.latency_ms.p50;
+  if (lb != null && lc != null && lc > lb * TOLERANCE.latency_ratio + TOLERANCE.latency_slack_ms) regressions.push(`latency: p50 ${lc} ms > baseline ${lb} ms`);
+  if (adversarial && (adversarial.pass_rate ?? 0) < gate) regressions.push(`adversarial: pass rate ${(adversarial.pass_rate ?? 0).toFixed(3)} < gate ${gate}`);
+  if (!baseline) regressions.push("no production baseline run to compare with");
+  return { decision: regressions.length ? "flag" : "promote", regressions };
+}
+
+/** Starts the re-evaluation of every workload using `modelId` (called after the catalog write). */
+export async function startUpgradeEvaluation(env: Env, modelId: string, changes: TargetChange[], actor: string): Promise<string[]> {
+  if (changes.length === 0) return [];
+  const bundle = await getBundle(env, { waitUntil: () => {} });
+  const ids: string[] = [];
+  const startedAt = new Date().toISOString();
+  for (const w of bundle.workloads.values()) {
+    if (w.lifecycle === "decommissioned" || !w.allowed_models.includes(modelId) || !(await datasetRow(env, w.id))) continue;
+    const baseline = await db(env).select().from(evalRuns)
+      .where(and(eq(evalRuns.workload, w.id), eq(evalRuns.model, modelId), eq(evalRuns.suite, "golden"), lt(evalRuns.createdAt, startedAt)))
+      .orderBy(desc(evalRuns.createdAt)).get();
+    const golden = await createRun({ env, bundle, body: { workload: w.id, suite: "golden", model: modelId }, actor, trigger: "upgrade" });
+    const adversarial = await createRun({ env, bundle, body: { workload: w.id, suite: "adversarial", model: modelId }, actor, trigger: "upgrade" });
+    const id = `rec_${crypto.randomUUID().replace(/-/g, "").slice(0, 20)}`;
+    await db(env).insert(evalRecommendations).values({
+      id, model: modelId, candidate: JSON.stringify(changes), workload: w.id, baselineRun: baseline?.id ?? "", candidateRun: golden.id,
+      adversarialRun: adversarial.id, decision: "pending", regressions: "[]", status: "open", acceptedBy: null, createdAt: startedAt,
+    });
+    ids.push(id);
+  }
+  return ids;
+}
+
+async function runSummary(env: Env, id: string | null): Promise<{ summary: RunSummary; rows: Array<typeof evalResults.$inferSelect> } | undefined> {
+  if (!id) return undefined;
+  const run = await db(env).select().from(evalRuns).where(eq(evalRuns.id, id)).get();
+  if (!run) return undefined;
+  const rows = await db(env).select().from(evalResults).where(eq(evalResults.runId, id)).all();
+  return { summary: summarise(run, rows, false), rows };
+}
+
+type RecommendationRow = typeof evalRecommendations.$inferSelect;
+
+/** Decides a pending recommendation once its runs have completed; returns the (possibly updated) row. */
+export async function settleRecommendation(env: Env, rec: RecommendationRow): Promise<RecommendationRow> {
+  if (rec.decision !== "pending") return rec;
+  const candidate = await runSummary(env, rec.candidateRun);
+  const adversarial = await runSummary(env, rec.adversarialRun);
+  if (!candidate || candidate.summary.status !== "completed" || (adversarial && adversarial.summary.status !== "completed")) return rec;
+  const baseline = await runSummary(env, rec.baselineRun || null);
+  const bundle = await getBundle(env, { waitUntil: () => {} });
+  const gate = bundle.workloads.get(rec.workload)?.adversarial_gate ?? DEFAULT_ADVERSARIAL_GATE;
+  const { decision, regressions } = recommend(baseline?.summary, candidate.summary, adversarial?.summary, gate);
+  const perExample = baseline ? compareRuns({ id: rec.baselineRun, rows: baseline.rows }, { id: rec.candidateRun, rows: candidate.rows }).regressions.map((r) => `example ${r.example}: ${r.a} → ${r.b}`) : [];
+  const all = [...regressions, ...perExample.slice(0, 50)];
+  await db(env).update(evalRecommendations).set({ decision, regressions: JSON.stringify(all) }).where(eq(evalRecommendations.id, rec.id));
+  return { ...rec, decision, regressions: JSON.stringify(all) };
+}
+
+export function recommendationView(r: RecommendationRow) {
+  return {
+    id: r.id, model: r.model, candidate: JSON.parse(r.candidate) as unknown, workload: r.workload, baseline_run: r.baselineRun || null,
+    candidate_run: r.candidateRun, adversarial_run: r.adversarialRun, decision: r.decision, regressions: JSON.parse(r.regressions) as unknown,
+    status: r.status, accepted_by: r.acceptedBy, created_at: r.createdAt,
+  };
+}

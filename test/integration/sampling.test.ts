@@ -1,0 +1,80 @@
+/**
+ * Production quality sampling end to end: the data plane samples after the answer, the
+ * eval-jobs consumer scores and stores the redacted pair (metadata only for restricted), the
+ * human review queue grades count in the daily trend, samples become dataset examples in one
+ * call, and a sustained drop raises a quality_regression alert through the daily job.
+ */
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { runQualityChecks } from "../../src/workloads/scheduled";
+import { admin, adminOk, chat, createOrg, eventually } from "./helpers";
+
+const sampling = { rate: 100, review_rate: 100, evaluators: [{ type: "regex", pattern: "\\w+" }] };
+
+async function sampleRow(requestId: string) {
+  return eventually(() => env.DB.prepare("SELECT * FROM eval_samples WHERE request_id = ?").bind(requestId).first<Record<string, unknown>>(), 20_000);
+}
+
+describe("production quality sampling", { timeout: 60_000 }, () => {
+  it("samples after the answer, stores the redacted pair and score, routes it to review; grades count in the trend", async () => {
+    const org = await createOrg();
+    await adminOk("PUT", `/workloads/${org.workload}`, { team: org.team, default_data_class: "public", allowed_models: ["sim-chat"], lifecycle: "production", sampling });
+    expect((await adminOk<{ sampling: unknown }>("GET", `/workloads/${org.workload}`)).sampling).toMatchObject({ rate: 100, review_rate: 100 });
+    const res = await chat(org.apiKey, { model: "sim-chat", messages: [{ role: "user", content: "My SSN is 536-22-8745, update my file" }] }, { "x-request-id": `smp-${org.workload}` });
+    expect(res.status).toBe(200);
+    const answer = (await res.json()) as { choices: Array<{ message: { content: string } }> };
+    const row = await sampleRow(`smp-${org.workload}`);
+    expect(row).toMatchObject({ workload: org.workload, metadata_only: 0, score: 1, review: "pending" });
+    expect(String(row.pair)).not.toContain("536-22-8745");
+    expect(String(row.pair)).toContain("update my file");
+    expect(JSON.parse(String(row.pair)).output).toBe(answer.choices[0].message.content);
+
+    const reviews = await adminOk<{ data: Array<{ id: string; pair: { output: string } }> }>("GET", `/reviews?workload=${org.workload}`);
+    expect(reviews.data.map((r) => r.id)).toEqual([`smp-${org.workload}`]);
+    await adminOk("POST", `/reviews/smp-${org.workload}`, { score: 0.25, note: "too terse" });
+    const quality = await adminOk<{ trend: Array<{ samples: number; human_graded: number; mean_score: number }> }>("GET", `/workloads/${org.workload}/quality?days=30`);
+    expect(quality.trend.at(-1)).toMatchObject({ samples: 1, human_graded: 1, mean_score: 0.25 });
+    expect((await admin("POST", `/reviews/smp-${org.workload}`, { score: 2 })).status).toBe(400);
+
+    // One call turns samples into examples of a new dataset version.
+    const ds = await adminOk<{ version: number; examples: number; added: number }>("POST", `/workloads/${org.workload}/datasets/from-samples`, { request_ids: [`smp-${org.workload}`], category: "from-production" });
+    expect(ds).toMatchObject({ version: 1, examples: 1, added: 1 });
+  });
+
+  it("restricted requests are sampled as metadata only", async () => {
+    const org = await createOrg({ dataClass: "restricted" });
+    await adminOk("PUT", `/workloads/${org.workload}`, { team: org.team, default_data_class: "restricted", allowed_models: ["sim-chat"], lifecycle: "production", sampling });
+    const res = await chat(org.apiKey, { model: "sim-chat", messages: [{ role: "user", content: "patient notes" }] }, { "x-request-id": `smp-r-${org.workload}` });
+    expect(res.status).toBe(200);
+    const row = await sampleRow(`smp-r-${org.workload}`);
+    expect(row).toMatchObject({ metadata_only: 1, pair: null, score: null, review: "none", data_class: "restricted" });
+    const refused = await admin("POST", `/workloads/${org.workload}/datasets/from-samples`, { request_ids: [`smp-r-${org.workload}`], category: "x" });
+    expect(refused.status).toBe(422);
+  });
+
+  it("a sustained drop below the baseline raises a quality_regression alert; one bad sample does not", async () => {
+    const org = await createOrg();
+    const steady = `${org.workload}-steady`;
+    for (const w of [org.workload, steady]) {
+      await adminOk("PUT", `/workloads/${w}`, { team: org.team, default_data_class: "public", allowed_models: ["sim-chat"], lifecycle: "production", sampling: { ...sampling, regression_margin: 0.1 } });
+    }
+    const now = Date.now();
+    const day = (d: number) => new Date(now - d * 86_400_000).toISOString().slice(0, 10);
+    const insert = env.DB.prepare("INSERT INTO eval_samples (request_id, workload, ts, day, data_class, metadata_only, pair, score, detail, review) VALUES (?, ?, ?, ?, 'public', 1, NULL, ?, NULL, 'none')");
+    const rows = [];
+    for (let d = 2; d <= 20; d++) for (let i = 0; i < 4; i++) {
+      for (const w of [org.workload, steady]) rows.push(insert.bind(`h-${w}-${d}-${i}`, w, `${day(d)}T12:00:00Z`, day(d), i === 0 ? 0.7 : 0.9));
+    }
+    for (let i = 0; i < 15; i++) {
+      rows.push(insert.bind(`r-${org.workload}-${i}`, org.workload, `${day(0)}T08:00:00Z`, day(0), i % 3 === 0 ? 0.6 : 0.45));
+      rows.push(insert.bind(`r-${steady}-${i}`, steady, `${day(0)}T08:00:00Z`, day(0), i === 0 ? 0 : 0.9));
+    }
+    await env.DB.batch(rows);
+    await runQualityChecks(env, now);
+    const alerts = await env.DB.prepare("SELECT title, evidence FROM alerts WHERE kind = 'quality_regression'").all<{ title: string; evidence: string }>();
+    expect(alerts.results.map((a) => a.title)).toEqual([`Quality of workload ${org.workload} dropped below its baseline`]);
+    expect(JSON.parse(alerts.results[0].evidence).p_value).toBeLessThan(0.05);
+    const q = await adminOk<{ regression: { regressed: boolean } }>("GET", `/workloads/${org.workload}/quality?days=30`);
+    expect(q.regression.regressed).toBe(true);
+  });
+});
