@@ -20,35 +20,38 @@ describe("production quality sampling", { timeout: 60_000 }, () => {
     const org = await createOrg();
     await adminOk("PUT", `/workloads/${org.workload}`, { team: org.team, default_data_class: "public", allowed_models: ["sim-chat"], lifecycle: "production", sampling });
     expect((await adminOk<{ sampling: unknown }>("GET", `/workloads/${org.workload}`)).sampling).toMatchObject({ rate: 100, review_rate: 100 });
-    const res = await chat(org.apiKey, { model: "sim-chat", messages: [{ role: "user", content: "My SSN is 536-22-8745, update my file" }] }, { "x-request-id": `smp-${org.workload}` });
+    const res = await chat(org.apiKey, { model: "sim-chat", messages: [{ role: "user", content: "My SSN is 536-22-8745, update my file" }] });
     expect(res.status).toBe(200);
+    // Samples are keyed by the gateway's request id (x-request-id on the answer).
+    const rid = res.headers.get("x-request-id")!;
     const answer = (await res.json()) as { choices: Array<{ message: { content: string } }> };
-    const row = await sampleRow(`smp-${org.workload}`);
+    const row = await sampleRow(rid);
     expect(row).toMatchObject({ workload: org.workload, metadata_only: 0, score: 1, review: "pending" });
     expect(String(row.pair)).not.toContain("536-22-8745");
     expect(String(row.pair)).toContain("update my file");
     expect(JSON.parse(String(row.pair)).output).toBe(answer.choices[0].message.content);
 
     const reviews = await adminOk<{ data: Array<{ id: string; pair: { output: string } }> }>("GET", `/reviews?workload=${org.workload}`);
-    expect(reviews.data.map((r) => r.id)).toEqual([`smp-${org.workload}`]);
-    await adminOk("POST", `/reviews/smp-${org.workload}`, { score: 0.25, note: "too terse" });
+    expect(reviews.data.map((r) => r.id)).toEqual([rid]);
+    await adminOk("POST", `/reviews/${rid}`, { score: 0.25, note: "too terse" });
     const quality = await adminOk<{ trend: Array<{ samples: number; human_graded: number; mean_score: number }> }>("GET", `/workloads/${org.workload}/quality?days=30`);
     expect(quality.trend.at(-1)).toMatchObject({ samples: 1, human_graded: 1, mean_score: 0.25 });
-    expect((await admin("POST", `/reviews/smp-${org.workload}`, { score: 2 })).status).toBe(400);
+    expect((await admin("POST", `/reviews/${rid}`, { score: 2 })).status).toBe(400);
 
     // One call turns samples into examples of a new dataset version.
-    const ds = await adminOk<{ version: number; examples: number; added: number }>("POST", `/workloads/${org.workload}/datasets/from-samples`, { request_ids: [`smp-${org.workload}`], category: "from-production" });
+    const ds = await adminOk<{ version: number; examples: number; added: number }>("POST", `/workloads/${org.workload}/datasets/from-samples`, { request_ids: [rid], category: "from-production" });
     expect(ds).toMatchObject({ version: 1, examples: 1, added: 1 });
   });
 
   it("restricted requests are sampled as metadata only", async () => {
     const org = await createOrg({ dataClass: "restricted" });
     await adminOk("PUT", `/workloads/${org.workload}`, { team: org.team, default_data_class: "restricted", allowed_models: ["sim-chat"], lifecycle: "production", sampling });
-    const res = await chat(org.apiKey, { model: "sim-chat", messages: [{ role: "user", content: "patient notes" }] }, { "x-request-id": `smp-r-${org.workload}` });
+    const res = await chat(org.apiKey, { model: "sim-chat", messages: [{ role: "user", content: "patient notes" }] });
     expect(res.status).toBe(200);
-    const row = await sampleRow(`smp-r-${org.workload}`);
+    const rid = res.headers.get("x-request-id")!;
+    const row = await sampleRow(rid);
     expect(row).toMatchObject({ metadata_only: 1, pair: null, score: null, review: "none", data_class: "restricted" });
-    const refused = await admin("POST", `/workloads/${org.workload}/datasets/from-samples`, { request_ids: [`smp-r-${org.workload}`], category: "x" });
+    const refused = await admin("POST", `/workloads/${org.workload}/datasets/from-samples`, { request_ids: [rid], category: "x" });
     expect(refused.status).toBe(422);
   });
 
