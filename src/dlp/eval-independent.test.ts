@@ -9,13 +9,10 @@
  */
 import { describe, expect, it } from "vitest";
 import independentJsonl from "../../test/fixtures/dlp/independent.jsonl?raw";
-import { evaluate, formatScores, type LabelledText } from "./evaluate";
+import { evaluate, formatScores, parseLabelledJsonl, type LabelledText } from "./evaluate";
 import { BUILTIN_ENTITY_TYPES } from "./types";
 
-const cases: LabelledText[] = independentJsonl
-  .split("\n")
-  .filter((line) => line.trim().length > 0)
-  .map((line) => JSON.parse(line) as LabelledText);
+const cases: LabelledText[] = parseLabelledJsonl(independentJsonl);
 
 describe("DLP independent evaluation set", () => {
   const { scores, misses } = evaluate(cases);

@@ -7,13 +7,10 @@
  */
 import { describe, expect, it } from "vitest";
 import evalJsonl from "../../test/fixtures/dlp/eval.jsonl?raw";
-import { evaluate, formatScores, type LabelledText } from "./evaluate";
+import { evaluate, formatScores, parseLabelledJsonl, type LabelledText } from "./evaluate";
 import { BUILTIN_ENTITY_TYPES } from "./types";
 
-const cases: LabelledText[] = evalJsonl
-  .split("\n")
-  .filter((line) => line.trim().length > 0)
-  .map((line) => JSON.parse(line) as LabelledText);
+const cases: LabelledText[] = parseLabelledJsonl(evalJsonl);
 
 describe("DLP evaluation set", () => {
   const { scores, misses } = evaluate(cases);

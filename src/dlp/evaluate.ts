@@ -93,3 +93,14 @@ export function formatScores(scores: readonly TypeScore[]): string {
   }
   return lines.join("\n");
 }
+
+/**
+ * The labelled texts of a JSONL evaluation set (one `LabelledText` per non-empty line).
+ * @example const cases = parseLabelledJsonl(evalJsonl);
+ */
+export function parseLabelledJsonl(jsonl: string): LabelledText[] {
+  return jsonl
+    .split("\n")
+    .filter((line) => line.trim().length > 0)
+    .map((line) => JSON.parse(line) as LabelledText);
+}
