@@ -9,6 +9,7 @@ import { applyDlp, compileDlpPolicy, createStreamScanner, type DlpPolicyConfigIn
 import { customHoldRule } from "./custom/hold";
 import { NOT_PREFIX_KEYWORDS, TOKEN_PREFIXES } from "./secret/hold";
 import { SECRET_RULES } from "./secret/rules";
+import { chunk } from "./testing";
 
 /** A policy that runs one built-in recognizer and masks its type (and nothing else). */
 function only(type: string, extra: Partial<DlpPolicyConfigInput> = {}) {
@@ -19,19 +20,6 @@ function only(type: string, extra: Partial<DlpPolicyConfigInput> = {}) {
 function pushes(policy: ReturnType<typeof compileDlpPolicy>, chunks: readonly string[]): string[] {
   const s = createStreamScanner(policy);
   return [...chunks.map((c) => s.push(c)), s.end()];
-}
-
-/** Deterministic pseudo-random chunking, 1–maxSize chars per chunk. */
-function chunk(text: string, seed: number, maxSize: number): string[] {
-  const out: string[] = [];
-  let x = seed;
-  for (let i = 0; i < text.length; ) {
-    x = (x * 1103515245 + 12345) % 2147483648;
-    const n = 1 + (x % maxSize);
-    out.push(text.slice(i, i + n));
-    i += n;
-  }
-  return out;
 }
 
 const GHP = "ghp_" + "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5c".slice(0, 36);

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { applyDlp, compileDlpPolicy, createStreamScanner, scannerPassesThrough, type StreamScannerOptions } from ".";
+import { chunk } from "./testing";
 
 const policy = compileDlpPolicy({ actions: { EMAIL_ADDRESS: "redact", PHONE_NUMBER: "redact" } });
 const MIX = "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5cD7eF9gH1jK3lM5nP7qR9sT1uV3wX5yZ7";
@@ -19,19 +20,6 @@ function run(chunks: readonly string[], options?: StreamScannerOptions, p = poli
     out += piece;
   }
   return out + s.end();
-}
-
-/** Deterministic pseudo-random chunking, 1–maxSize chars per chunk. */
-function chunk(text: string, seed: number, maxSize: number): string[] {
-  const out: string[] = [];
-  let x = seed;
-  for (let i = 0; i < text.length; ) {
-    x = (x * 1103515245 + 12345) % 2147483648;
-    const n = 1 + (x % maxSize);
-    out.push(text.slice(i, i + n));
-    i += n;
-  }
-  return out;
 }
 
 describe("stream scanner", () => {
