@@ -38,4 +38,4 @@ export function testBundle(spec: BundleSpec): PolicyBundle {
 }
 
 /** A deterministic random source (mulberry32, shared with the DLP fixtures), so weighted splits are testable. */
-export { seeded as seededRandom } from "../../test/fixtures/dlp/values";
+export { seededRandom } from "../util/seeded-random";

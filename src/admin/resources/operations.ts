@@ -66,6 +66,24 @@ async function alertFor(env: Env, principal: Principal, id: string): Promise<Ale
   return row;
 }
 
+/** The columns each closing action stamps; resolving also acknowledges (first stamp wins). */
+const CLOSE_COLUMNS = {
+  ack: ["acknowledged"],
+  resolve: ["acknowledged", "resolved"],
+} as const;
+
+/** Acknowledges or resolves an alert (and acknowledges its incident), audited; returns the alert. */
+async function closeAlert(env: Env, principal: Principal, id: string, action: keyof typeof CLOSE_COLUMNS, note?: string) {
+  const row = await alertFor(env, principal, id);
+  const at = nowIso();
+  const sets = CLOSE_COLUMNS[action].map((c) => `${c}_at = COALESCE(${c}_at, ?), ${c}_by = COALESCE(${c}_by, ?)`).join(", ");
+  const args = CLOSE_COLUMNS[action].flatMap(() => [at, principal.sub]);
+  await env.DB.prepare(`UPDATE alerts SET ${sets} WHERE id = ?`).bind(...args, row.id).run();
+  if (row.incident_id) await acknowledge(env, row.incident_id, principal.sub, note);
+  await audit(env, { actor: principal.sub, action: `alert.${action}`, resource: `alerts/${row.id}`, detail: note ? { note } : undefined });
+  return alertView((await env.DB.prepare("SELECT * FROM alerts WHERE id = ?").bind(row.id).first<AlertRow>())!);
+}
+
 /** Acknowledging an incident's alert acknowledges the incident (its first acknowledgement counts). */
 async function acknowledge(env: Env, incidentId: string, actor: string, note?: string): Promise<void> {
   await updateIncident(env, incidentId, { acknowledged_at: nowIso() });
@@ -96,28 +114,13 @@ export const operationsRoutes: AdminRoute<unknown>[] = [
     method: "post", path: "/alerts/:id/ack", tag: "operations",
     summary: "Acknowledge an alert (and its incident)",
     roles: ["finance", "team-owner"], body: AlertNote,
-    handler: async ({ env, params, principal, body }) => {
-      const row = await alertFor(env, principal, params.id);
-      const at = nowIso();
-      await env.DB.prepare("UPDATE alerts SET acknowledged_at = COALESCE(acknowledged_at, ?), acknowledged_by = COALESCE(acknowledged_by, ?) WHERE id = ?").bind(at, principal.sub, row.id).run();
-      if (row.incident_id) await acknowledge(env, row.incident_id, principal.sub, body.note);
-      await audit(env, { actor: principal.sub, action: "alert.ack", resource: `alerts/${row.id}`, detail: body.note ? { note: body.note } : undefined });
-      return alertView((await env.DB.prepare("SELECT * FROM alerts WHERE id = ?").bind(row.id).first<AlertRow>())!);
-    },
+    handler: ({ env, params, principal, body }) => closeAlert(env, principal, params.id, "ack", body.note),
   }),
   adminRoute({
     method: "post", path: "/alerts/:id/resolve", tag: "operations",
     summary: "Close an alert (a runbook-owned incident still resolves on its own signal)",
     roles: ["finance", "team-owner"], body: AlertNote,
-    handler: async ({ env, params, principal, body }) => {
-      const row = await alertFor(env, principal, params.id);
-      const at = nowIso();
-      await env.DB.prepare("UPDATE alerts SET acknowledged_at = COALESCE(acknowledged_at, ?), acknowledged_by = COALESCE(acknowledged_by, ?), resolved_at = COALESCE(resolved_at, ?), resolved_by = COALESCE(resolved_by, ?) WHERE id = ?")
-        .bind(at, principal.sub, at, principal.sub, row.id).run();
-      if (row.incident_id) await acknowledge(env, row.incident_id, principal.sub, body.note);
-      await audit(env, { actor: principal.sub, action: "alert.resolve", resource: `alerts/${row.id}`, detail: body.note ? { note: body.note } : undefined });
-      return alertView((await env.DB.prepare("SELECT * FROM alerts WHERE id = ?").bind(row.id).first<AlertRow>())!);
-    },
+    handler: ({ env, params, principal, body }) => closeAlert(env, principal, params.id, "resolve", body.note),
   }),
   adminRoute({
     method: "get", path: "/incidents/metrics", tag: "operations",

@@ -5,6 +5,7 @@
  * Written here because no maintained forecasting library runs in workerd without Node or WASM
  * extras; the method is small, deterministic and unit-tested on series with known answers.
  */
+import { seededRandom } from "../../util/seeded-random";
 
 export interface HwParams {
   /** Level smoothing. */
@@ -121,17 +122,8 @@ export function forecastPoints(fit: HwFit, h: number): number[] {
   return Array.from({ length: h }, (_, i) => fit.level + dampedSum(fit.params.phi, i + 1) * fit.trend + fit.season[(fit.n + i) % m]);
 }
 
-/** Deterministic PRNG (mulberry32) so a forecast is the same every time it is computed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic draws (mulberry32) so a forecast is the same every time it is computed. */
+export { seededRandom };
 
 function gaussian(rand: () => number): number {
   const u = Math.max(rand(), 1e-12);
