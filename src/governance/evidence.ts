@@ -141,14 +141,8 @@ export function workloadMetrics(records: readonly EvidenceRecord[], workload: st
   };
 }
 
-/** A usage_events row as an evidence record. */
-export interface EvidenceRow {
-  ts: string;
-  workload: string;
-  key_id: string | null;
-  status: number;
-  error_code: string | null;
-  cost_nusd: number;
+/** A usage_events row as the evidence job selects it: the record's columns, DLP still packed in `detail`. */
+export interface EvidenceRow extends Omit<EvidenceRecord, "dlp_types" | "dlp_blocked"> {
   detail: string | null;
 }
 

@@ -10,6 +10,7 @@
 import { z } from "zod";
 import { parseCsv } from "./csv";
 import { parseUsdToNusd, usdNumberToNusd } from "./money";
+import type { SpendFact } from "./history";
 
 export const MAX_IMPORT_ROWS = 50_000;
 const IdText = z.string().min(1).max(128).regex(/^[A-Za-z0-9][A-Za-z0-9._:/@-]*$/, "letters, digits and . _ : / @ -");
@@ -37,13 +38,8 @@ export const ImportJson = z
 /** Documentation shape of the JSON body (rows validated one by one so errors name the row). */
 export const ImportJsonDoc = z.object({ source: IdText, rows: z.array(ImportRowJson) });
 
-export interface SpendRow {
-  day: string;
-  team: string;
-  workload: string;
-  model: string;
-  provider: string;
-  cost_nusd: number;
+/** One imported day of provider spend: a spend fact's columns plus the volumes a bill may carry. */
+export interface SpendRow extends Omit<SpendFact, "source"> {
   tokens_in: number | null;
   tokens_out: number | null;
   requests: number | null;
