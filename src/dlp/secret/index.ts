@@ -8,7 +8,7 @@
  */
 import type { Finding, Recognizer } from "../types";
 import { isPlaceholder, shannonEntropy } from "./entropy";
-import { findAssignedSecrets } from "./generic";
+import { GENERIC_HINTS, findAssignedSecrets } from "./generic";
 import { findJwts } from "./jwt";
 import { findPrivateKeys } from "./pem";
 import { SECRET_RULES, type SecretRule } from "./rules";
@@ -35,19 +35,43 @@ for (const [k, rules] of [...RULES_BY_KEYWORD].sort((a, b) => b[0].length - a[0]
 }
 
 /**
- * Rules whose keywords occur in `lower`, in rule order. At one position only the longest keyword
- * there counts (`sk-ant-` is reported rather than its prefix `sk`), while the next position is
- * still tried, so `sk-ant-` never hides `sk` (Twilio) elsewhere.
+ * Words other finders need before they run, noted in the same walk instead of one `includes` pass
+ * each: generic assignments need a name hint (generic.ts HINTS), the password phrase `pass` or
+ * `pwd`, PEM blocks `private key`, JWTs `eyj` (all lower-cased: a hit only says the finder's own
+ * exact check is worth running).
  */
-function candidateRules(lower: string): SecretRule[] {
+const MARK = { hint: 1, password: 2, pem: 4, jwt: 8 } as const;
+const MARK_WORDS: ReadonlyArray<readonly [string, number]> = [
+  ...GENERIC_HINTS.map((h) => [h, MARK.hint | (h === "pass" || h === "pwd" ? MARK.password : 0)] as const),
+  ["private key", MARK.pem],
+  ["eyj", MARK.jwt],
+];
+const MARK_SLOT = new Uint8Array(1 << 14);
+const MARKS_BY_PAIR: Array<Array<readonly [string, number]>> = [];
+for (const [w, bits] of MARK_WORDS) {
+  const pair = (w.charCodeAt(0) << 7) | w.charCodeAt(1);
+  if (MARK_SLOT[pair] === 0) MARK_SLOT[pair] = MARKS_BY_PAIR.push([]);
+  MARKS_BY_PAIR[MARK_SLOT[pair] - 1].push([w, bits]);
+}
+
+/**
+ * Rules whose keywords occur in `lower`, in rule order, and the {@link MARK}s found. At one
+ * position only the longest keyword there counts (`sk-ant-` is reported rather than its prefix
+ * `sk`), while the next position is still tried, so `sk-ant-` never hides `sk` (Twilio) elsewhere.
+ */
+function candidateRules(lower: string): { rules: SecretRule[]; marks: number } {
   let hit: Set<number> | undefined;
+  let marks = 0;
   const last = lower.length - 1;
   let c1 = lower.charCodeAt(0);
   for (let i = 0; i < last; i++) {
     const c0 = c1;
     c1 = lower.charCodeAt(i + 1);
     if (((c0 | c1) & ~127) !== 0) continue;
-    const slot = PAIR_SLOT[(c0 << 7) | c1];
+    const pair = (c0 << 7) | c1;
+    const mark = MARK_SLOT[pair];
+    if (mark !== 0) for (const [w, bits] of MARKS_BY_PAIR[mark - 1]) if (lower.startsWith(w, i)) marks |= bits;
+    const slot = PAIR_SLOT[pair];
     if (slot === 0) continue;
     for (const [k, rules] of BY_PAIR[slot - 1]) {
       if (k.length > 2 && !lower.startsWith(k, i)) continue;
@@ -56,7 +80,7 @@ function candidateRules(lower: string): SecretRule[] {
       break;
     }
   }
-  return hit === undefined ? [] : [...hit].sort((a, b) => a - b).map((i) => SECRET_RULES[i]);
+  return { rules: hit === undefined ? [] : [...hit].sort((a, b) => a - b).map((i) => SECRET_RULES[i]), marks };
 }
 
 function applyRule(rule: SecretRule, text: string, out: Finding[]): void {
@@ -88,10 +112,11 @@ export const secretRecognizer: Recognizer = {
   find(text: string): Finding[] {
     const out: Finding[] = [];
     const lower = text.toLowerCase();
-    for (const rule of candidateRules(lower)) applyRule(rule, text, out);
-    if (text.includes("PRIVATE KEY")) out.push(...findPrivateKeys(text));
-    if (text.includes("eyJ")) out.push(...findJwts(text));
-    out.push(...findAssignedSecrets(text, lower));
+    const { rules, marks } = candidateRules(lower);
+    for (const rule of rules) applyRule(rule, text, out);
+    if (marks & MARK.pem && text.includes("PRIVATE KEY")) out.push(...findPrivateKeys(text));
+    if (marks & MARK.jwt && text.includes("eyJ")) out.push(...findJwts(text));
+    if (marks & MARK.hint) out.push(...findAssignedSecrets(text, lower, { password: (marks & MARK.password) !== 0 }));
     return out;
   },
 };
