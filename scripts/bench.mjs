@@ -154,7 +154,8 @@ const token = await adminToken();
 
 // The organisation under test: providers all point at the mock upstream.
 const ctx = { base: gateway.url, upstream: `${upstream.url}/v1`, paced: paced && `${paced.url}/v1`, token, put: (route, body, method) => put(gateway.url, token, route, body, method) };
-for (const c of benchCases) await c.setup?.(ctx);
+// Every case's setup, also under BENCH_ONLY: a case may use a model another case defines.
+for (const c of allCases) await c.setup?.(ctx);
 if (WITH_TTFT) await ttftCase.setup(ctx);
 await put(gateway.url, token, "/teams/bench", { monthly_budget_usd: 10_000_000, rpm: 10_000_000, tpm: 1_000_000_000, residency: "us" });
 const models = [...new Set([...benchCases, ...(WITH_TTFT ? [ttftCase] : [])].flatMap((c) => c.models ?? []))];

@@ -139,3 +139,14 @@ export function countDigits(text: string, limit = Infinity): number {
   for (let i = 0; i < text.length && n < limit; i++) if (isDigit(text.charCodeAt(i))) n++;
   return n;
 }
+
+const ANY_DIGIT = /\d/;
+
+/**
+ * True when `text` has an ASCII digit (what `\d` matches). Every numeric recognizer's candidate
+ * needs one, so text without any skips their regexes, whose look-behinds are tried at every
+ * position: one native pass instead of several regex walks over prose.
+ */
+export function hasDigit(text: string): boolean {
+  return ANY_DIGIT.test(text);
+}

@@ -195,7 +195,7 @@ export async function reserveBudget(deps: GuardDeps, req: RequestNeed): Promise<
   // A drained previous lease is closed inside the new lease's call (one RPC, and its unused part
   // is headroom again before the new lease is sized); one still in flight closes when it drains.
   const closing = previous && retireLease(previous);
-  pool.want = nextWant(previous);
+  pool.want = nextWant(previous, Date.now());
   pool.acquiring = true;
   const leaseId = `lease:${req.requestId}:${crypto.randomUUID()}`;
   const t0 = Date.now();

@@ -66,6 +66,24 @@ describe("budget leases (isolate side)", () => {
     expect(nextWant(huge)).toBe(MAX_LEASE_WANT);
   });
 
+  it("sizes the next lease by what the last one admitted per second it was open", () => {
+    // Got 500 ms before its second ended and admitted 40 there: 80 a second, and 1.5x that.
+    const late = newLease("l", 100, SEC, need, {}, SEC * 1000 + 500);
+    for (let i = 1; i < 40; i++) admitLocal(late, need, SEC * 1000 + 600);
+    expect(nextWant(late)).toBe(120);
+    // The same 40 over a whole second ask for 60, as before.
+    const whole = newLease("l", 100, SEC, need, {}, SEC * 1000);
+    for (let i = 1; i < 40; i++) admitLocal(whole, need, SEC * 1000 + 600);
+    expect(nextWant(whole, SEC * 1000 + 1000)).toBe(60);
+    // A few requests in a lease's last milliseconds count as spread over 250 ms, not as a flood.
+    const last = newLease("l", 100, SEC, need, {}, SEC * 1000 + 990);
+    expect(nextWant(last)).toBe(6);
+    // Retired early (its money ran out before its second did): the time it was open until now.
+    const early = newLease("l", 100, SEC, need, {}, SEC * 1000);
+    for (let i = 1; i < 40; i++) admitLocal(early, need, SEC * 1000 + 100);
+    expect(nextWant(early, SEC * 1000 + 400)).toBe(150);
+  });
+
   it("reports the lease's unused part as still remaining in the rate-limit headers", () => {
     const l = newLease("l", 4, SEC, need, { limitRequests: 100, remainingRequests: 50, limitTokens: 1000, remainingTokens: 500 }, T0);
     expect(leaseRateInfo(l)).toMatchObject({ remainingRequests: 53, remainingTokens: 530 });

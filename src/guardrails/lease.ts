@@ -38,6 +38,8 @@ export interface Need {
 export interface Lease {
   /** The reservation id in the DO. */
   id: string;
+  /** When this isolate got it (its clock): with `admitted`, the rate the next lease is sized by. */
+  grantedAt: number;
   expiresAt: number;
   /** What the DO reserved: requests, worst-case money and tokens. */
   grant: { requests: number; costNusd: number; tokens: number };
@@ -63,6 +65,7 @@ export interface Lease {
 export function newLease(id: string, granted: number, windowSec: number, need: Need, ratelimit: RateLimitInfo, now: number): Lease {
   return {
     id,
+    grantedAt: now,
     // The DO counted the lease's requests at `windowSec` (its clock); use them only within it.
     expiresAt: Math.min(now + LEASE_MAX_AGE_MS, (windowSec + 1) * 1000),
     grant: { requests: granted, costNusd: need.costNusd * granted, tokens: need.tokens * granted },
@@ -126,15 +129,26 @@ export function closingSettle(lease: Lease): { costNusd: number; tokens: number;
   return { costNusd: lease.spentNusd, tokens: lease.spentTokens, requests: lease.admitted };
 }
 
+/** The shortest time a lease's admissions are spread over when its rate sizes the next lease. */
+export const MIN_RATE_WINDOW_MS = 250;
+
 /**
- * The next lease's size: double while leases fill up (all their requests used), otherwise what
- * the last one actually used (so a quiet isolate asks for little and strands nothing).
+ * The next lease's size: double while leases fill up (all their requests used), otherwise 1.5×
+ * what the last one admitted per second it was open (so a quiet isolate asks for little and
+ * strands nothing). Per second, not per lease: a lease got late in a second is open for only
+ * part of it, and sizing the next one, which usually gets a whole second, by its count alone ran
+ * that one dry mid-second, and every request arriving while the isolate fetched another lease
+ * awaited a Durable Object round trip (the tail of `guard_ms`). The time is at least
+ * {@link MIN_RATE_WINDOW_MS}, so a few requests in a lease's last milliseconds do not look like a flood.
  * @example nextWant({ ...lease, admitted: 4, grant: { requests: 4, ... } }) === 8
+ * @example nextWant({ ...lease, admitted: 50, grantedAt: 0, expiresAt: 500, grant: { requests: 100, ... } }) === 150
  */
-export function nextWant(previous: Lease | undefined): number {
+export function nextWant(previous: Lease | undefined, now = previous?.expiresAt ?? 0): number {
   if (!previous) return FIRST_LEASE_WANT;
   if (previous.admitted >= previous.grant.requests) return Math.min(MAX_LEASE_WANT, previous.grant.requests * 2);
-  return Math.max(1, Math.min(MAX_LEASE_WANT, Math.ceil(previous.admitted * 1.5)));
+  const openMs = Math.min(LEASE_MAX_AGE_MS, Math.max(MIN_RATE_WINDOW_MS, Math.min(now, previous.expiresAt) - previous.grantedAt));
+  const perSecond = (previous.admitted * 1000) / openMs;
+  return Math.max(1, Math.min(MAX_LEASE_WANT, Math.ceil(perSecond * 1.5)));
 }
 
 /** OpenAI's x-ratelimit-* facts for a request admitted from the lease (its unused part is still ours). */

@@ -21,6 +21,11 @@ describe("utf8ByteBound", () => {
     const long = "é".repeat(5000);
     expect(utf8ByteBound(long)).toBe(10_000);
   });
+
+  it("is exact for long ASCII text and for long text with one character beyond ASCII at its end", () => {
+    expect(utf8ByteBound("a".repeat(10_000))).toBe(10_000);
+    expect(utf8ByteBound("a".repeat(10_000) + "€")).toBe(10_003);
+  });
 });
 
 describe("packTexts", () => {

@@ -92,14 +92,15 @@ const NON_ASCII = /[^\x00-\x7f]/;
 const utf8 = new TextEncoder();
 
 /**
- * Queue limits are in bytes. Short ASCII text (the usual event) is its own length; short text
- * with other characters takes the bound of 3 bytes per UTF-16 code unit (no encode on the common
- * path); longer text is measured exactly.
+ * Queue limits are in bytes. ASCII text (the usual event, also a long one carrying a 10 KB
+ * prompt) is its own length, found by one native scan, without encoding a copy; short text with
+ * other characters takes the bound of 3 bytes per UTF-16 code unit; longer such text is
+ * measured exactly.
  * @example utf8ByteBound("hello") === 5; utf8ByteBound("héllo") === 15 // exact above 4096 characters
  */
 export function utf8ByteBound(text: string): number {
-  if (text.length > MEASURE_ABOVE_CHARS) return utf8.encode(text).byteLength;
-  return NON_ASCII.test(text) ? text.length * 3 : text.length;
+  if (!NON_ASCII.test(text)) return text.length;
+  return text.length > MEASURE_ABOVE_CHARS ? utf8.encode(text).byteLength : text.length * 3;
 }
 
 /** Adds an event; returns the flush promise when this call opened (and so owns) the batch. */

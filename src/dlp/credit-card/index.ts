@@ -6,7 +6,7 @@
  * the grouping rules cut that to a few in a thousand, and hard-negative words ("order",
  * "tracking") handle the rest.
  */
-import { adjustScore, contextScorer } from "../context";
+import { adjustScore, contextScorer, hasDigit } from "../context";
 import type { Finding, Recognizer } from "../types";
 
 /** Separator (space, dash, dot) optional between any two digits; no nesting, so matching is linear. */
@@ -163,6 +163,7 @@ export const creditCardRecognizer: Recognizer = {
   type: "CREDIT_CARD",
   find(text: string): Finding[] {
     const out: Finding[] = [];
+    if (!hasDigit(text)) return out;
     CANDIDATE.lastIndex = 0;
     for (let m = CANDIDATE.exec(text); m !== null; m = CANDIDATE.exec(text)) {
       const start = m.index;

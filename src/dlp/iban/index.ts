@@ -6,7 +6,7 @@
  * essentially no false positives.
  */
 import { countrySpecs, validateIBAN, ValidationErrorsIBAN } from "ibantools";
-import { adjustScore, contextScorer } from "../context";
+import { adjustScore, contextScorer, hasDigit } from "../context";
 import type { Finding, Recognizer } from "../types";
 
 /**
@@ -80,6 +80,7 @@ export const ibanRecognizer: Recognizer = {
   type: "IBAN_CODE",
   find(text: string): Finding[] {
     const out: Finding[] = [];
+    if (!hasDigit(text)) return out;
     CANDIDATE.lastIndex = 0;
     for (let m = CANDIDATE.exec(text); m !== null; m = CANDIDATE.exec(text)) {
       const value = m[0];

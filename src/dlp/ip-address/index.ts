@@ -5,7 +5,7 @@
  * false positive ("release 10.2.0.15"), so a "v" prefix, a fifth part, or version words nearby
  * rule a candidate out.
  */
-import { adjustScore, contextScorer } from "../context";
+import { adjustScore, contextScorer, hasDigit } from "../context";
 import type { Finding, Recognizer } from "../types";
 
 const V4 = /(?<![\w.\-])(?:\d{1,3}\.){3}\d{1,3}(?![\w\-]|\.\d)/g;
@@ -112,7 +112,7 @@ export const ipAddressRecognizer: Recognizer = {
   type: "IP_ADDRESS",
   find(text: string): Finding[] {
     const out: Finding[] = [];
-    if (text.includes(".")) {
+    if (text.includes(".") && hasDigit(text)) {
       V4.lastIndex = 0;
       for (let m = V4.exec(text); m !== null; m = V4.exec(text)) {
         if (!isValidIpv4(m[0])) continue;

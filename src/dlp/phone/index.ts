@@ -12,7 +12,7 @@
  * An extension (`ext. 123`, `x204`, `;ext=301`) belongs to the span.
  */
 import { parsePhoneNumberFromString } from "libphonenumber-js/min";
-import { adjustScore, contextScorer, countDigits, hasContext, WINDOW_BEFORE } from "../context";
+import { adjustScore, contextScorer, countDigits, hasContext, WINDOW_BEFORE, hasDigit } from "../context";
 import type { Finding, Recognizer } from "../types";
 import { CANDIDATE, isInternational, nationalShapeScore, type NumberShape, plausibleNumber, shapeOf, toE164 } from "./shape";
 
@@ -130,6 +130,8 @@ export const phoneRecognizer: Recognizer = {
   type: "PHONE_NUMBER",
   find(text: string): Finding[] {
     const out: Finding[] = [];
+    // Every candidate has a digit: text without one costs one native pass, not the regex's walk.
+    if (!hasDigit(text)) return out;
     CANDIDATE.lastIndex = 0;
     for (let m = CANDIDATE.exec(text); m !== null; m = CANDIDATE.exec(text)) {
       // Most candidates are years, counts and prices: too few digits, decided without allocating.

@@ -27,7 +27,7 @@ const ASSIGNMENT = new RegExp(
 const PASSWORD_PHRASE = /(?<![A-Za-z0-9])(?:password|passwd|passcode|passphrase|pwd)\s+(?:is|was)\s*:?\s*["'`]?([^\s"'`]{8,64})/gi;
 
 /** Every NAME alternative contains one of these; absent all, the regex cannot match. */
-const HINTS = ["key", "token", "secret", "pass", "pwd", "credential"];
+export const GENERIC_HINTS: readonly string[] = ["key", "token", "secret", "pass", "pwd", "credential"];
 
 /** `private_key_id`, `token_url`, `password_length`: names *about* a secret, not holding one. */
 const DESCRIPTIVE_SUFFIX = /[_\-.](?:ids?|name|type|url|uri|endpoint|path|file|len|length|size|count|limit|expiry|expires(?:_at)?|ttl|version|prefix|format|header|field|policy|hint)["'`]?\s*(?:=|:|:=|=>|\|\|=|\?=)/i;
@@ -51,9 +51,14 @@ function passwordLike(value: string): boolean {
  * @example
  * findAssignedSecrets('API_KEY="9f8e7d6c5b4a39281706f5e4d3c2b1a0"') // [{ type: "SECRET", start: 9, end: 41, score: 0.8 }]
  */
-export function findAssignedSecrets(text: string, lower: string = text.toLowerCase()): Finding[] {
+export function findAssignedSecrets(
+  text: string,
+  lower: string = text.toLowerCase(),
+  /** Passed when the caller's own walk over `lower` found a name hint: whether `pass` or `pwd` occurs too. */
+  known?: { password: boolean },
+): Finding[] {
   const out: Finding[] = [];
-  if (!HINTS.some((h) => lower.includes(h))) return out;
+  if (!known && !GENERIC_HINTS.some((h) => lower.includes(h))) return out;
   ASSIGNMENT.lastIndex = 0;
   for (let m = ASSIGNMENT.exec(text); m !== null; m = ASSIGNMENT.exec(text)) {
     // Trailing sentence punctuation is not part of the value ("!" is: passwords end in it).
@@ -65,7 +70,7 @@ export function findAssignedSecrets(text: string, lower: string = text.toLowerCa
     if (looksGenerated(value)) out.push({ type: "SECRET", start, end, score: 0.8 });
     else if (PASSWORD_NAME.test(name) && passwordLike(value)) out.push({ type: "SECRET", start, end, score: 0.75 });
   }
-  if (lower.includes("pass") || lower.includes("pwd")) {
+  if (known ? known.password : lower.includes("pass") || lower.includes("pwd")) {
     PASSWORD_PHRASE.lastIndex = 0;
     for (let m = PASSWORD_PHRASE.exec(text); m !== null; m = PASSWORD_PHRASE.exec(text)) {
       // Sentence punctuation after the password is prose; "!" is kept, passwords often end in it.

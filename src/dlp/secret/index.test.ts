@@ -3,7 +3,7 @@
  * Tests of the SECRET recognizer: vendor formats, PEM, JWT, generic assignments, placeholders.
  */
 import { describe, expect, it } from "vitest";
-import { isJwtHeader, isPlaceholder, looksGenerated, shannonEntropy } from ".";
+import { SECRET_RULES, isJwtHeader, isPlaceholder, looksGenerated, shannonEntropy } from ".";
 import { scan } from "../scan";
 
 /** Test credentials are assembled at run time so no scanner mistakes this file for a leak. */
@@ -108,5 +108,30 @@ describe("entropy helpers", () => {
     expect(looksGenerated("9f8e7d6c5b4a39281706f5e4d3c2b1a0")).toBe(true);
     expect(looksGenerated("max_tokens_per_request")).toBe(false);
     expect(looksGenerated("20240315")).toBe(false);
+  });
+});
+
+describe("keyword pre-selection", () => {
+  it("every keyword is lower-case ASCII of two or more characters (the pair table needs it)", () => {
+    const bad = SECRET_RULES.flatMap((r) => r.keywords).filter((k) => k.length < 2 || /[^\x20-\x7e]/.test(k) || k !== k.toLowerCase());
+    expect(bad).toEqual([]);
+  });
+
+  it("finds a key whose keyword overlaps a longer keyword at the same place elsewhere", () => {
+    // `sk-ant-` (Anthropic) at one place must not hide `sk` (Twilio) at another.
+    const anthropic = "sk-ant-api03-" + rep(MIX, 93) + "AA";
+    const twilio = "SK" + rep("0123456789abcdef", 32);
+    expect(spans(`first ${anthropic} then ${twilio}`)).toEqual([anthropic, twilio]);
+  });
+
+  it("finds keywords in mixed case, at the very start and at the very end of the text", () => {
+    const github = "ghp_" + rep(MIX, 36);
+    expect(spans(github)).toEqual([github]);
+    expect(spans(`token: ${github}`)).toEqual([github]);
+    expect(spans("x".repeat(5000) + " GHP_ is only a prefix")).toEqual([]);
+  });
+
+  it("finds nothing, and runs no rule, in prose without any keyword or candidate character", () => {
+    expect(spans("Customer note: the order shipped on time and the customer was happy with support. ".repeat(125))).toEqual([]);
   });
 });

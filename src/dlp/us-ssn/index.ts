@@ -5,7 +5,7 @@
  * the numbers published in advertising. Dashed numbers are fairly distinctive; spaced and bare
  * nine-digit numbers are everywhere (zip+4, order ids), so they need a context word to pass.
  */
-import { adjustScore, contextScorer } from "../context";
+import { adjustScore, contextScorer, hasDigit } from "../context";
 import type { Finding, Recognizer } from "../types";
 
 /** Same separator (or none) in both places; backreference keeps "123-45 6789" out. */
@@ -48,6 +48,7 @@ export const usSsnRecognizer: Recognizer = {
   type: "US_SSN",
   find(text: string): Finding[] {
     const out: Finding[] = [];
+    if (!hasDigit(text)) return out;
     CANDIDATE.lastIndex = 0;
     for (let m = CANDIDATE.exec(text); m !== null; m = CANDIDATE.exec(text)) {
       if (!isValidSsn(m[1], m[3], m[4])) continue;
