@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // `npm run residency:report`: what a data-protection officer shows from the stores themselves —
-// for every zone's own local D1 (the ones `npm start` serves), how many per-request rows each
-// team has in each table, and whether every row sits in its team's residency zone. Teams and
-// agents (with their teams) come from the control plane. Exit code 1 when any row is out of
-// zone. `--json` prints the same as JSON. Run it with or without `npm start` running.
-import { REGIONS, STATE_DIR } from "./lib/local-config.mjs";
+// for every zone's own local D1 (the ones `npm start` keeps under .wrangler/state/<region>/) and
+// the control plane's (.wrangler/state/control/, which must hold no per-request rows), how many
+// per-request rows each team has in each table, and whether every row sits in its team's
+// residency zone. Teams and agents (with their teams) come from the control plane. Exit code 1
+// when any row is out of zone. `--json` prints the same as JSON. Works while `npm start` runs.
+import { REGIONS, REGION_STATE_ROOT } from "./lib/local-config.mjs";
 import { withRegionD1s } from "./lib/regions.mjs";
 
 /** Per-request tables and how a row names its team (agent_calls name the agent). */
@@ -33,13 +34,14 @@ async function countsByTeam(db, spec, agentTeams) {
   return out;
 }
 
-const report = await withRegionD1s(STATE_DIR, async ({ control, zones }) => {
+const report = await withRegionD1s(async ({ control, zones }) => {
   const residency = new Map((await control.prepare("SELECT id, residency FROM teams").all()).results.map((t) => [t.id, t.residency]));
   const agentTeams = new Map((await control.prepare("SELECT id, team FROM agent_ids").all()).results.map((a) => [a.id, a.team]));
   const rows = [];
-  for (const zone of REGIONS) {
+  const stores = { control, ...zones };
+  for (const zone of ["control", ...REGIONS]) {
     for (const spec of TABLES) {
-      const counts = await countsByTeam(zones[zone], spec, agentTeams);
+      const counts = await countsByTeam(stores[zone], spec, agentTeams);
       if (!counts) continue;
       for (const [team, n] of [...counts].sort()) {
         const home = residency.get(team) ?? null;
@@ -47,14 +49,14 @@ const report = await withRegionD1s(STATE_DIR, async ({ control, zones }) => {
       }
     }
   }
-  return { generated_at: new Date().toISOString(), state_dir: STATE_DIR, zones: REGIONS, rows, out_of_zone: rows.filter((r) => !r.in_zone) };
+  return { generated_at: new Date().toISOString(), state_dir: REGION_STATE_ROOT, zones: REGIONS, rows, out_of_zone: rows.filter((r) => !r.in_zone) };
 });
 
 if (process.argv.includes("--json")) {
   console.log(JSON.stringify(report, null, 2));
 } else {
   console.log(`Residency report (${report.generated_at}), local stores under ${report.state_dir}`);
-  const width = { zone: 5, table: 13, team: 28, residency: 9, rows: 8 };
+  const width = { zone: 7, table: 13, team: 28, residency: 9, rows: 8 };
   const line = (c) => `${c.zone.padEnd(width.zone)} ${c.table.padEnd(width.table)} ${c.team.padEnd(width.team)} ${c.residency.padEnd(width.residency)} ${c.rows.padStart(width.rows)}  ${c.verdict}`;
   console.log(line({ zone: "zone", table: "table", team: "team", residency: "residency", rows: "rows", verdict: "" }));
   for (const r of report.rows) {
