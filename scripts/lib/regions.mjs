@@ -71,6 +71,7 @@ export async function startEdges(opts) {
   const { workerOptions } = unstable_getMiniflareWorkerOptions(path.join(ROOT, "wrangler.toml"));
   // This process's own registry: another `npm start` elsewhere must not resolve our worker names.
   const registry = mkdtempSync(path.join(os.tmpdir(), "switchyard-registry-"));
+  process.once("exit", () => rmSync(registry, { recursive: true, force: true }));
   const control = new Miniflare({
     name: "switchyard-control-store",
     modules: true,

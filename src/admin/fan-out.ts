@@ -21,8 +21,12 @@ import { FORWARD_HEADER, FORWARD_ORIGIN_HEADER, verifyForward } from "../routing
 import { parseEdges, sendSigned } from "../routing/forward";
 import { regionsReport, type RegionMerge, type RegionPart, type RegionsReport } from "./region-merge";
 
-/** How a route spans regions: merge every region's answer, or find the one region that has it. */
-export type RegionSpan = { merge: RegionMerge } | { find: true };
+/**
+ * How a route spans regions: merge every region's answer, or find the one region that has it.
+ * `partsMayBeMissing`: a 404 from a region means "no part of it here" (a delegation trace spans
+ * zones), and only 404 everywhere is a 404.
+ */
+export type RegionSpan = { merge: RegionMerge; partsMayBeMissing?: boolean } | { find: true };
 
 /** Where an admin read is answered: here only, or gathered from these regions. */
 export type FanOutScope = { kind: "local" } | { kind: "gather"; regions: string[] };
@@ -141,7 +145,7 @@ export async function gather(span: RegionSpan, regions: readonly string[], reque
   // A list read that a region answers 404 (an edge without this route) is a failure, not "empty".
   const failed = outcomes.flatMap((o) => {
     if (o.kind === "failed") return [{ region: o.region, status: o.status, reason: o.reason }];
-    return o.kind === "missing" && "merge" in span ? [{ region: o.region, status: 404, reason: "answered 404" }] : [];
+    return o.kind === "missing" && "merge" in span && !span.partsMayBeMissing ? [{ region: o.region, status: 404, reason: "answered 404" }] : [];
   });
   const report = regionsReport(regions, failed);
   const ok = outcomes.filter((o): o is Extract<Outcome, { kind: "ok" }> => o.kind === "ok");
@@ -151,6 +155,7 @@ export async function gather(span: RegionSpan, regions: readonly string[], reque
     const status = failed.length ? 503 : 404;
     return withRegionHeaders(problemResponse(new ProblemError(status, status === 404 ? "Not Found" : "Region Unavailable", `Not found in ${report.answered.join(", ") || "any region"}${where}.`), instance), report);
   }
+  if (!ok.length && !failed.length) return withRegionHeaders(problemResponse(new ProblemError(404, "Not Found", `Not found in ${report.answered.join(", ")}.`), instance), report);
   const parts: RegionPart[] = ok.map((o) => ({ region: o.region, body: o.body }));
   const merged = span.merge(parts, new URL(request.url).searchParams);
   const body = Array.isArray(merged) ? merged : { ...(merged as object), regions: report };

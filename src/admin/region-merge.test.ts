@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mergeLogs, mergeReports, mergeUsage, regionsReport } from "./region-merge";
+import { mergeAgentCalls, mergeDelegation, mergeLogs, mergeReports, mergeUsage, regionsReport } from "./region-merge";
 
 describe("merging admin reads across regions", () => {
   it("flags usage rows with their region, sorts by the grouping, and sums the totals", () => {
@@ -27,6 +27,17 @@ describe("merging admin reads across regions", () => {
       { region: "apac", body: { unexpected: true } },
     ]);
     expect(merged.map((r) => [r.id, r.region])).toEqual([["rep_a", "us"], ["rep_b", "eu"]]);
+  });
+
+  it("puts a delegation chain back together from the zones that processed its steps", () => {
+    const merged = mergeDelegation([
+      { region: "us", body: { trace: "trc_1", events: [{ kind: "issued", ts: "2026-01-01T00:00:00Z", chain: ["a"] }], calls: [] } },
+      { region: "eu", body: { trace: "trc_1", events: [{ kind: "exchanged", ts: "2026-01-01T00:00:01Z", chain: ["a", "b"] }], calls: [{ tool: "q", ts: "2026-01-01T00:00:02Z" }] } },
+    ]);
+    expect(merged.events.map((e) => [e.kind, e.region])).toEqual([["issued", "us"], ["exchanged", "eu"]]);
+    expect(merged).toMatchObject({ trace: "trc_1", chain: ["a", "b"], depth: 1, calls: [{ tool: "q", region: "eu" }] });
+    const calls = mergeAgentCalls([{ region: "eu", body: { data: [{ ts: "1" }, { ts: "3" }] } }, { region: "us", body: { data: [{ ts: "2" }] } }], new URLSearchParams("limit=2"));
+    expect(calls.data.map((c) => [c.ts, c.region])).toEqual([["3", "eu"], ["2", "us"]]);
   });
 
   it("says which regions answered and marks a partial answer", () => {

@@ -78,6 +78,29 @@ export function mergeReports(parts: readonly RegionPart[]): Row[] {
 }
 
 /**
+ * GET /agents/{id}/calls: an agent's tool calls are recorded in its home zone (and, from before
+ * home-edge processing, wherever they were served): newest first up to `limit`.
+ * @example mergeAgentCalls(parts, new URLSearchParams("limit=50")).data[0].region
+ */
+export function mergeAgentCalls(parts: readonly RegionPart[], query: URLSearchParams): { data: Row[] } {
+  const limit = Math.min(500, Math.max(1, Number(query.get("limit") ?? 100) || 100));
+  return { data: flagged(parts, "data").sort((a, b) => compareValues(b.ts, a.ts) || compareValues(a.region, b.region)).slice(0, limit) };
+}
+
+/**
+ * GET /delegations/{trace}: a chain's events are written where each step was processed (the
+ * issuing admin edge, each agent's home edge): every region's events and calls, in time order.
+ * @example mergeDelegation(parts).events.map((e) => e.region)
+ */
+export function mergeDelegation(parts: readonly RegionPart[]): { trace: unknown; chain: unknown[]; depth: number; events: Row[]; calls: Row[] } {
+  const events = flagged(parts, "events").sort((a, b) => compareValues(a.ts, b.ts) || compareValues(a.region, b.region));
+  const calls = flagged(parts, "calls").sort((a, b) => compareValues(a.ts, b.ts) || compareValues(a.region, b.region));
+  const chain = events.reduce<unknown[]>((longest, e) => (Array.isArray(e.chain) && e.chain.length > longest.length ? e.chain : longest), []);
+  const trace = parts.map((p) => (p.body as { trace?: unknown } | null)?.trace).find((t) => t !== undefined) ?? null;
+  return { trace, chain, depth: Math.max(0, chain.length - 1), events, calls };
+}
+
+/**
  * The report of who answered, from the regions asked and those that failed.
  * @example regionsReport(["us", "eu"], [{ region: "eu", status: null, reason: "unreachable" }]).partial === true
  */

@@ -7,7 +7,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { newAgentKey, proof, type TestAgent } from "./agents-helpers";
-import { adminOk, BASE, eventually } from "./helpers";
+import { adminOk, adminToken, BASE, eventually } from "./helpers";
 import { viaEdge, zoneDb, type Zone } from "./regions-helpers";
 
 const n = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
@@ -90,6 +90,15 @@ describe("agent plane on the home edge", () => {
     await eventually(async () => (await callRows(zoneDb.eu, txn)) === 1);
     expect(await callRows(zoneDb.us, txn)).toBe(0);
     expect(await callRows(zoneDb.apac, txn)).toBe(0);
+
+    // The admin reads gather them back: the call from eu, the token's issuance from us.
+    const auditor = { authorization: `Bearer ${await adminToken({ sub: "auditor-1", role: "auditor" })}` };
+    const calls = await (await viaEdge("us", `/admin/v1/agents/${agent.id}/calls`, { headers: auditor })).json<{ data: Array<{ tool: string; region: string }> }>();
+    expect(calls.data.map((c) => [c.tool, c.region])).toEqual([["query_db", "eu"]]);
+    const chain = await (await viaEdge("us", `/admin/v1/delegations/${txn}`, { headers: auditor })).json<{ events: Array<{ kind: string; region: string }>; calls: Array<{ region: string }>; regions: { partial: boolean } }>();
+    expect(chain.events.map((e) => [e.kind, e.region])).toEqual([["issued", "us"]]);
+    expect(chain.calls.map((c) => c.region)).toEqual(["eu"]);
+    expect(chain.regions.partial).toBe(false);
   });
 
   it("token exchange and refused calls via apac are processed by eu; unauthenticated calls never leave the edge", async () => {
