@@ -18,6 +18,7 @@
  * REGION_EDGES maps zone → base URL (`https://eu.switchyard.example`) or `service:<BINDING>` for
  * a service binding (tests and `npm start` run several local instances this way).
  */
+import type { PolicyBundle } from "../config/bundle";
 import { getBundle } from "../config/loader";
 import { apiKeyHash } from "../gateway/context";
 import { BodyTooLargeError, DEFAULT_MAX_BODY_BYTES, readBoundedBytes, tooLarge } from "../gateway/body";
@@ -172,10 +173,10 @@ async function sendToHome(request: Request, env: Env, home: string, edge: string
 }
 
 /** Which team a request acts for, or undefined when it cannot tell (the handler then answers 401). */
-export type TeamOf = (request: Request, env: Env, ctx: { waitUntil(p: Promise<unknown>): void }) => Promise<string | undefined>;
+export type TeamOf = (request: Request, env: Env, bundle: PolicyBundle) => Promise<string | undefined>;
 
 /** The data plane's answer: the API key's team, from the policy bundle. */
-const keyTeam: TeamOf = async (request, env, ctx) => {
+const keyTeam: TeamOf = async (request, _env, bundle) => {
   let hash: string;
   try {
     // Memoised per isolate (src/gateway/context.ts): the pipeline's own lookup costs no second hash.
@@ -183,7 +184,7 @@ const keyTeam: TeamOf = async (request, env, ctx) => {
   } catch {
     return undefined; // no bearer key: the pipeline answers the 401
   }
-  return (await getBundle(env, ctx)).keysByHash.get(hash)?.team;
+  return bundle.keysByHash.get(hash)?.team;
 };
 
 /** How a plane plugs into home-edge processing; the defaults are the data plane's. */
@@ -218,8 +219,9 @@ export async function routeToHome(
   const edges = parseEdges(env.REGION_EDGES);
   const verifiedFrom = forwardedFrom(request);
   if (verifiedFrom === undefined && Object.keys(edges).length === 0) return request;
-  const teamId = await (plane.teamOf ?? keyTeam)(request, env, ctx);
-  const team = teamId === undefined ? undefined : (await getBundle(env, ctx)).teams.get(teamId);
+  const bundle = await getBundle(env, ctx);
+  const teamId = await (plane.teamOf ?? keyTeam)(request, env, bundle);
+  const team = teamId === undefined ? undefined : bundle.teams.get(teamId);
   if (!team) return request;
   const action = forwardAction({ here: env.REGION, home: team.residency, verifiedFrom, edges });
   if (action.kind === "serve") return request;
