@@ -126,38 +126,59 @@ function found(outcome: Extract<Outcome, { kind: "ok" }>, report: RegionsReport)
     res.headers.set("x-switchyard-data-region", outcome.region);
     return res;
   }
-  const body = outcome.body && typeof outcome.body === "object" && !Array.isArray(outcome.body) ? { ...outcome.body, region: outcome.region } : outcome.body;
+  const isObject = outcome.body !== null && typeof outcome.body === "object" && !Array.isArray(outcome.body);
+  const body = isObject ? { ...(outcome.body as object), region: outcome.region } : outcome.body;
   return withRegionHeaders(Response.json(body), report);
 }
 
+/** Why a region's answer counts as missing: for a list read, "not here" means the route is. */
+function failuresOf(outcomes: readonly Outcome[], span: RegionSpan): RegionsReport["failed"] {
+  const missingFails = "merge" in span && !span.partsMayBeMissing;
+  return outcomes.flatMap((o) => {
+    if (o.kind === "failed") return [{ region: o.region, status: o.status, reason: o.reason }];
+    return o.kind === "missing" && missingFails ? [{ region: o.region, status: 404, reason: "answered 404" }] : [];
+  });
+}
+
+function problem(status: number, title: string, detail: string, instance: string, report?: RegionsReport): Response {
+  const res = problemResponse(new ProblemError(status, title, detail), instance);
+  return report ? withRegionHeaders(res, report) : res;
+}
+
+/** What the caller asked for, from the regions that answered. */
+export interface GatherRequest {
+  span: RegionSpan;
+  regions: readonly string[];
+  request: Request;
+  env: Env;
+  /** The route's own handler, answering from this region's zone. */
+  local: () => Promise<unknown>;
+}
+
 /**
- * Answers an admin read from the given regions: this one through `local` (the route's own
- * handler), the others over signed forwards.
- * @example return gather({ merge: mergeUsage }, scope.regions, request, env, () => route.handler(ctx))
+ * Answers an admin read from the given regions: this one through `local`, the others over signed
+ * forwards.
+ * @example return gather({ span: { merge: mergeUsage }, regions, request, env, local: () => route.handler(ctx) })
  */
-export async function gather(span: RegionSpan, regions: readonly string[], request: Request, env: Env, local: () => Promise<unknown>): Promise<Response> {
+export async function gather({ span, regions, request, env, local }: GatherRequest): Promise<Response> {
   const edges = parseEdges(env.REGION_EDGES);
-  const instance = new URL(request.url).pathname;
+  const url = new URL(request.url);
   const outcomes = await Promise.all(regions.map((r) => (r === env.REGION ? localOutcome(r, local) : remoteOutcome(request, env, r, edges[r]))));
   // The caller's role is checked in every region: one refusal refuses the whole read.
   const denied = outcomes.find((o) => o.kind === "denied");
-  if (denied) return problemResponse(new ProblemError(denied.status, denied.status === 401 ? "Unauthorized" : "Forbidden", `${denied.region}: ${denied.detail}`), instance);
-  // A list read that a region answers 404 (an edge without this route) is a failure, not "empty".
-  const failed = outcomes.flatMap((o) => {
-    if (o.kind === "failed") return [{ region: o.region, status: o.status, reason: o.reason }];
-    return o.kind === "missing" && "merge" in span && !span.partsMayBeMissing ? [{ region: o.region, status: 404, reason: "answered 404" }] : [];
-  });
+  if (denied) return problem(denied.status, denied.status === 401 ? "Unauthorized" : "Forbidden", `${denied.region}: ${denied.detail}`, url.pathname);
+  const failed = failuresOf(outcomes, span);
   const report = regionsReport(regions, failed);
   const ok = outcomes.filter((o): o is Extract<Outcome, { kind: "ok" }> => o.kind === "ok");
+  const searched = report.answered.join(", ") || "any region";
   if ("find" in span) {
     if (ok.length) return found(ok[0], report);
-    const where = failed.length ? `; ${failed.map((f) => f.region).join(", ")} did not answer` : "";
-    const status = failed.length ? 503 : 404;
-    return withRegionHeaders(problemResponse(new ProblemError(status, status === 404 ? "Not Found" : "Region Unavailable", `Not found in ${report.answered.join(", ") || "any region"}${where}.`), instance), report);
+    if (!failed.length) return problem(404, "Not Found", `Not found in ${searched}.`, url.pathname, report);
+    const down = failed.map((f) => f.region).join(", ");
+    return problem(503, "Region Unavailable", `Not found in ${searched}; ${down} did not answer.`, url.pathname, report);
   }
-  if (!ok.length && !failed.length) return withRegionHeaders(problemResponse(new ProblemError(404, "Not Found", `Not found in ${report.answered.join(", ")}.`), instance), report);
-  const parts: RegionPart[] = ok.map((o) => ({ region: o.region, body: o.body }));
-  const merged = span.merge(parts, new URL(request.url).searchParams);
+  if (!ok.length && !failed.length) return problem(404, "Not Found", `Not found in ${searched}.`, url.pathname, report);
+  const merged = span.merge(ok.map((o): RegionPart => ({ region: o.region, body: o.body })), url.searchParams);
   const body = Array.isArray(merged) ? merged : { ...(merged as object), regions: report };
   return withRegionHeaders(Response.json(body), report);
 }

@@ -103,7 +103,9 @@ export function mountAdminRoutes(app: Hono<{ Bindings: Env }>, base: string, rou
         };
         if (route.spansRegions) {
           const scope = await fanOutScope(c.req.raw, c.env);
-          if (scope.kind === "gather") return await gather(route.spansRegions, scope.regions, c.req.raw, c.env, () => route.handler(context));
+          if (scope.kind === "gather") {
+            return await gather({ span: route.spansRegions, regions: scope.regions, request: c.req.raw, env: c.env, local: () => route.handler(context) });
+          }
         }
         const result = await route.handler(context);
         if (result instanceof Response) return result;
