@@ -18,6 +18,8 @@ export default defineConfig(async () => {
     SECRETS_KEY: "dGVzdC1zZWNyZXRzLWtleS0zMi1ieXRlcy1sb25nISE=",
     CONFIG_CHECK_SECONDS: "0",
     FORWARD_SIGNING_KEY: "test-forward-signing-key-0123456789",
+    // The test-only mock upstreams (MCP, A2A) on every edge: agent calls are served at home.
+    ENABLE_MOCKS: "1",
   };
   const edgeEu = await regionEdgeWorker("eu", edgeBindings, { apac: "edge-apac" });
   const edgeApac = await regionEdgeWorker("apac", edgeBindings, { eu: "edge-eu" });

@@ -43,10 +43,12 @@ export function governanceEventRows(today) {
   return rows;
 }
 
-export async function seedGovernanceHistory(db, now, insertRows) {
+/** `usageDb`: where the evidence jobs read usage (the zone holding these events; `db` in one store). */
+export async function seedGovernanceHistory(db, now, insertRows, usageDb = db) {
   await insertRows(governanceEventRows(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()))));
   const dir = join(ROOT, "governance");
   const files = Object.fromEntries(readdirSync(dir).filter((f) => f.endsWith(".yaml")).map((f) => [f, readFileSync(join(dir, f), "utf8")]));
   const { seedGovernanceHistory: run } = await importTs("src/governance/demo-history.ts");
-  return run({ DB: db }, files, now.getTime());
+  // As deployed: governance in the control plane (configDb), usage read from the zone's DB.
+  return run(usageDb === db ? { DB: db } : { DB: usageDb, CONTROL_DB: db }, files, now.getTime());
 }

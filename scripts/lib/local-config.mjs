@@ -8,4 +8,7 @@ export const LOCAL_FORWARD_SIGNING_KEY = "switchyard-local-forward-signing-key-c
 export const DEFAULT_PORT = 8787;
 /** `npm start`'s edges, in port order: us on PORT, eu on PORT+1, apac on PORT+2. */
 export const REGIONS = ["us", "eu", "apac"];
+/** The single-edge gateway's state (`npm run bench`, the e2e tests): one store, as `wrangler dev` keeps it. */
 export const STATE_DIR = ".wrangler/state/v3";
+/** `npm start`'s state: `control/` for the control plane, `us/`, `eu/`, `apac/` for each zone (scripts/lib/regions.mjs). */
+export const REGION_STATE_ROOT = ".wrangler/state";

@@ -1,31 +1,42 @@
-// `npm start`'s three regional edges (us, eu, apac) from one build in one Miniflare instance,
-// laid out as deployed (wrangler.toml [env.*], DESIGN §1): each edge has its own zone D1, R2
-// bucket, queues and Durable Objects; every edge reads configuration from the one control-plane
-// D1 (locally the us edge's D1, as in the integration tests); TeamBudget is one namespace shared
-// by all edges (script_name → the us script); edges forward to each other over service bindings
-// with signed forwards. us answers on PORT, eu on PORT+1, apac on PORT+2.
+// `npm start`'s three regional edges (us, eu, apac) from one build, in one process, laid out as
+// deployed (wrangler.toml [env.*], DESIGN §1). Miniflare's persist options (d1Persist, r2Persist,
+// durableObjectsPersist, cachePersist) belong to a Miniflare instance, not to a worker, so each
+// zone runs in an instance of its own and keeps all of its state — zone D1, R2 bucket, Durable
+// Objects, cache — under .wrangler/state/<region>/; the control plane's D1 lives in its own
+// instance under .wrangler/state/control/ (scripts/lib/control-store.mjs) and every edge binds it
+// as CONTROL_DB. TeamBudget is one namespace for all edges, the us edge's (eu and apac reach it
+// through Miniflare's dev registry, as deployed eu/apac bind switchyard-us's with script_name).
+// Edges forward to each other over HTTP with signed forwards, as deployed edges do.
+// us answers on PORT, eu on PORT+1, apac on PORT+2.
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
-import { LOCAL_ADMIN_JWT_SECRET, LOCAL_FORWARD_SIGNING_KEY, LOCAL_SECRETS_KEY, REGIONS } from "./local-config.mjs";
+import { CONTROL_STORE_SCRIPT } from "./control-store.mjs";
+import { LOCAL_ADMIN_JWT_SECRET, LOCAL_FORWARD_SIGNING_KEY, LOCAL_SECRETS_KEY, REGIONS, REGION_STATE_ROOT } from "./local-config.mjs";
 import { ROOT } from "./runtime.mjs";
 
-/** The Worker (script) name of a region's edge; us keeps the single-edge name so its state carries over. */
+/** The Worker (script) name of a region's edge; us keeps the single-edge name. */
 export const edgeName = (region) => (region === "us" ? "switchyard" : `switchyard-${region}`);
 
-/** The D1 ids of the local stores: the control plane (also us's zone) and the other zones. */
-export function localDatabases() {
-  const { workerOptions } = unstable_getMiniflareWorkerOptions(path.join(ROOT, "wrangler.toml"));
-  const control = workerOptions.d1Databases.DB.id ?? workerOptions.d1Databases.DB;
-  return { control, zones: Object.fromEntries(REGIONS.map((r) => [r, r === "us" ? control : `switchyard-zone-${r}`])) };
+/** Where a store keeps its local state: `control` or a region. */
+export const stateDir = (store) => path.join(ROOT, REGION_STATE_ROOT, store);
+
+/** The local D1 ids: the control plane's and each zone's. */
+export const CONTROL_D1 = "switchyard-control";
+export const zoneD1 = (region) => `switchyard-zone-${region}`;
+
+/** Persist options that put every kind of state of one instance under `dir`. */
+function persistUnder(dir) {
+  return { d1Persist: path.join(dir, "d1"), r2Persist: path.join(dir, "r2"), durableObjectsPersist: path.join(dir, "do"), cachePersist: path.join(dir, "cache") };
 }
 
-function edgeOptions(region, base, { scriptPath, port, host }) {
-  const { control, zones } = localDatabases();
-  const peers = REGIONS.filter((r) => r !== region);
-  const usage = region === "us" ? "usage-events" : `usage-events-${region}`;
-  const evals = region === "us" ? "eval-jobs" : `eval-jobs-${region}`;
+function edgeOptions(region, base, { scriptPath, port, host, controlUrl }) {
+  const usage = `usage-events-${region}`;
+  const evals = `eval-jobs-${region}`;
   const { modulesRules: _r, bindings, d1Databases: _d, r2Buckets: _b, queueProducers: _p, queueConsumers: _c, durableObjects, ...rest } = base;
+  const peers = REGIONS.filter((r) => r !== region);
   return {
     ...rest,
     name: edgeName(region),
@@ -33,73 +44,91 @@ function edgeOptions(region, base, { scriptPath, port, host }) {
     scriptPath,
     modulesRoot: path.dirname(scriptPath),
     modulesRules: [{ type: "ESModule", include: ["**/*.js"] }],
-    d1Databases: region === "us" ? { DB: control } : { DB: zones[region], CONTROL_DB: control },
+    d1Databases: { DB: zoneD1(region), CONTROL_DB: { id: CONTROL_D1, remoteProxyConnectionString: new URL(controlUrl) } },
     r2Buckets: { BLOBS: `switchyard-${region}` },
     queueProducers: { USAGE_EVENTS: { queueName: usage }, EVAL_JOBS: { queueName: evals } },
     queueConsumers: { [usage]: { maxBatchSize: 100, maxBatchTimeout: 1 }, [evals]: { maxBatchSize: 20, maxBatchTimeout: 5 } },
     // One TeamBudget namespace for every region: a team's budget cannot be spent once per region.
     durableObjects: region === "us" ? durableObjects : { ...durableObjects, TEAM_BUDGET: { ...durableObjects.TEAM_BUDGET, scriptName: edgeName("us") } },
-    serviceBindings: Object.fromEntries(peers.map((p) => [`EDGE_${p.toUpperCase()}`, edgeName(p)])),
     bindings: {
       ...bindings,
       ADMIN_JWT_SECRET: LOCAL_ADMIN_JWT_SECRET,
       SECRETS_KEY: LOCAL_SECRETS_KEY,
       FORWARD_SIGNING_KEY: LOCAL_FORWARD_SIGNING_KEY,
       REGION: region,
-      REGION_EDGES: JSON.stringify(Object.fromEntries(peers.map((p) => [p, `service:EDGE_${p.toUpperCase()}`]))),
+      REGION_EDGES: JSON.stringify(Object.fromEntries(peers.map((p) => [p, `http://${host}:${port + REGIONS.indexOf(p)}`]))),
     },
-    // us is Miniflare's entry worker (PORT); eu and apac get sockets of their own.
-    ...(region === "us" ? {} : { unsafeDirectSockets: [{ host, port: port + REGIONS.indexOf(region) }] }),
   };
 }
 
 /**
- * Starts the three edges.
- * @param {{ port: number, host?: string, scriptPath: string, persistDir: string }} opts
- * @returns {Promise<{ mf: Miniflare, urls: Record<string, string> }>}
+ * Starts the control-plane store and the three edges.
+ * @param {{ port: number, host?: string, scriptPath: string }} opts
+ * @returns {Promise<{ urls: Record<string, string>, fireCron(expr: string): Promise<void>, dispose(): Promise<void> }>}
  */
 export async function startEdges(opts) {
   const host = opts.host ?? "127.0.0.1";
   const { workerOptions } = unstable_getMiniflareWorkerOptions(path.join(ROOT, "wrangler.toml"));
-  const persist = path.join(ROOT, opts.persistDir);
-  const mf = new Miniflare({
-    workers: REGIONS.map((r) => edgeOptions(r, workerOptions, { scriptPath: opts.scriptPath, port: opts.port, host })),
-    unsafeTriggerHandlers: true,
+  // This process's own registry: another `npm start` elsewhere must not resolve our worker names.
+  const registry = mkdtempSync(path.join(os.tmpdir(), "switchyard-registry-"));
+  process.once("exit", () => rmSync(registry, { recursive: true, force: true }));
+  const control = new Miniflare({
+    name: "switchyard-control-store",
+    modules: true,
+    script: CONTROL_STORE_SCRIPT,
+    compatibilityDate: "2026-04-20",
+    d1Databases: { CONTROL: CONTROL_D1 },
     host,
-    port: opts.port,
-    d1Persist: path.join(persist, "d1"),
-    r2Persist: path.join(persist, "r2"),
-    durableObjectsPersist: path.join(persist, "do"),
-    cachePersist: path.join(persist, "cache"),
+    port: 0,
+    ...persistUnder(stateDir("control")),
   });
-  await mf.ready;
+  const controlUrl = (await control.ready).href;
+  const edges = {};
+  // us first: eu and apac bind its TeamBudget namespace.
+  for (const [i, region] of REGIONS.entries()) {
+    edges[region] = new Miniflare({
+      workers: [edgeOptions(region, workerOptions, { scriptPath: opts.scriptPath, port: opts.port, host, controlUrl })],
+      unsafeTriggerHandlers: true,
+      unsafeDevRegistryPath: registry,
+      host,
+      port: opts.port + i,
+      ...persistUnder(stateDir(region)),
+    });
+    await edges[region].ready;
+  }
   const urls = Object.fromEntries(REGIONS.map((r, i) => [r, `http://${host}:${opts.port + i}`]));
-  return { mf, urls };
-}
-
-/** Fires one cron expression on every edge, as Cloudflare runs each region's triggers. */
-export async function fireCron(mf, expr) {
-  await Promise.all(REGIONS.map(async (r) => (await mf.getWorker(edgeName(r))).scheduled({ cron: expr })));
+  return {
+    urls,
+    /** Fires one cron expression on every edge, as Cloudflare runs each region's triggers. */
+    async fireCron(expr) {
+      await Promise.all(REGIONS.map(async (r) => (await edges[r].getWorker(edgeName(r))).scheduled({ cron: expr })));
+    },
+    async dispose() {
+      for (const r of [...REGIONS].reverse()) await edges[r].dispose();
+      await control.dispose();
+      rmSync(registry, { recursive: true, force: true });
+    },
+  };
 }
 
 /**
- * Runs `work(dbs)` on every local D1 (control plane and each zone, by region) before the edges
- * serve, through a throwaway Miniflare, like withLocalD1 in runtime.mjs.
+ * Runs `work(dbs)` on every local D1 — the control plane's and each zone's, each in its own
+ * state directory — before the edges serve, through throwaway Miniflare instances.
  * @param {(dbs: { control: D1Database, zones: Record<string, D1Database> }) => Promise<unknown>} work
  */
-export async function withRegionD1s(persistDir, work) {
-  const { control, zones } = localDatabases();
-  const mf = new Miniflare({
+export async function withRegionD1s(work) {
+  const open = (store, id) => new Miniflare({
     modules: true,
     script: "export default { fetch() { return new Response(null, { status: 404 }); } }",
-    d1Databases: { CONTROL: control, ...Object.fromEntries(REGIONS.map((r) => [`ZONE_${r.toUpperCase()}`, zones[r]])) },
-    d1Persist: path.join(ROOT, persistDir, "d1"),
+    d1Databases: { DB: id },
+    d1Persist: path.join(stateDir(store), "d1"),
   });
+  const instances = { control: open("control", CONTROL_D1), ...Object.fromEntries(REGIONS.map((r) => [r, open(r, zoneD1(r))])) };
   try {
-    const dbs = { control: await mf.getD1Database("CONTROL"), zones: {} };
-    for (const r of REGIONS) dbs.zones[r] = await mf.getD1Database(`ZONE_${r.toUpperCase()}`);
+    const dbs = { control: await instances.control.getD1Database("DB"), zones: {} };
+    for (const r of REGIONS) dbs.zones[r] = await instances[r].getD1Database("DB");
     return await work(dbs);
   } finally {
-    await mf.dispose();
+    for (const mf of Object.values(instances)) await mf.dispose();
   }
 }

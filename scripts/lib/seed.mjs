@@ -142,5 +142,12 @@ export async function seedDemo(db, now = new Date(), zones = undefined) {
   // Governance history made by the system's own loop over seeded metadata (scripts/lib/governance-history.mjs).
   const eventsHead = `INSERT OR IGNORE INTO usage_events (request_id, ts, team, workload, key_id, model, provider, region, tokens_in, tokens_out, cost_nusd,
       latency_ms, ttfb_ms, status, error_code, data_class, cache, estimated, route, detail)`;
-  await seedGovernanceHistory(db, now, (rows) => runChunked(db, multiRowInserts(db, eventsHead, rows)));
+  // Its usage events are per-request data: each lands in its team's zone (the control plane otherwise).
+  await seedGovernanceHistory(db, now, async (rows) => {
+    for (const zone of new Set(rows.map((r) => DEMO_TEAMS[r[2]]?.residency))) {
+      const target = zones?.[zone] ?? db;
+      const mine = rows.filter((r) => DEMO_TEAMS[r[2]]?.residency === zone);
+      await runChunked(target, multiRowInserts(target, eventsHead, mine));
+    }
+  }, zones?.[DEMO_TEAMS.platform.residency] ?? db);
 }

@@ -12,6 +12,7 @@ import { ProblemError, problemResponse } from "../errors/problem";
 import { DEFAULT_MAX_BODY_BYTES, parseJsonBody, readBodyText } from "../gateway/body";
 import { GatewayError } from "../errors/openai";
 import { requireRole, verifyAdminToken, type Principal, type Role } from "./auth";
+import { fanOutScope, gather, type RegionSpan } from "./fan-out";
 
 export interface AdminContext<B> {
   env: Env;
@@ -39,6 +40,11 @@ export interface AdminRoute<B = unknown> {
   bodyDoc?: { schema: z.ZodType; content?: Record<string, { schema: Record<string, unknown> }> };
   /** Status for a successful answer (default 200). */
   status?: number;
+  /**
+   * A read of zone-local data that spans regions: answered from every region's store, the
+   * caller's role checked in each (src/admin/fan-out.ts).
+   */
+  spansRegions?: RegionSpan;
   handler(c: AdminContext<B>): Promise<unknown>;
 }
 
@@ -86,7 +92,7 @@ export function mountAdminRoutes(app: Hono<{ Bindings: Env }>, base: string, rou
           if (!parsed.success) throw zodProblem(parsed.error);
           body = parsed.data;
         }
-        const result = await route.handler({
+        const context: AdminContext<unknown> = {
           env: c.env,
           principal,
           params: c.req.param() as Record<string, string>,
@@ -94,7 +100,14 @@ export function mountAdminRoutes(app: Hono<{ Bindings: Env }>, base: string, rou
           body,
           request: c.req.raw,
           waitUntil: (p) => c.executionCtx.waitUntil(p),
-        });
+        };
+        if (route.spansRegions) {
+          const scope = await fanOutScope(c.req.raw, c.env);
+          if (scope.kind === "gather") {
+            return await gather({ span: route.spansRegions, regions: scope.regions, request: c.req.raw, env: c.env, local: () => route.handler(context) });
+          }
+        }
+        const result = await route.handler(context);
         if (result instanceof Response) return result;
         if (route.status === 204) return new Response(null, { status: 204 });
         return c.json(result as object, (route.status ?? 200) as 200);

@@ -8,6 +8,7 @@ import { Hono } from "hono";
 import type { Env } from "../env";
 import { calleeCard, gatewayCard, handleA2a, jwks } from "./a2a";
 import { handleTokenExchange } from "./exchange";
+import { agentHomeEdge } from "./home";
 import { RPC, rpcError } from "./jsonrpc";
 import { handleMcp, type Deps } from "./mcp";
 import { mockUpstreams } from "./mock-upstreams";
@@ -16,6 +17,9 @@ import { mocksEnabled } from "./upstream";
 export const agentPlane = new Hono<{ Bindings: Env }>();
 
 const deps = (c: { env: Env; executionCtx: { waitUntil(p: Promise<unknown>): void } }): Deps => ({ env: c.env, waitUntil: (p) => c.executionCtx.waitUntil(p) });
+
+// Home-edge processing (src/agents/home.ts): an agent's calls are served by its team's zone.
+for (const path of ["/a2a/:agent", "/mcp/:server", "/v1/agents/token-exchange"]) agentPlane.use(path, agentHomeEdge);
 
 agentPlane.get("/.well-known/agent-card.json", (c) => gatewayCard(c.req.raw, deps(c)));
 agentPlane.get("/.well-known/jwks.json", (c) => jwks(deps(c)));

@@ -3,7 +3,9 @@
  * Test-only upstreams, mounted at /__mock/* only when ENABLE_MOCKS=1 (see upstream.ts for why).
  * - `/__mock/mcp/{name}`: an MCP server (Streamable HTTP). Names starting with `sse` answer
  *   requests as text/event-stream, others as JSON. It hands out an Mcp-Session-Id on initialize
- *   and insists on it afterwards, and records every request so tests can prove a refused call
+ *   and insists on it afterwards (names starting with `ssehold` send a tools/call's progress event
+ *   at once and hold its result until POST .../release, so tests can see a stream pass unbuffered),
+ *   and records every request so tests can prove a refused call
  *   never arrived.
  * - `/__mock/a2a/{name}`: an A2A agent answering `message/send`, which checks the gateway's
  *   caller assertion with the gateway's public key (the callee side of mutual authentication).
@@ -52,6 +54,27 @@ function answer(msg: RpcMessage): unknown {
 
 export const mockUpstreams = new Hono<{ Bindings: Env }>();
 
+/** Held `ssehold*` streams, released by POST /__mock/mcp/{name}/release (per isolate). */
+const held = new Map<string, Array<() => void>>();
+
+mockUpstreams.post("/__mock/mcp/:name/release", (c) => {
+  const waiting = held.get(c.req.param("name")) ?? [];
+  held.delete(c.req.param("name"));
+  for (const release of waiting) release();
+  return c.json({ released: waiting.length });
+});
+
+/** SSE whose first event goes out at once and whose last waits for a release. */
+function heldStream(name: string, first: string, last: string): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(encoder.encode(first));
+      held.set(name, [...(held.get(name) ?? []), () => (controller.enqueue(encoder.encode(last)), controller.close())]);
+    },
+  });
+}
+
 mockUpstreams.get("/__mock/mcp/:name/calls", (c) => c.json({ calls: received.get(c.req.param("name")) ?? [] }));
 
 /** 5 MiB of JSON-ish bytes, streamed without a content-length, so only counting can stop it. */
@@ -91,6 +114,9 @@ mockUpstreams.post("/__mock/mcp/:name", async (c) => {
   if (name.startsWith("sse")) {
     // A progress notification first, as real servers stream them before the result.
     const events = [`event: message\ndata: ${JSON.stringify({ jsonrpc: "2.0", method: "notifications/progress", params: { progress: 1 } })}\n\n`, `event: message\ndata: ${JSON.stringify(body)}\n\n`];
+    if (name.startsWith("ssehold") && msg.method === "tools/call") {
+      return new Response(heldStream(name, events[0], events[1]), { headers: { ...headers, "content-type": "text/event-stream" } });
+    }
     return new Response(events.join(""), { headers: { ...headers, "content-type": "text/event-stream" } });
   }
   return c.json(body, 200, headers);

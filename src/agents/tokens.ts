@@ -2,13 +2,12 @@
  * @module
  * Agent tokens: short-lived JWTs signed by the gateway (ES256), bound to the acting agent's key
  * (`cnf.jkt`, RFC 9449), carrying the delegation chain as nested `act` (RFC 8693) and the chain's
- * trace id as `txn`. The gateway key pair lives in the Delegation DO `gateway-keys` and is cached
+ * trace id as `txn`. The gateway key pair is one for every region (src/agents/gateway-keys.ts) and is cached
  * per isolate; its public half is published at /.well-known/jwks.json so agents can verify the
  * gateway's signatures on A2A responses.
  */
-import { errors as joseErrors, importJWK, jwtVerify, SignJWT, type CryptoKey, type JWK } from "jose";
-import type { Env } from "../env";
-import type { GatewayKeys } from "../../durable-objects/delegation";
+import { decodeProtectedHeader, errors as joseErrors, jwtVerify, SignJWT } from "jose";
+import { gatewayKeys, type GatewayKeyBindings } from "./gateway-keys";
 import { actOf } from "./chain";
 import { AgentAuthError } from "./dpop";
 import { AgentTokenClaims, type AgentTokenClaims as Claims } from "./schemas";
@@ -16,32 +15,7 @@ import { AgentTokenClaims, type AgentTokenClaims as Claims } from "./schemas";
 export const AGENT_TOKEN_ISSUER = "switchyard";
 export const AGENT_TOKEN_AUDIENCE = "switchyard-agent-plane";
 
-interface LoadedKeys {
-  kid: string;
-  privateKey: CryptoKey;
-  publicKey: CryptoKey;
-  publicJwk: JWK;
-}
-
-let cached: Promise<LoadedKeys> | undefined;
-
-/** The gateway's signing keys (one DO call per isolate, then memory). */
-export function gatewayKeys(env: Pick<Env, "DELEGATION">): Promise<LoadedKeys> {
-  cached ??= (async () => {
-    const stub = env.DELEGATION.get(env.DELEGATION.idFromName("gateway-keys"));
-    const k = (await stub.keys()) as GatewayKeys;
-    return {
-      kid: k.kid,
-      privateKey: (await importJWK(k.privateJwk as JWK, "ES256")) as CryptoKey,
-      publicKey: (await importJWK(k.publicJwk as JWK, "ES256")) as CryptoKey,
-      publicJwk: k.publicJwk as JWK,
-    };
-  })().catch((err) => {
-    cached = undefined;
-    throw err;
-  });
-  return cached;
-}
+export { gatewayKeys } from "./gateway-keys";
 
 export interface IssueRequest {
   chain: readonly string[];
@@ -54,7 +28,7 @@ export interface IssueRequest {
  * Signs an agent token for a chain (originator first; the last element is the acting agent).
  * @example await issueAgentToken(env, { chain: ["a", "b"], jkt, txn: "trc_1", ttlSeconds: 300 })
  */
-export async function issueAgentToken(env: Pick<Env, "DELEGATION">, req: IssueRequest): Promise<{ token: string; jti: string; exp: number }> {
+export async function issueAgentToken(env: GatewayKeyBindings, req: IssueRequest): Promise<{ token: string; jti: string; exp: number }> {
   const keys = await gatewayKeys(env);
   const jti = `at_${crypto.randomUUID()}`;
   const iat = Math.floor(Date.now() / 1000);
@@ -76,8 +50,14 @@ export async function issueAgentToken(env: Pick<Env, "DELEGATION">, req: IssueRe
  * Verifies an agent token's signature, issuer, audience, lifetime and claim shape.
  * Throws AgentAuthError with `token_expired` or `invalid_token`.
  */
-export async function verifyAgentToken(env: Pick<Env, "DELEGATION">, token: string): Promise<Claims> {
-  const keys = await gatewayKeys(env);
+export async function verifyAgentToken(env: GatewayKeyBindings, token: string): Promise<Claims> {
+  let kid: string | undefined;
+  try {
+    kid = decodeProtectedHeader(token).kid;
+  } catch {
+    throw new AgentAuthError("invalid_token", "The agent token is not one this gateway issued (signature, issuer or audience do not verify).");
+  }
+  const keys = await gatewayKeys(env, kid);
   let payload: unknown;
   try {
     ({ payload } = await jwtVerify(token, keys.publicKey, { issuer: AGENT_TOKEN_ISSUER, audience: AGENT_TOKEN_AUDIENCE, algorithms: ["ES256"], typ: "at+jwt" }));
@@ -94,7 +74,7 @@ export async function verifyAgentToken(env: Pick<Env, "DELEGATION">, token: stri
  * Signs a statement with the gateway key (A2A caller assertions and response signatures).
  * @example await signGatewayStatement(env, { sub: "callee", aud: "caller", body_sha256 }, 60)
  */
-export async function signGatewayStatement(env: Pick<Env, "DELEGATION">, claims: Record<string, unknown>, ttlSeconds: number, typ: string): Promise<string> {
+export async function signGatewayStatement(env: GatewayKeyBindings, claims: Record<string, unknown>, ttlSeconds: number, typ: string): Promise<string> {
   const keys = await gatewayKeys(env);
   return new SignJWT(claims)
     .setProtectedHeader({ alg: "ES256", typ, kid: keys.kid })

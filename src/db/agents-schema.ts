@@ -124,3 +124,15 @@ export const agentIds = sqliteTable("agent_ids", {
   reservedAt: text("reserved_at").notNull(),
   deletedAt: text("deleted_at"),
 });
+
+/**
+ * The gateway's agent-token signing key, one for every region (control plane): a token issued by
+ * any edge verifies on the agent's home edge. The private half is sealed with SECRETS_KEY.
+ */
+export const gatewayKeys = sqliteTable("gateway_keys", {
+  id: text("id").primaryKey(),
+  kid: text("kid").notNull(),
+  publicJwk: text("public_jwk").notNull(),
+  sealedPrivateJwk: text("sealed_private_jwk").notNull(),
+  createdAt: text("created_at").notNull(),
+});

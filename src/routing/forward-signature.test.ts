@@ -24,6 +24,13 @@ describe("signed forwards", () => {
     expect(await verifyForward("another-key", header, request, now)).toEqual({ ok: false, reason: "bad_signature" });
   });
 
+  it("is bound to the origin the client called", async () => {
+    const header = await signForward(secret, { ...facts, origin: "https://us.switchyard.example" });
+    expect((await verifyForward(secret, header, { ...request, origin: "https://us.switchyard.example" }, facts.ts)).ok).toBe(true);
+    expect((await verifyForward(secret, header, { ...request, origin: "https://evil.example" }, facts.ts)).ok).toBe(false);
+    expect((await verifyForward(secret, header, request, facts.ts)).ok).toBe(false);
+  });
+
   it("cannot be re-addressed or replayed late", async () => {
     const header = await signForward(secret, facts);
     const [v, , , ts, sig] = header.split(".");

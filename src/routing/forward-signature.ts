@@ -4,7 +4,8 @@
  * forward it to you, its home edge". A client cannot forge it: the header carries an HMAC-SHA256
  * (key FORWARD_SIGNING_KEY, shared by the regions) over the sender and receiver regions, a
  * timestamp, the method, the path and query, a hash of the Authorization header and a hash of
- * the body. So a captured header is worthless for another request, another key, another body,
+ * the body, and the origin the client called (so the home edge checks a DPoP proof's `htu` against
+ * the URL the client really used). So a captured header is worthless for another request, another key, another body,
  * another receiver or, after {@link FORWARD_MAX_SKEW_SECONDS}, at all. Anything else a client
  * sends as a forward header is stripped by the receiver (src/routing/forward.ts).
  *
@@ -12,6 +13,8 @@
  */
 
 export const FORWARD_HEADER = "x-switchyard-forward";
+/** The origin the client called, covered by the signature ({@link ForwardFacts.origin}). */
+export const FORWARD_ORIGIN_HEADER = "x-switchyard-forward-origin";
 /** A forward older (or newer) than this is refused: clocks of Cloudflare edges agree to far better. */
 export const FORWARD_MAX_SKEW_SECONDS = 30;
 
@@ -60,11 +63,16 @@ export interface ForwardFacts {
   target: string;
   authorization: string | null;
   body: Uint8Array;
+  /**
+   * The origin the client called (`https://us.switchyard.example`), sent as
+   * `x-switchyard-forward-origin`; absent counts as "".
+   */
+  origin?: string;
 }
 
 async function canonical(f: ForwardFacts): Promise<string> {
   const [auth, body] = await Promise.all([sha256Hex(f.authorization ?? ""), sha256Hex(f.body)]);
-  return ["v1", f.from, f.to, String(f.ts), f.method.toUpperCase(), f.target, auth, body].join("\n");
+  return ["v1", f.from, f.to, String(f.ts), f.method.toUpperCase(), f.target, auth, body, f.origin ?? ""].join("\n");
 }
 
 /**

@@ -22,6 +22,7 @@ import { acceptsDelegation, grantRefusal } from "../../agents/consent";
 import { governanceRoutes } from "../../agents/governance-routes";
 import { requireCallableUrl, serverRoutes } from "../../agents/server-routes";
 import { requireTeamAccess, type Principal } from "../auth";
+import { mergeAgentCalls, mergeDelegation } from "../region-merge";
 import { adminRoute, type AdminRoute } from "../router";
 import type { Env } from "../../env";
 
@@ -157,6 +158,8 @@ export const agentRoutes: AdminRoute<unknown>[] = [
   }),
   adminRoute({
     method: "get", path: "/agents/:id/calls", tag: "agents", summary: "Recent tool calls of an agent (argument shapes only)", roles: ["auditor", "team-owner"],
+    // Recorded in the zone that served each call (the agent's home zone): gathered from all.
+    spansRegions: { merge: mergeAgentCalls, partsMayBeMissing: true },
     handler: async ({ env, params, principal, query }) => {
       const row = await agentOr404(env, idParam(params), principal);
       const limit = z.coerce.number().int().min(1).max(500).catch(100).parse(query.get("limit") ?? 100);
@@ -166,12 +169,15 @@ export const agentRoutes: AdminRoute<unknown>[] = [
   }),
   adminRoute({
     method: "get", path: "/delegations/:trace", tag: "delegations", summary: "A delegation chain end to end: issuance, exchanges, A2A hops and tool calls", roles: ["auditor"],
+    // Each step is written where it was processed; a region without any part answers 404.
+    spansRegions: { merge: mergeDelegation, partsMayBeMissing: true },
     handler: async ({ env, params }) => {
       const trace = String(params.trace);
       if (!/^trc_[0-9a-f-]{36}$/.test(trace)) throw new ProblemError(400, "Invalid Id", "A trace id looks like trc_<uuid>.");
       const events = await env.DELEGATION.get(env.DELEGATION.idFromName(`trace:${trace}`)).events();
-      if (!events.length) throw new ProblemError(404, "Not Found", `No delegation trace ${trace}.`);
       const { results } = await env.DB.prepare("SELECT ts, agent, server, tool, decision, rule, chain FROM agent_calls WHERE trace = ? ORDER BY id").bind(trace).all<Record<string, string>>();
+      // A zone may hold only the tool calls of a chain whose events were written elsewhere.
+      if (!events.length && !results.length) throw new ProblemError(404, "Not Found", `No delegation trace ${trace}.`);
       const longest = events.reduce((a, e) => (e.chain.length > a.length ? e.chain : a), [] as string[]);
       return { trace, chain: longest, depth: Math.max(0, longest.length - 1), events, calls: results.map((r) => ({ ...r, chain: JSON.parse(r.chain ?? "[]") })) };
     },

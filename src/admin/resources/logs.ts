@@ -13,6 +13,7 @@ import { runRestrictedAudit } from "../../logging/audit";
 import { storedClientRequestId } from "../../logging/emit";
 import { readBody } from "../../logging/segment";
 import { requireTeamAccess } from "../auth";
+import { mergeLogs } from "../region-merge";
 import { adminRoute, type AdminRoute } from "../router";
 
 const Query = z.object({
@@ -40,6 +41,7 @@ function view(r: LogRow) {
 export const logRoutes: AdminRoute<unknown>[] = [
   adminRoute({
     method: "get", path: "/logs", tag: "logs", summary: "Request log metadata (query: team, workload, data_class, from, to, client_request_id, limit)", roles: ["auditor", "team-owner"],
+    spansRegions: { merge: mergeLogs },
     handler: async ({ env, query, principal }) => {
       const q = Query.safeParse(Object.fromEntries(query));
       if (!q.success) throw new ProblemError(400, "Invalid Query", q.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
@@ -62,6 +64,8 @@ export const logRoutes: AdminRoute<unknown>[] = [
   }),
   adminRoute({
     method: "get", path: "/logs/:id/body", tag: "logs", summary: "Request/response bodies of a public or internal request (every read is audited)", roles: ["auditor", "team-owner"],
+    // Read in the zone that holds it, under that zone's tier and team checks.
+    spansRegions: { find: true },
     handler: async ({ env, params, principal }) => {
       const requestId = String(params.id).slice(0, 128);
       const row = await env.DB.prepare("SELECT * FROM request_logs WHERE request_id = ?").bind(requestId).first<LogRow>();

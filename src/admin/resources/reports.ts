@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { ProblemError } from "../../errors/problem";
 import { createReport, deliverReport, getReport, reportView, type ReportRow } from "../../operations/reports/archive";
+import { mergeReports } from "../region-merge";
 import { adminRoute, type AdminRoute } from "../router";
 
 export const ReportPost = z
@@ -38,6 +39,8 @@ export const reportRoutes: AdminRoute<unknown>[] = [
   }),
   adminRoute({
     method: "get", path: "/reports", tag: "reports", roles: ["finance", "auditor"], summary: "Archived reports, newest first (query: kind, period)",
+    // Each region archives reports on its own zone: the list gathers them all.
+    spansRegions: { merge: mergeReports },
     handler: async ({ env, query }) => {
       const q = z.object({ kind: z.enum(["finance", "compliance"]).optional(), period: z.string().regex(/^\d{4}-\d{2}$/).optional() }).safeParse(Object.fromEntries(query));
       if (!q.success) throw new ProblemError(400, "Invalid Query", q.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
@@ -51,6 +54,7 @@ export const reportRoutes: AdminRoute<unknown>[] = [
   }),
   adminRoute({
     method: "get", path: "/reports/:id", tag: "reports", roles: ["finance", "auditor"], summary: "A report's data (JSON, money in nano-USD) with its archive facts",
+    spansRegions: { find: true },
     handler: async ({ env, params }) => {
       const row = await found(env, params.id);
       const object = await env.BLOBS.get(row.data_key);
@@ -60,6 +64,7 @@ export const reportRoutes: AdminRoute<unknown>[] = [
   }),
   adminRoute({
     method: "get", path: "/reports/:id/email", tag: "reports", roles: ["finance", "auditor"], summary: "The exact MIME message sent (message/rfc822)",
+    spansRegions: { find: true },
     handler: async ({ env, params }) => {
       const row = await found(env, params.id);
       const object = await env.BLOBS.get(row.mime_key);

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { nusdToUsd } from "../../config/money";
 import { ProblemError } from "../../errors/problem";
+import { mergeUsage } from "../region-merge";
 import { adminRoute, type AdminRoute } from "../router";
 
 const GROUPS = ["team", "workload", "model", "provider", "day"] as const;
@@ -20,6 +21,8 @@ const Query = z.object({
 export const usageRoutes: AdminRoute<unknown>[] = [
   adminRoute({
     method: "get", path: "/usage", tag: "usage", summary: "Usage by team/workload/model/provider/day (query: from, to, team, workload, group_by)", roles: ["finance", "auditor", "team-owner"],
+    // Usage stays in each team's zone: the read gathers every region's rollup (src/admin/fan-out.ts).
+    spansRegions: { merge: mergeUsage },
     handler: async ({ env, query, principal }) => {
       const q = Query.safeParse(Object.fromEntries(query));
       if (!q.success) throw new ProblemError(400, "Invalid Query", q.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
