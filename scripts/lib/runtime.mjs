@@ -5,12 +5,14 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
+import { buildDashboard } from "../build-dashboard.mjs";
 import { LOCAL_ADMIN_JWT_SECRET, LOCAL_SECRETS_KEY, STATE_DIR } from "./local-config.mjs";
 
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
 
-/** Bundles the Worker exactly as `wrangler deploy` would, into `outdir`. */
+/** Bundles the Worker exactly as `wrangler deploy` would, into `outdir`, after its dashboard assets. */
 export function buildWorker(outdir = path.join(ROOT, ".wrangler/dist")) {
+  buildDashboard();
   mkdirSync(outdir, { recursive: true });
   execFileSync(process.execPath, [path.join(ROOT, "node_modules/wrangler/bin/wrangler.js"), "deploy", "--dry-run", "--env=", "--outdir", outdir], {
     cwd: ROOT,

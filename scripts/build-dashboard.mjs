@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+// Builds the dashboard (dashboard/src/*.ts, uPlot bundled in, nothing loaded from elsewhere) into
+// dashboard/dist, the Workers static-assets directory of wrangler.toml. `npm start`, `npm run build`,
+// the test projects (vitest.config.ts) and .ci/run call it, so the assets always match the sources.
+// Layout: /dashboard (dashboard.html) and /dashboard/ (dashboard/index.html) are the same page;
+// its script and styles live under /dashboard/; `_headers` sets the CSP and friends for all of it.
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { buildSync } from "esbuild";
+
+const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
+const SRC = path.join(ROOT, "dashboard/src");
+export const DASHBOARD_DIST = path.join(ROOT, "dashboard/dist");
+
+/** The Content-Security-Policy of every dashboard response: nothing inline, nothing from elsewhere. */
+export const DASHBOARD_CSP = [
+  "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "connect-src 'self'",
+  "font-src 'self'", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'",
+].join("; ");
+
+const RULES = `
+  Content-Security-Policy: ${DASHBOARD_CSP}
+  X-Content-Type-Options: nosniff
+  Referrer-Policy: no-referrer
+  X-Frame-Options: DENY
+  Cache-Control: no-cache`;
+// One rule per path shape: /dashboard (the page) and everything under /dashboard/.
+const HEADERS = `/dashboard${RULES}\n/dashboard/*${RULES}\n`;
+
+/** Builds the dashboard into dashboard/dist (synchronously, well under a second); returns the output directory. */
+export function buildDashboard({ minify = true } = {}) {
+  rmSync(DASHBOARD_DIST, { recursive: true, force: true });
+  mkdirSync(path.join(DASHBOARD_DIST, "dashboard"), { recursive: true });
+  buildSync({
+    entryPoints: { app: path.join(SRC, "main.ts") },
+    outdir: path.join(DASHBOARD_DIST, "dashboard"),
+    bundle: true,
+    format: "esm",
+    target: "es2022",
+    minify,
+    sourcemap: false,
+    legalComments: "none",
+    logLevel: "warning",
+  });
+  const html = readFileSync(path.join(SRC, "index.html"), "utf8").replace("%CSP%", DASHBOARD_CSP);
+  writeFileSync(path.join(DASHBOARD_DIST, "dashboard.html"), html);
+  writeFileSync(path.join(DASHBOARD_DIST, "dashboard/index.html"), html);
+  writeFileSync(path.join(DASHBOARD_DIST, "_headers"), HEADERS);
+  return DASHBOARD_DIST;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
+  const started = Date.now();
+  buildDashboard();
+  console.log(`dashboard built into ${path.relative(ROOT, DASHBOARD_DIST)} in ${Date.now() - started} ms`);
+}
