@@ -42,7 +42,9 @@ export function buildDashboard({ minify = true } = {}) {
     legalComments: "none",
     logLevel: "warning",
   });
-  const html = readFileSync(path.join(SRC, "index.html"), "utf8").replace("%CSP%", DASHBOARD_CSP);
+  // The <meta> copy guards a page served without `_headers`; frame-ancestors works only as a header.
+  const metaCsp = DASHBOARD_CSP.replace(/; frame-ancestors [^;]+/, "");
+  const html = readFileSync(path.join(SRC, "index.html"), "utf8").replace("%CSP%", metaCsp);
   writeFileSync(path.join(DASHBOARD_DIST, "dashboard.html"), html);
   writeFileSync(path.join(DASHBOARD_DIST, "dashboard/index.html"), html);
   writeFileSync(path.join(DASHBOARD_DIST, "_headers"), HEADERS);

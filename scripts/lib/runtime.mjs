@@ -22,6 +22,9 @@ export function buildWorker(outdir = path.join(ROOT, ".wrangler/dist")) {
   return path.join(outdir, "edge.js");
 }
 
+/** Miniflare routes that reach the Worker itself, not the static-assets router in front of it. */
+export const TRIGGER_ROUTES = ["*/cdn-cgi/handler/*"];
+
 /** OpenTelemetry settings `npm start` takes from its environment, as every OTel SDK reads them. */
 const OTEL_VARS = ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", "OTEL_EXPORTER_OTLP_HEADERS", "OTEL_SERVICE_NAME"];
 
@@ -54,6 +57,9 @@ export async function startGateway(opts = {}) {
       ...(opts.bindings ?? {}),
     },
     unsafeTriggerHandlers: true,
+    // With static assets the entry is the assets router, which has no scheduled handler: a route
+    // sends the local trigger paths (/cdn-cgi/handler/scheduled) straight to the Worker.
+    routes: [...(workerOptions.routes ?? []), ...TRIGGER_ROUTES],
     // For profiling (`inspectorPort` opens workerd's DevTools protocol on every isolate).
     ...(opts.inspectorPort ? { inspectorPort: opts.inspectorPort } : {}),
     host: opts.host ?? "127.0.0.1",
