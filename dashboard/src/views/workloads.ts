@@ -16,7 +16,7 @@ import { page, type List } from "./common";
 interface Workload { id: string; team: string; name?: string; lifecycle: string; default_data_class: string; allowed_models: string[] }
 interface Dataset { workload: string; version: number; suite: string; examples: number; coverage: number; created_at: string }
 interface RunRow { id: string; workload: string; suite: string; model: string; total: number; created_at: string }
-interface RunDetail extends RunRow { status: string; pass_rate: number | null; cost_usd: number }
+interface RunDetail extends RunRow { status: string; pass_rate: number | null; cost_usd: number; progress?: { done: number; total: number } }
 interface Quality { workload: string; days: number; trend: Array<{ day: string; mean_score?: number; pass_rate?: number; samples?: number }>; regression: { regressed: boolean; reason?: string } }
 interface Recommendation { id?: string; workload?: string; model?: string; candidate?: string; action?: string; status?: string; created_at?: string }
 
@@ -61,7 +61,7 @@ function runsSection(claims: SessionClaims): HTMLElement {
         { label: "Suite", value: (r) => r.suite },
         { label: "Model", value: (r) => r.model },
         { label: "Pass rate", value: (r) => r.pass_rate, numeric: true, render: (r) => recordsLink(pct(r.pass_rate), `/admin/v1/evals/runs/${encodeURIComponent(r.id)}`) },
-        { label: "Cases", value: (r) => r.total, numeric: true },
+        { label: "Cases", value: (r) => r.progress?.total ?? r.total, numeric: true, render: (r) => int(r.progress?.total ?? r.total) },
         { label: "Cost", value: (r) => r.cost_usd, numeric: true, render: (r) => usd(r.cost_usd) },
         { label: "Status", value: (r) => r.status },
       ],
