@@ -4,7 +4,7 @@
 // the test projects (vitest.config.ts) and .ci/run call it, so the assets always match the sources.
 // Layout: /dashboard (dashboard.html) and /dashboard/ (dashboard/index.html) are the same page;
 // its script and styles live under /dashboard/; `_headers` sets the CSP and friends for all of it.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { buildSync } from "esbuild";
 
@@ -27,11 +27,22 @@ const RULES = `
 // One rule per path shape: /dashboard (the page) and everything under /dashboard/.
 const HEADERS = `/dashboard${RULES}\n/dashboard/*${RULES}\n`;
 
-/** Builds the dashboard into dashboard/dist (synchronously, well under a second); returns the output directory. */
+/** Writes `content` unless the file already holds exactly that; true when it wrote. */
+function writeIfChanged(file, content) {
+  const bytes = typeof content === "string" ? Buffer.from(content) : Buffer.from(content);
+  if (existsSync(file) && readFileSync(file).equals(bytes)) return false;
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, bytes);
+  return true;
+}
+
+/**
+ * Builds the dashboard into dashboard/dist, synchronously, in well under a second. Files whose
+ * content is unchanged are left alone and nothing is deleted first, so rebuilding while a gateway
+ * serves the same assets (the test projects each build) never pulls a file from under it.
+ */
 export function buildDashboard({ minify = true } = {}) {
-  rmSync(DASHBOARD_DIST, { recursive: true, force: true });
-  mkdirSync(path.join(DASHBOARD_DIST, "dashboard"), { recursive: true });
-  buildSync({
+  const result = buildSync({
     entryPoints: { app: path.join(SRC, "main.ts") },
     outdir: path.join(DASHBOARD_DIST, "dashboard"),
     bundle: true,
@@ -41,13 +52,21 @@ export function buildDashboard({ minify = true } = {}) {
     sourcemap: false,
     legalComments: "none",
     logLevel: "warning",
+    write: false,
   });
+  const wanted = new Map(result.outputFiles.map((f) => [f.path, f.contents]));
   // The <meta> copy guards a page served without `_headers`; frame-ancestors works only as a header.
   const metaCsp = DASHBOARD_CSP.replace(/; frame-ancestors [^;]+/, "");
   const html = readFileSync(path.join(SRC, "index.html"), "utf8").replace("%CSP%", metaCsp);
-  writeFileSync(path.join(DASHBOARD_DIST, "dashboard.html"), html);
-  writeFileSync(path.join(DASHBOARD_DIST, "dashboard/index.html"), html);
-  writeFileSync(path.join(DASHBOARD_DIST, "_headers"), HEADERS);
+  wanted.set(path.join(DASHBOARD_DIST, "dashboard.html"), html);
+  wanted.set(path.join(DASHBOARD_DIST, "dashboard/index.html"), html);
+  wanted.set(path.join(DASHBOARD_DIST, "_headers"), HEADERS);
+  for (const [file, content] of wanted) writeIfChanged(file, content);
+  // Files of an earlier build that this one no longer makes.
+  for (const entry of readdirSync(DASHBOARD_DIST, { recursive: true, withFileTypes: true })) {
+    const file = path.join(entry.parentPath ?? entry.path, entry.name);
+    if (entry.isFile() && !wanted.has(file)) rmSync(file);
+  }
   return DASHBOARD_DIST;
 }
 
