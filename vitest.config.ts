@@ -12,7 +12,7 @@ import { buildDashboard } from "./scripts/build-dashboard.mjs";
  *   with the official OpenAI SDK.
  */
 export default defineConfig(async () => {
-  // wrangler.toml's [assets] directory must exist before any project reads the config.
+  // The dashboard's static assets (served by the e2e gateways; wrangler.toml's [env.*] assets).
   buildDashboard();
   const migrations = await readD1Migrations("d1-migrations");
   // Two more gateway instances (REGION=eu, REGION=apac) with their own zone stores and the main

@@ -8,7 +8,7 @@ import path from "node:path";
 import { Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import { LOCAL_ADMIN_JWT_SECRET, LOCAL_FORWARD_SIGNING_KEY, LOCAL_SECRETS_KEY, REGIONS } from "./local-config.mjs";
-import { ROOT, TRIGGER_ROUTES } from "./runtime.mjs";
+import { ROOT, WORKER_ROUTES, dashboardAssetOptions } from "./runtime.mjs";
 
 /** The Worker (script) name of a region's edge; us keeps the single-edge name so its state carries over. */
 export const edgeName = (region) => (region === "us" ? "switchyard" : `switchyard-${region}`);
@@ -48,9 +48,10 @@ function edgeOptions(region, base, { scriptPath, port, host }) {
       REGION: region,
       REGION_EDGES: JSON.stringify(Object.fromEntries(peers.map((p) => [p, `service:EDGE_${p.toUpperCase()}`]))),
     },
-    // us is Miniflare's entry worker (PORT); eu and apac get sockets of their own. The trigger
-    // route keeps /cdn-cgi/handler/scheduled reaching us's Worker past the static-assets router.
-    ...(region === "us" ? { routes: TRIGGER_ROUTES } : { unsafeDirectSockets: [{ host, port: port + REGIONS.indexOf(region) }] }),
+    // us is Miniflare's entry worker (PORT) and serves the dashboard, with the Worker's own paths
+    // routed around the assets router (WORKER_ROUTES); eu and apac get sockets of their own, with
+    // no assets (a direct socket would put the router in front of every request).
+    ...(region === "us" ? { assets: dashboardAssetOptions(), routes: WORKER_ROUTES } : { unsafeDirectSockets: [{ host, port: port + REGIONS.indexOf(region) }] }),
   };
 }
 

@@ -22,8 +22,26 @@ export function buildWorker(outdir = path.join(ROOT, ".wrangler/dist")) {
   return path.join(outdir, "edge.js");
 }
 
-/** Miniflare routes that reach the Worker itself, not the static-assets router in front of it. */
-export const TRIGGER_ROUTES = ["*/cdn-cgi/handler/*"];
+/**
+ * Miniflare routes that reach the Worker itself, not the static-assets router in front of it: the
+ * data, control and agent planes (so the hot path pays no extra hop locally) and the local trigger
+ * paths (/cdn-cgi/handler/scheduled; the router has no scheduled handler). Everything else, the
+ * dashboard included, goes through the router, which hands non-asset paths on to the Worker.
+ */
+export const WORKER_ROUTES = ["*/v1/*", "*/healthz", "*/admin/*", "*/mcp/*", "*/a2a/*", "*/.well-known/*", "*/cdn-cgi/handler/*"];
+
+/** Miniflare's options for the dashboard's static assets, from the us region's block of wrangler.toml. */
+export function dashboardAssetOptions() {
+  // Reading a region's block repeats wrangler's warnings about top-level vars; they are not news here.
+  const level = process.env.WRANGLER_LOG;
+  process.env.WRANGLER_LOG = "error";
+  try {
+    return unstable_getMiniflareWorkerOptions(path.join(ROOT, "wrangler.toml"), "us").workerOptions.assets;
+  } finally {
+    if (level === undefined) delete process.env.WRANGLER_LOG;
+    else process.env.WRANGLER_LOG = level;
+  }
+}
 
 /** OpenTelemetry settings `npm start` takes from its environment, as every OTel SDK reads them. */
 const OTEL_VARS = ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", "OTEL_EXPORTER_OTLP_HEADERS", "OTEL_SERVICE_NAME"];
@@ -57,9 +75,9 @@ export async function startGateway(opts = {}) {
       ...(opts.bindings ?? {}),
     },
     unsafeTriggerHandlers: true,
-    // With static assets the entry is the assets router, which has no scheduled handler: a route
-    // sends the local trigger paths (/cdn-cgi/handler/scheduled) straight to the Worker.
-    routes: [...(workerOptions.routes ?? []), ...TRIGGER_ROUTES],
+    // The dashboard's static assets, with the Worker's own paths routed around them (WORKER_ROUTES).
+    assets: dashboardAssetOptions(),
+    routes: [...(workerOptions.routes ?? []), ...WORKER_ROUTES],
     // For profiling (`inspectorPort` opens workerd's DevTools protocol on every isolate).
     ...(opts.inspectorPort ? { inspectorPort: opts.inspectorPort } : {}),
     host: opts.host ?? "127.0.0.1",
