@@ -1,6 +1,8 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 import { regionEdgeWorker, zoneStores } from "./test/integration/routing-edge-worker";
+// @ts-expect-error: a plain ESM script without type declarations
+import { buildDashboard } from "./scripts/build-dashboard.mjs";
 
 /**
  * Two projects:
@@ -10,6 +12,8 @@ import { regionEdgeWorker, zoneStores } from "./test/integration/routing-edge-wo
  *   with the official OpenAI SDK.
  */
 export default defineConfig(async () => {
+  // The dashboard's static assets (served by the e2e gateways; wrangler.toml's [env.*] assets).
+  buildDashboard();
   const migrations = await readD1Migrations("d1-migrations");
   // Two more gateway instances (REGION=eu, REGION=apac) with their own zone stores and the main
   // worker's D1 as their control plane, for multi-region tests; bound as EDGE_EU and EDGE_APAC.
@@ -51,7 +55,7 @@ export default defineConfig(async () => {
           ],
           test: {
             name: "workers",
-            include: ["src/**/*.test.ts", "durable-objects/**/*.test.ts", "test/integration/**/*.test.ts"],
+            include: ["src/**/*.test.ts", "durable-objects/**/*.test.ts", "test/integration/**/*.test.ts", "dashboard/src/**/*.test.ts"],
             setupFiles: ["./test/integration/setup.ts"],
           },
         },

@@ -15,7 +15,7 @@ import { Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import { CONTROL_STORE_SCRIPT } from "./control-store.mjs";
 import { LOCAL_ADMIN_JWT_SECRET, LOCAL_FORWARD_SIGNING_KEY, LOCAL_SECRETS_KEY, REGIONS, REGION_STATE_ROOT } from "./local-config.mjs";
-import { ROOT } from "./runtime.mjs";
+import { ROOT, WORKER_ROUTES, dashboardAssetOptions } from "./runtime.mjs";
 
 /** The Worker (script) name of a region's edge; us keeps the single-edge name. */
 export const edgeName = (region) => (region === "us" ? "switchyard" : `switchyard-${region}`);
@@ -58,6 +58,10 @@ function edgeOptions(region, base, { scriptPath, port, host, controlUrl }) {
       REGION: region,
       REGION_EDGES: JSON.stringify(Object.fromEntries(peers.map((p) => [p, `http://${host}:${port + REGIONS.indexOf(p)}`]))),
     },
+    // Every edge serves the dashboard (each region deploys the same assets), with the Worker's own
+    // paths routed around the assets router (WORKER_ROUTES) so the data plane takes no extra hop.
+    assets: dashboardAssetOptions(),
+    routes: [...(rest.routes ?? []), ...WORKER_ROUTES],
   };
 }
 

@@ -5,12 +5,14 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
+import { buildDashboard } from "../build-dashboard.mjs";
 import { LOCAL_ADMIN_JWT_SECRET, LOCAL_SECRETS_KEY, STATE_DIR } from "./local-config.mjs";
 
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
 
-/** Bundles the Worker exactly as `wrangler deploy` would, into `outdir`. */
+/** Bundles the Worker exactly as `wrangler deploy` would, into `outdir`, after its dashboard assets. */
 export function buildWorker(outdir = path.join(ROOT, ".wrangler/dist")) {
+  buildDashboard();
   mkdirSync(outdir, { recursive: true });
   execFileSync(process.execPath, [path.join(ROOT, "node_modules/wrangler/bin/wrangler.js"), "deploy", "--dry-run", "--env=", "--outdir", outdir], {
     cwd: ROOT,
@@ -18,6 +20,27 @@ export function buildWorker(outdir = path.join(ROOT, ".wrangler/dist")) {
     env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
   });
   return path.join(outdir, "edge.js");
+}
+
+/**
+ * Miniflare routes that reach the Worker itself, not the static-assets router in front of it: the
+ * data, control and agent planes (so the hot path pays no extra hop locally) and the local trigger
+ * paths (/cdn-cgi/handler/scheduled; the router has no scheduled handler). Everything else, the
+ * dashboard included, goes through the router, which hands non-asset paths on to the Worker.
+ */
+export const WORKER_ROUTES = ["*/v1/*", "*/healthz", "*/admin/*", "*/mcp/*", "*/a2a/*", "*/.well-known/*", "*/cdn-cgi/handler/*"];
+
+/** Miniflare's options for the dashboard's static assets, from the us region's block of wrangler.toml. */
+export function dashboardAssetOptions() {
+  // Reading a region's block repeats wrangler's warnings about top-level vars; they are not news here.
+  const level = process.env.WRANGLER_LOG;
+  process.env.WRANGLER_LOG = "error";
+  try {
+    return unstable_getMiniflareWorkerOptions(path.join(ROOT, "wrangler.toml"), "us").workerOptions.assets;
+  } finally {
+    if (level === undefined) delete process.env.WRANGLER_LOG;
+    else process.env.WRANGLER_LOG = level;
+  }
 }
 
 /** OpenTelemetry settings `npm start` takes from its environment, as every OTel SDK reads them. */
@@ -52,6 +75,9 @@ export async function startGateway(opts = {}) {
       ...(opts.bindings ?? {}),
     },
     unsafeTriggerHandlers: true,
+    // The dashboard's static assets, with the Worker's own paths routed around them (WORKER_ROUTES).
+    assets: dashboardAssetOptions(),
+    routes: [...(workerOptions.routes ?? []), ...WORKER_ROUTES],
     // For profiling (`inspectorPort` opens workerd's DevTools protocol on every isolate).
     ...(opts.inspectorPort ? { inspectorPort: opts.inspectorPort } : {}),
     host: opts.host ?? "127.0.0.1",

@@ -5,6 +5,7 @@
 import { agentRoutes } from "./resources/agents";
 import { budgetRoutes } from "./resources/budget";
 import { catalogRoutes } from "./resources/catalog";
+import { dashboardRoutes } from "./resources/dashboard";
 import { dlpRoutes } from "./resources/dlp";
 import { financeRoutes } from "./resources/finance";
 import { governanceRoutes } from "./resources/governance";
@@ -23,5 +24,5 @@ import { workloadEvalRoutes } from "../workloads/routes";
 export const adminRoutes: ReadonlyArray<AdminRoute<unknown>> = [
   ...catalogRoutes, ...tenancyRoutes, ...usageRoutes, ...budgetRoutes, ...agentRoutes, ...routingRoutes, ...logRoutes,
   ...dlpRoutes, ...financeRoutes, ...reportRoutes, ...governanceRoutes, ...governanceAnalysisRoutes,
-  ...operationsRoutes, ...surveyRoutes, ...guardrailTuningRoutes, ...workloadEvalRoutes,
+  ...operationsRoutes, ...surveyRoutes, ...guardrailTuningRoutes, ...workloadEvalRoutes, ...dashboardRoutes,
 ];
