@@ -76,10 +76,13 @@ export async function generateReview(env: Env, o: { year: number; actor: string;
   if (existing) return { review: await reviewView(env, existing), created: false };
   const items = annualChecklist(assess(await gatherFacts(env, o.now)));
   const row = { id: `mrev_${o.year}`, year: o.year, generatedAt: new Date(o.now).toISOString(), generatedBy: o.actor };
-  const inserted = await d.insert(m.maturityReviews).values(row).onConflictDoNothing().returning({ id: m.maturityReviews.id }).all();
-  // A concurrent run generated it first: answer with that one.
+  // One transaction, one row per statement (D1 binds at most 100 parameters per statement). A
+  // concurrent run that generated the year first makes every insert here a no-op.
+  const [inserted] = await d.batch([
+    d.insert(m.maturityReviews).values(row).onConflictDoNothing().returning({ id: m.maturityReviews.id }),
+    ...items.map((i, position) => d.insert(m.maturityReviewItems).values({ reviewId: row.id, id: i.id, position, text: i.text, criterionId: i.criterion_id ?? null }).onConflictDoNothing()),
+  ]);
   if (!inserted.length) return generateReview(env, o);
-  await d.insert(m.maturityReviewItems).values(items.map((i, position) => ({ reviewId: row.id, id: i.id, position, text: i.text, criterionId: i.criterion_id ?? null })));
   await audit(env, { actor: o.actor, action: "maturity.review.generate", resource: `maturity/reviews/${row.id}`, detail: { year: o.year, items: items.length } });
   return { review: await reviewView(env, row), created: true };
 }
