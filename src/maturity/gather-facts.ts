@@ -14,6 +14,7 @@ import type { AgentPut } from "../agents/schemas";
 import { verifyChain } from "../governance/chain";
 import { checkArtifacts, checkResult } from "../governance/check";
 import { listVersions, liveContext, liveVersion } from "../governance/store";
+import { DRILL_TEAM, DRILL_WORKLOAD } from "../routing/drills";
 import type { MaturityFacts, WorkloadFact } from "./facts";
 
 const DAY = 86_400_000;
@@ -88,10 +89,11 @@ export async function gatherFacts(env: Env, now: number): Promise<MaturityFacts>
   const zone = env.DB;
   const governance = await governanceFacts(env, now);
   const c = await control.batch<Row>([
-    /* 0 */ control.prepare("SELECT id, team, lifecycle, spec FROM workloads"),
+    // The failover drills' own synthetic tenant is not one of the organisation's workloads or teams.
+    /* 0 */ control.prepare("SELECT id, team, lifecycle, spec FROM workloads WHERE id != ?").bind(DRILL_WORKLOAD),
     /* 1 */ control.prepare("SELECT r.scope, r.subject, r.version, r.spec FROM routing_rules r JOIN (SELECT scope, subject, max(version) AS v FROM routing_rules GROUP BY scope, subject) m ON m.scope = r.scope AND m.subject = r.subject AND m.v = r.version WHERE r.spec IS NOT NULL"),
     /* 2 */ control.prepare("SELECT id, ts, verdict, trigger FROM failover_drills WHERE ts >= ? ORDER BY ts DESC LIMIT 2000").bind(since(400)),
-    /* 3 */ control.prepare("SELECT residency AS zone, count(*) AS n FROM teams GROUP BY residency"),
+    /* 3 */ control.prepare("SELECT residency AS zone, count(*) AS n FROM teams WHERE id != ? GROUP BY residency").bind(DRILL_TEAM),
     /* 4 */ control.prepare("SELECT region, count(*) AS n FROM providers GROUP BY region"),
     /* 5 */ control.prepare("SELECT workload, version, suite, examples, coverage, created_at FROM datasets WHERE archived_at IS NULL"),
     /* 6 */ control.prepare("SELECT id, workload, suite, trigger, created_at FROM eval_runs WHERE created_at >= ? ORDER BY created_at DESC LIMIT 5000").bind(since(90)),

@@ -88,7 +88,10 @@ const runbookTriggered: Criterion = {
   evaluate(f) {
     const ran = f.incidents.filter((i) => i.automatedSteps > 0).sort((a, b) => b.detectedAt.localeCompare(a.detectedAt));
     const evidence = ran.slice(0, 5).map((i) => ({ label: `${i.kind} ${i.drill ? "drill" : "incident"} ${i.id}: ${plural(i.automatedSteps, "automated step")}, ${i.status}`, href: `/admin/v1/incidents/${encodeURIComponent(i.id)}`, at: i.detectedAt }));
-    if (!ran.length) return notMet([`An incident (real or drill) whose runbook recorded automated diagnosis or remediation steps (found ${plural(f.incidents.length, "incident")} without such steps).`]);
+    if (!ran.length) {
+      const found = f.incidents.length ? `${plural(f.incidents.length, "incident")} on record, none with such steps` : "no incidents on record";
+      return notMet([`An incident (real or drill) whose runbook recorded automated diagnosis or remediation steps (${found}).`]);
+    }
     const kinds = [...new Set(ran.map((i) => i.kind))];
     const recent = ageDays(ran[0].detectedAt, f.now);
     return met(`Runbooks ran for ${kinds.join(", ")}; latest ${Math.floor(recent)} days ago.`, evidence);

@@ -71,6 +71,13 @@ describe("maturity assessment", () => {
     expect((await admin("POST", "/knowledge/lessons", { title: "t", body: "b" }, finance)).status).toBe(403);
   });
 
+  it("does not count the failover drills' synthetic tenant as an organisation workload or team", async () => {
+    await adminOk("PUT", "/teams/switchyard-drills", { monthly_budget_usd: 1, rpm: 10, tpm: 10000, residency: "apac" });
+    await adminOk("PUT", "/workloads/switchyard-drills", { team: "switchyard-drills", default_data_class: "public", allowed_models: [], lifecycle: "production" });
+    expect((await criterion("l4.golden-datasets")).missing).toEqual(["At least one active (staging or production) workload to judge."]);
+    expect((await criterion("l2.regional-deployment")).missing).toEqual(["At least one team with a residency zone."]);
+  });
+
   it("flips criteria when the records appear: drills, a clean restricted audit, a runbook's steps", async () => {
     expect((await criterion("l2.failover-drills-monthly")).status).toBe("not_met");
     expect((await criterion("l2.tiered-logging-audited")).missing).toEqual(["A restricted-content audit report (none has run)."]);
