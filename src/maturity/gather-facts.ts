@@ -122,7 +122,7 @@ export async function gatherFacts(env: Env, now: number): Promise<MaturityFacts>
     /* 4 */ zone.prepare("SELECT s.id, s.created_at, (SELECT count(*) FROM survey_responses r WHERE r.survey_id = s.id) AS responses FROM surveys s ORDER BY s.created_at DESC LIMIT 50"),
     /* 5 */ zone.prepare("SELECT id, opened_at, closed_at FROM nps_investigations ORDER BY opened_at DESC LIMIT 100"),
     /* 6 */ zone.prepare("SELECT i.id, i.kind, i.drill, i.status, i.detected_at, (SELECT count(*) FROM incident_steps s WHERE s.incident_id = i.id AND s.step IN ('diagnose', 'remediate')) AS automated FROM incidents i ORDER BY i.detected_at DESC LIMIT 500"),
-    /* 7 */ zone.prepare("SELECT trace, json_array_length(chain) AS len, ts FROM agent_calls WHERE trace IS NOT NULL AND chain IS NOT NULL AND json_valid(chain) AND json_array_length(chain) >= 2 ORDER BY ts DESC LIMIT 20"),
+    /* 7 */ zone.prepare("SELECT trace, json_array_length(chain) AS len, ts FROM agent_calls WHERE trace IS NOT NULL AND (CASE WHEN json_valid(chain) THEN json_array_length(chain) ELSE 0 END) >= 2 ORDER BY ts DESC LIMIT 20"),
     /* 8 */ zone.prepare("SELECT agent, min(ts) AS first FROM agent_calls GROUP BY agent"),
     /* 9 */ zone.prepare("SELECT id, ts, acknowledged_at, resolved_at, json_extract(evidence, '$.agent') AS agent FROM alerts WHERE kind = 'agent_baseline_deviation' ORDER BY ts DESC LIMIT 200"),
     /* 10 */ zone.prepare("SELECT count(*) AS n FROM incidents"),

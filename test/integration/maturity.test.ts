@@ -7,6 +7,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { cronJobs, cronSchedule } from "../../workers/cron";
+import { ensureTeam, mockServer, registerAgent } from "./agents-helpers";
 import { admin, adminOk } from "./helpers";
 
 interface Criterion { id: string; status: string; reason?: string; evidence: Array<{ label: string; href: string; at?: string }>; missing: string[] }
@@ -181,6 +182,28 @@ describe("maturity assessment", () => {
     expect((await admin("POST", `/maturity/reviews/${review.id}/items/fw.agents/complete`, {}, finance)).status).toBe(403);
     const s = await criterion("s.annual-review");
     expect(s.missing[0]).toMatch(/^Completion of annual review 2026: \d+ of \d+ items open\.$/);
+  });
+});
+
+describe("agent security criteria from the registry and recorded calls", () => {
+  it("judges grants by their spec, and a delegation chain recorded in agent_calls", async () => {
+    await ensureTeam("agents-team");
+    await mockServer("crm");
+    await registerAgent("planner", { grants: [{ server: "crm", tool: "*" }] });
+    const wide = await criterion("l5.parameter-authorization");
+    expect(wide.missing).toEqual(["planner: tool-level authorization (it holds 1 unconditional \"*\" grant).", "At least one grant restricted by a parameter condition (`when`)."]);
+    await registerAgent("planner", { grants: [{ server: "crm", tool: "lookup", when: "args.table == 'accounts'" }] });
+    const narrow = await criterion("l5.parameter-authorization");
+    expect(narrow.status).toBe("met");
+    expect(narrow.evidence[0].href).toBe("/admin/v1/agents/planner");
+
+    const ts = new Date().toISOString();
+    await env.DB.prepare("INSERT INTO agent_calls (ts, agent, server, tool, decision, rule, arg_shape, trace, chain) VALUES (?, 'worker', 'crm', 'lookup', 'allow', NULL, NULL, 'txn-solo', ?)").bind(ts, JSON.stringify(["worker"])).run();
+    expect((await criterion("l5.delegation-traced")).status).toBe("not_met");
+    await env.DB.prepare("INSERT INTO agent_calls (ts, agent, server, tool, decision, rule, arg_shape, trace, chain) VALUES (?, 'worker', 'crm', 'lookup', 'allow', NULL, NULL, 'txn-chain', ?)").bind(ts, JSON.stringify(["planner", "worker"])).run();
+    const traced = await criterion("l5.delegation-traced");
+    expect(traced.status).toBe("met");
+    expect(traced.evidence[0].href).toBe("/admin/v1/delegations/txn-chain");
   });
 });
 
