@@ -3,7 +3,9 @@
  * Fact builders for tests: an organisation with no records at all, and one whose records meet
  * every criterion. Tests change one field of either and watch one verdict flip.
  */
+import { ALL_CRITERIA } from "./assess";
 import type { MaturityFacts } from "./facts";
+import type { Verdict } from "./types";
 
 const DAY = 86_400_000;
 const iso = (now: number, daysAgo: number) => new Date(now - daysAgo * DAY).toISOString();
@@ -76,4 +78,20 @@ export function fullFacts(now: number): MaturityFacts {
     feedback: { waiting: [{ kind: "guardrail recommendation", id: "g2", createdAt: iso(now, 3), href: "/admin/v1/guardrails/recommendations" }], decided: 5, automatedAudited: 40 },
     knowledge: { incidents: 1, evaluations: 3, governance: 2, lessons: 1, npsLessons: 0 },
   };
+}
+
+/** The time every criterion test judges at. */
+export const NOW = Date.parse("2026-12-02T12:00:00Z");
+/** ISO time `days` before {@link NOW}. */
+export const ago = (days: number): string => iso(NOW, days);
+
+/**
+ * One criterion's verdict over {@link fullFacts} (or `base`) after `change`.
+ * @example judge("l2.tiered-logging-audited", (f) => { f.restrictedAudits = []; }).status // "not_met"
+ */
+export function judge(id: string, change: (f: MaturityFacts) => void = () => {}, base: MaturityFacts = fullFacts(NOW)): Verdict {
+  change(base);
+  const c = ALL_CRITERIA.find((x) => x.id === id);
+  if (!c) throw new Error(`no criterion ${id}`);
+  return c.evaluate(base);
 }
