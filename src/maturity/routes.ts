@@ -7,7 +7,10 @@
  */
 import { z } from "zod";
 import { adminRoute, type AdminRoute } from "../admin/router";
+import type { Env } from "../env";
 import { ProblemError } from "../errors/problem";
+import { GatewayError } from "../errors/openai";
+import { DEFAULT_MAX_BODY_BYTES, parseJsonBody, readBodyText } from "../gateway/body";
 import { assess } from "./assess";
 import { gatherFacts } from "./gather-facts";
 import { decideRecommendation, listRecommendations, syncRecommendations } from "./recommendations";
@@ -34,6 +37,24 @@ function limitParam(q: URLSearchParams, fallback: number, max: number): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1 || n > max) throw new ProblemError(400, "Invalid Query", `limit must be an integer from 1 to ${max}.`);
   return n;
+}
+
+/**
+ * A body that may be absent (these POSTs work with no body at all), validated when present.
+ * @example const body = await optionalBody(ReviewCreate, request, env); // {} when empty
+ */
+async function optionalBody<T>(schema: z.ZodType<T>, request: Request, env: Pick<Env, "MAX_BODY_BYTES">): Promise<T> {
+  let raw: unknown = {};
+  try {
+    const text = await readBodyText(request, Number(env.MAX_BODY_BYTES ?? DEFAULT_MAX_BODY_BYTES));
+    if (text.trim() !== "") raw = parseJsonBody(text);
+  } catch (err) {
+    if (err instanceof GatewayError) throw new ProblemError(err.status, err.status === 413 ? "Payload Too Large" : "Invalid Request Body", err.message);
+    throw err;
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new ProblemError(400, "Invalid Request Body", parsed.error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`).join("; "));
+  return parsed.data;
 }
 
 const idParam = (p: Record<string, string>, name: string): string => String(p[name] ?? "").slice(0, 200);
@@ -73,17 +94,21 @@ export const maturityRoutes: AdminRoute<unknown>[] = [
     handler: async ({ env }) => ({ reviews: await listReviews(env) }),
   }),
   adminRoute({
-    method: "post", path: "/maturity/reviews", tag: "maturity", roles: [], body: ReviewCreate, status: 201,
-    summary: "Generate the annual review checklist of a year (default this year); answers 200 with the existing one",
-    handler: async ({ env, principal, body }) => {
+    method: "post", path: "/maturity/reviews", tag: "maturity", roles: [], bodyDoc: { schema: ReviewCreate }, status: 201,
+    summary: "Generate the annual review checklist of a year (default this year; body optional); answers 200 with the existing one",
+    handler: async ({ env, principal, request }) => {
+      const body = await optionalBody(ReviewCreate, request, env);
       const { review, created } = await generateReview(env, { year: body.year ?? new Date().getUTCFullYear(), actor: principal.sub, now: Date.now() });
       return created ? review : Response.json(review, { status: 200 });
     },
   }),
   adminRoute({
-    method: "post", path: "/maturity/reviews/:id/items/:item/complete", tag: "maturity", roles: ["auditor"], body: ItemComplete,
-    summary: "Mark an annual review item done",
-    handler: async ({ env, params, principal, body }) => completeItem(env, { reviewId: idParam(params, "id"), itemId: idParam(params, "item"), actor: principal.sub, note: body.note }),
+    method: "post", path: "/maturity/reviews/:id/items/:item/complete", tag: "maturity", roles: ["auditor"], bodyDoc: { schema: ItemComplete },
+    summary: "Mark an annual review item done (body optional: {\"note\"})",
+    handler: async ({ env, params, principal, request }) => {
+      const { note } = await optionalBody(ItemComplete, request, env);
+      return completeItem(env, { reviewId: idParam(params, "id"), itemId: idParam(params, "item"), actor: principal.sub, note });
+    },
   }),
   adminRoute({
     method: "get", path: "/maturity/recommendations", tag: "maturity", roles: READERS,

@@ -177,7 +177,13 @@ describe("maturity assessment", () => {
 
     const done = await (await admin("POST", `/maturity/reviews/${review.id}/items/fw.models/complete`, { note: "Catalog reviewed" }, auditor)).json<{ items: Array<{ id: string; done: boolean; done_by?: string }> }>();
     expect(done.items.find((i) => i.id === "fw.models")).toMatchObject({ done: true, done_by: "audrey" });
-    expect((await admin("POST", `/maturity/reviews/${review.id}/items/fw.models/complete`, {}, auditor)).status).toBe(409);
+    expect((await admin("POST", `/maturity/reviews/${review.id}/items/fw.models/complete`, undefined, auditor)).status).toBe(409);
+    // No body at all is fine; a malformed one is a 400, never a 500.
+    expect((await admin("POST", `/maturity/reviews/${review.id}/items/fw.governance/complete`)).status).toBe(200);
+    expect((await admin("POST", `/maturity/reviews/${review.id}/items/fw.gateway/complete`, { note: 7 })).status).toBe(400);
+    const thisYear = await admin("POST", "/maturity/reviews");
+    expect(thisYear.status).toBe(new Date().getUTCFullYear() === 2026 ? 200 : 201);
+    expect((await admin("POST", "/maturity/reviews", { year: "soon" })).status).toBe(400);
     expect((await admin("POST", `/maturity/reviews/${review.id}/items/nope/complete`, {})).status).toBe(404);
     expect((await admin("POST", `/maturity/reviews/${review.id}/items/fw.agents/complete`, {}, finance)).status).toBe(403);
     const s = await criterion("s.annual-review");
@@ -239,16 +245,18 @@ describe("knowledge base", () => {
 describe("maturity cron", () => {
   it("runs both jobs on the quarterly expression; the checklist only in January; one snapshot per quarter", async () => {
     expect(cronSchedule["0 7 1 1,4,7,10 *"]).toEqual(expect.arrayContaining(["maturity-snapshot", "maturity-annual-review"]));
-    await cronJobs["maturity-annual-review"](env, Date.parse("2027-04-01T07:00:00Z"));
-    expect((await adminOk<{ reviews: Array<{ year: number }> }>("GET", "/maturity/reviews")).reviews.map((r) => r.year)).toEqual([2026]);
-    await cronJobs["maturity-annual-review"](env, Date.parse("2027-01-01T07:00:00Z"));
-    await cronJobs["maturity-annual-review"](env, Date.parse("2027-01-01T07:00:00Z"));
-    expect((await adminOk<{ reviews: Array<{ year: number; generated_by?: string }> }>("GET", "/maturity/reviews")).reviews.map((r) => r.year)).toEqual([2027, 2026]);
+    await cronJobs["maturity-annual-review"](env, Date.parse("2031-04-01T07:00:00Z"));
+    const years = async () => (await adminOk<{ reviews: Array<{ year: number }> }>("GET", "/maturity/reviews")).reviews.map((r) => r.year);
+    expect(await years()).not.toContain(2031);
+    await cronJobs["maturity-annual-review"](env, Date.parse("2031-01-01T07:00:00Z"));
+    await cronJobs["maturity-annual-review"](env, Date.parse("2031-01-01T07:00:00Z"));
+    expect((await years()).filter((y) => y === 2031)).toHaveLength(1);
+    expect((await years())[0]).toBe(2031);
 
     // Every regional edge fires the cron: the quarter's snapshot is recorded once.
-    await cronJobs["maturity-snapshot"](env, Date.parse("2027-01-01T07:00:00Z"));
-    await cronJobs["maturity-snapshot"](env, Date.parse("2027-01-01T07:00:05Z"));
+    await cronJobs["maturity-snapshot"](env, Date.parse("2031-01-01T07:00:00Z"));
+    await cronJobs["maturity-snapshot"](env, Date.parse("2031-01-01T07:00:05Z"));
     const { snapshots } = await adminOk<{ snapshots: Array<{ id: string; trigger: string }> }>("GET", "/maturity/history");
-    expect(snapshots.filter((s) => s.trigger === "cron:quarterly").map((s) => s.id)).toEqual(["mat_2027-Q1"]);
+    expect(snapshots.filter((s) => s.trigger === "cron:quarterly").map((s) => s.id)).toEqual(["mat_2031-Q1"]);
   });
 });
