@@ -80,6 +80,21 @@ async function governanceFacts(env: Env, now: number): Promise<MaturityFacts["go
 }
 
 /**
+ * The candidate traces (a tool call made through a chain of two or more agents) whose delegation
+ * record also exists in the Delegation object: issuance or exchange there, the call in
+ * agent_calls, so /admin/v1/delegations/{trace} shows the chain end to end. Newest five only.
+ */
+async function endToEndTraces(env: Env, candidates: Row[]): Promise<MaturityFacts["delegationTraces"]> {
+  const out: MaturityFacts["delegationTraces"] = [];
+  for (const r of candidates.slice(0, 5)) {
+    const trace = str(r.trace);
+    const events = await env.DELEGATION.get(env.DELEGATION.idFromName(`trace:${trace}`)).events();
+    if (events.some((e) => e.chain.length >= 2)) out.push({ trace, chainLength: num(r.len), ts: str(r.ts) });
+  }
+  return out;
+}
+
+/**
  * Reads every fact the criteria need, as of `now`.
  * @example const facts = await gatherFacts(env, Date.now());
  */
@@ -130,7 +145,7 @@ export async function gatherFacts(env: Env, now: number): Promise<MaturityFacts>
     }),
     discoveries: c.discoveries.map((r) => ({ id: str(r.id), status: str(r.status), firstSeen: str(r.first_seen), resolvedAt: strOrNull(r.resolved_at) })),
     lastDiscoveryRunAt: strOrNull(c.lastDiscoveryRun[0]?.ts),
-    delegationTraces: z.delegationTraces.map((r) => ({ trace: str(r.trace), chainLength: num(r.len), ts: str(r.ts) })),
+    delegationTraces: await endToEndTraces(env, z.delegationTraces),
     accessReviews: c.accessReviews.map((r) => ({ id: str(r.id), period: str(r.period), status: str(r.status), closedAt: strOrNull(r.closed_at), decided: num(r.decided), items: num(r.items) })),
     // A deviation is investigated once acknowledged or resolved, or once the new behaviour was accepted.
     baselineDeviations: z.deviations.map((r) => ({

@@ -62,7 +62,7 @@ const delegationTraced: Criterion = {
     const traces = [...f.delegationTraces].sort((a, b) => b.ts.localeCompare(a.ts));
     const evidence = traces.slice(0, 3).map((t) => ({ label: `Delegation trace ${t.trace}: chain of ${t.chainLength} agents`, href: `/admin/v1/delegations/${encodeURIComponent(t.trace)}`, at: t.ts }));
     // The depth limit itself is always enforced (a hard ceiling of 5, lowered per agent).
-    if (!traces.length) return notMet(["A recorded tool call made through a delegation chain of two or more agents."]);
+    if (!traces.length) return notMet(["A tool call made through a delegation chain of two or more agents, with its exchange in the trace's delegation record."]);
     return met(`${plural(traces.length, "multi-agent trace")} recorded; depth limits enforced on every hop.`, evidence);
   },
 };

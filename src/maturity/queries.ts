@@ -79,9 +79,10 @@ export function zoneQueries() {
     incidents: [`SELECT i.id, i.kind, i.drill, i.status, i.detected_at,
         (SELECT count(*) FROM incident_steps s WHERE s.incident_id = i.id AND s.step IN ('diagnose', 'remediate')) AS automated
       FROM incidents i ORDER BY i.detected_at DESC LIMIT 500`],
-    delegationTraces: [`SELECT trace, json_array_length(chain) AS len, ts FROM agent_calls
+    // One row per trace (its newest multi-agent call), newest first.
+    delegationTraces: [`SELECT trace, max(json_array_length(chain)) AS len, max(ts) AS ts FROM agent_calls
       WHERE trace IS NOT NULL AND (CASE WHEN json_valid(chain) THEN json_array_length(chain) ELSE 0 END) >= 2
-      ORDER BY ts DESC LIMIT 20`],
+      GROUP BY trace ORDER BY ts DESC LIMIT 20`],
     firstCalls: ["SELECT agent, min(ts) AS first FROM agent_calls GROUP BY agent"],
     deviations: [`SELECT id, ts, acknowledged_at, resolved_at, json_extract(evidence, '$.agent') AS agent
       FROM alerts WHERE kind = 'agent_baseline_deviation' ORDER BY ts DESC LIMIT 200`],

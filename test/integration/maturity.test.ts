@@ -8,6 +8,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { cronJobs, cronSchedule } from "../../workers/cron";
 import { ensureTeam, mockServer, registerAgent } from "./agents-helpers";
+import { demoSetFor } from "./governance-helpers";
 import { admin, adminOk } from "./helpers";
 
 interface Criterion { id: string; status: string; reason?: string; evidence: Array<{ label: string; href: string; at?: string }>; missing: string[] }
@@ -102,7 +103,8 @@ describe("maturity assessment", () => {
     const ts = new Date().toISOString();
     await env.DB.prepare(`INSERT INTO incidents (id, kind, fingerprint, title, severity, status, drill, team, subject, started_at, detected_at, resolved_at, diagnosis, updated_at)
       VALUES ('inc-zebra', 'provider_outage', 'provider:sim-us', 'Zebra provider outage in us', 'critical', 'resolved', 0, NULL, 'sim-us', ?, ?, ?, '{"cause":"upstream 503 storm"}', ?)`).bind(ts, ts, ts, ts).run();
-    await env.DB.prepare("INSERT INTO incident_steps (incident_id, ts, step, outcome, inputs, detail) VALUES ('inc-zebra', ?, 'remediate', 'ok', NULL, 'opened circuit breaker and rerouted to sim-eu')").bind(ts).run();
+    await env.DB.prepare("INSERT INTO incident_steps (incident_id, ts, step, outcome, inputs, detail) VALUES ('inc-zebra', ?, 'remediate', 'ok', NULL, ?)")
+      .bind(ts, JSON.stringify({ action: "opened circuit breaker and rerouted to sim-eu" })).run();
     const runbook = await criterion("l3.runbook-triggered");
     expect(runbook.status).toBe("met");
     expect(runbook.evidence[0].href).toBe("/admin/v1/incidents/inc-zebra");
@@ -203,13 +205,20 @@ describe("agent security criteria from the registry and recorded calls", () => {
     expect(narrow.status).toBe("met");
     expect(narrow.evidence[0].href).toBe("/admin/v1/agents/planner");
 
+    // What a delegated call leaves behind: the exchange in the trace's Delegation object, the tool
+    // call (with its chain) in agent_calls. A call with a chain but no delegation record does not count.
     const ts = new Date().toISOString();
-    await env.DB.prepare("INSERT INTO agent_calls (ts, agent, server, tool, decision, rule, arg_shape, trace, chain) VALUES (?, 'worker', 'crm', 'lookup', 'allow', NULL, NULL, 'txn-solo', ?)").bind(ts, JSON.stringify(["worker"])).run();
+    const call = "INSERT INTO agent_calls (ts, agent, server, tool, decision, rule, arg_shape, trace, chain) VALUES (?, 'worker', 'crm', 'lookup', 'allow', NULL, NULL, ?, ?)";
+    const solo = `trc_${crypto.randomUUID()}`;
+    const chained = `trc_${crypto.randomUUID()}`;
+    await env.DB.prepare(call).bind(ts, solo, JSON.stringify(["worker"])).run();
+    await env.DB.prepare(call).bind(ts, chained, JSON.stringify(["planner", "worker"])).run();
     expect((await criterion("l5.delegation-traced")).status).toBe("not_met");
-    await env.DB.prepare("INSERT INTO agent_calls (ts, agent, server, tool, decision, rule, arg_shape, trace, chain) VALUES (?, 'worker', 'crm', 'lookup', 'allow', NULL, NULL, 'txn-chain', ?)").bind(ts, JSON.stringify(["planner", "worker"])).run();
+    await env.DELEGATION.get(env.DELEGATION.idFromName(`trace:${chained}`))
+      .record({ ts, kind: "exchanged", chain: ["planner", "worker"], depth: 1, jti: crypto.randomUUID(), detail: { subject_jti: "j1" } });
     const traced = await criterion("l5.delegation-traced");
     expect(traced.status).toBe("met");
-    expect(traced.evidence[0].href).toBe("/admin/v1/delegations/txn-chain");
+    expect(traced.evidence[0].href).toBe(`/admin/v1/delegations/${chained}`);
   });
 });
 
@@ -217,9 +226,12 @@ describe("knowledge base", () => {
   it("finds a seeded incident, a lesson and a governance decision", async () => {
     const lesson = await (await admin("POST", "/knowledge/lessons", { title: "Zebra outage: breaker cooldown too long", body: "Shorten the breaker cooldown; the fallback in eu took the load.", tags: ["outage", "nps"] }, auditor)).json<{ id: string; href: string }>();
     expect(lesson.href).toBe(`/admin/v1/knowledge/lessons/${lesson.id}`);
-    const ts = new Date().toISOString();
-    await env.DB.prepare(`INSERT INTO governance_proposals (id, created_at, author, status, base_version, artifacts, rationale, evidence, approvals, rejected_by, applied_version, impact, source)
-      VALUES ('gp-quokka', ?, 'ana', 'applied', 0, '{}', 'Exempt the quokka workload from SECRET blocking: 42 blocked retries a week', '{"blocked":42}', '[]', NULL, 1, NULL, 'evidence-job')`).bind(ts).run();
+    // A governance decision made through the real workflow: propose, approve, apply.
+    const proposed = await admin("POST", "/governance/proposals", { artifacts: demoSetFor([]), rationale: "Adopt the quokka classification scheme after 42 blocked retries a week" });
+    expect(proposed.status).toBe(201);
+    const gp = (await proposed.json<{ id: string }>()).id;
+    expect((await admin("POST", `/governance/proposals/${gp}/approve`, undefined, auditor)).status).toBe(200);
+    expect((await admin("POST", `/governance/proposals/${gp}/apply`)).status).toBe(200);
 
     const hits = await adminOk<{ results: Array<{ kind: string; id: string; href: string; snippet: string; title: string; at: string }> }>("GET", "/knowledge?q=zebra%20outage");
     expect(hits.results.map((r) => `${r.kind}:${r.id}`).sort()).toEqual([`incident:inc-zebra`, `lesson:${lesson.id}`].sort());
@@ -231,7 +243,10 @@ describe("knowledge base", () => {
     expect(steps.results[0].snippet).toMatch(/circuit breaker/);
 
     const gov = await adminOk<{ results: Array<{ kind: string; id: string; href: string }> }>("GET", "/knowledge?q=quokka");
-    expect(gov.results).toEqual([expect.objectContaining({ kind: "governance", id: "gp-quokka", href: "/admin/v1/governance/proposals/gp-quokka" })]);
+    expect(gov.results).toEqual(expect.arrayContaining([
+      expect.objectContaining({ kind: "governance", id: gp, href: `/admin/v1/governance/proposals/${gp}` }),
+      expect.objectContaining({ kind: "governance", id: "v1", href: "/admin/v1/governance/versions/1" }),
+    ]));
     expect((await adminOk<{ results: unknown[] }>("GET", "/knowledge?q=quokka&kind=lesson")).results).toEqual([]);
     // LIKE wildcards in a query are literal: "_" does not stand for the space.
     expect((await adminOk<{ results: unknown[] }>("GET", "/knowledge?q=zebra_provider")).results).toEqual([]);
@@ -239,6 +254,18 @@ describe("knowledge base", () => {
     expect((await criterion("l3.nps-reviewed")).missing).toEqual([expect.stringMatching(/survey round with responses/)]);
     const k = await criterion("s.knowledge-sharing");
     expect(k.missing).toEqual(["At least an evaluation result in the knowledge base."]);
+  });
+});
+
+describe("evidence links", () => {
+  it("every evidence href of the live assessment opens a record in the admin API", async () => {
+    const a = await adminOk<Assessment>("GET", "/maturity");
+    const hrefs = [...new Set(a.layers.flatMap((l) => l.criteria.flatMap((c) => c.evidence.map((e) => e.href))))];
+    expect(hrefs.length).toBeGreaterThan(8);
+    for (const href of hrefs) {
+      const res = await admin("GET", href.replace(/^\/admin\/v1/, ""));
+      expect(res.status, href).toBe(200);
+    }
   });
 });
 
