@@ -20,9 +20,12 @@ import { tenancyRoutes } from "./resources/tenancy";
 import { usageRoutes } from "./resources/usage";
 import type { AdminRoute } from "./router";
 import { workloadEvalRoutes } from "../workloads/routes";
+import { maturityRoutes } from "../maturity/routes";
+import { knowledgeRoutes } from "../knowledge/routes";
 
 export const adminRoutes: ReadonlyArray<AdminRoute<unknown>> = [
   ...catalogRoutes, ...tenancyRoutes, ...usageRoutes, ...budgetRoutes, ...agentRoutes, ...routingRoutes, ...logRoutes,
   ...dlpRoutes, ...financeRoutes, ...reportRoutes, ...governanceRoutes, ...governanceAnalysisRoutes,
   ...operationsRoutes, ...surveyRoutes, ...guardrailTuningRoutes, ...workloadEvalRoutes, ...dashboardRoutes,
+  ...maturityRoutes, ...knowledgeRoutes,
 ];

@@ -63,6 +63,8 @@ export async function runShadowDiscovery(env: Env, now: number): Promise<{ found
     await raiseAlert(env, { kind: "shadow_agent", severity: "warning", title: `Unregistered automated traffic on ${f.subject.key_id ?? "an unknown key"}`, evidence: { discovery: id, subject: f.subject, signals: f.signals, ...f.evidence } });
     found++;
   }
+  // Every scan leaves a record, also one that finds nothing: "discovery has been run" is then provable.
+  await audit(env, { actor: "system:shadow-agent-discovery", action: "agent.discovery.run", resource: "discoveries", detail: { found, updated, scanned: observed.length } });
   return { found, updated };
 }
 

@@ -10,12 +10,13 @@ import * as agents from "../../src/db/agents-schema";
 import * as finance from "../../src/db/finance-schema";
 import * as governance from "../../src/db/governance-schema";
 import * as guardrails from "../../src/db/guardrails-schema";
+import * as maturity from "../../src/db/maturity-schema";
 import * as operations from "../../src/db/operations-schema";
 import * as routing from "../../src/db/routing-schema";
 import * as core from "../../src/db/schema";
 import * as workloads from "../../src/db/workloads-schema";
 
-const tables = [core, agents, finance, guardrails, routing, governance, operations, workloads].flatMap((m) => Object.values(m).filter((v): v is SQLiteTable => v instanceof SQLiteTable));
+const tables = [core, agents, finance, guardrails, routing, governance, operations, workloads, maturity].flatMap((m) => Object.values(m).filter((v): v is SQLiteTable => v instanceof SQLiteTable));
 
 describe("schema drift", () => {
   it("finds the drizzle tables", () => expect(tables.length).toBeGreaterThan(15));
