@@ -20,8 +20,6 @@ const PRINCIPALS: Record<Role, Principal> = {
   auditor: { sub: "e2e-ciso", role: "auditor" },
   "team-owner": { sub: "e2e-support-owner", role: "team-owner", team: "support" },
 };
-/** The two endpoints another branch adds (maturity, knowledge): a 404 is tolerated for them only. */
-const PENDING_PROBES = new Set(["/admin/v1/maturity", "/admin/v1/knowledge?q=incident"]);
 
 let gw: DashboardGateway;
 let browser: Browser;
@@ -97,7 +95,6 @@ describe("dashboard: roles", () => {
       for (const view of VIEWS) {
         const { status } = await api(role, view.probe);
         const allowed = (view.roles as readonly string[]).includes(role);
-        if (PENDING_PROBES.has(view.probe) && status === 404) continue;
         expect({ role, view: view.id, status }).toEqual({ role, view: view.id, status: allowed ? 200 : 403 });
       }
     }
@@ -223,17 +220,14 @@ describe("dashboard: views with the demo organisation's records", () => {
     await shot(s.page, "developers");
   });
 
-  it("overview and knowledge: the scorecard and the search follow the API (404 tolerated until the maturity branch lands)", async () => {
+  it("overview and knowledge: the scorecard and the search follow the API", async () => {
     const maturity = await api<{ score: { percent: number } }>("admin", "/admin/v1/maturity");
     const s = await signIn("admin");
     await openView(s.page, "overview");
     expect(await sectionState(s.page, "month")).toBe("ready");
-    if (maturity.status === 404) expect(await sectionState(s.page, "scorecard")).toBe("unavailable");
-    else {
-      expect(maturity.status).toBe(200);
-      expect(await sectionState(s.page, "scorecard")).toBe("ready");
-      expect(await s.page.textContent('[data-kpi="Criteria met"] .kpi-value')).toBe(`${(maturity.body.score.percent).toFixed(1)}%`);
-    }
+    expect(maturity.status).toBe(200);
+    expect(await sectionState(s.page, "scorecard")).toBe("ready");
+    expect(await s.page.textContent('[data-kpi="Criteria met"] .kpi-value')).toBe(`${(maturity.body.score.percent).toFixed(1)}%`);
     await shot(s.page, "overview");
     const knowledge = await api<{ results: unknown[] }>("admin", "/admin/v1/knowledge?q=outage&limit=50");
     await openView(s.page, "knowledge");
@@ -241,11 +235,9 @@ describe("dashboard: views with the demo organisation's records", () => {
     await s.page.press("#knowledge-q", "Enter");
     await s.page.waitForFunction(() => ["ready", "unavailable", "forbidden", "error"].includes(document.querySelector('[data-section="knowledge-results"]')?.getAttribute("data-state") ?? ""));
     const state = await s.page.getAttribute('[data-section="knowledge-results"]', "data-state");
-    if (knowledge.status === 404) expect(state).toBe("unavailable");
-    else {
-      expect(state).toBe("ready");
-      expect(await s.page.$$(".hits li")).toHaveLength(knowledge.body.results.length);
-    }
+    expect(knowledge.status).toBe(200);
+    expect(state).toBe("ready");
+    expect(await s.page.$$(".hits li")).toHaveLength(knowledge.body.results.length);
     await shot(s.page, "knowledge");
   });
 });
