@@ -14,6 +14,7 @@ import { openRound } from "../src/operations/nps/store";
 import { runDetection } from "../src/operations/runbooks";
 import { runGuardrailTuning } from "../src/operations/tuning/job";
 import { reviewDatasets, runQualityChecks, runScheduledAdversarial } from "../src/workloads/scheduled";
+import { runModelWatcher } from "../src/workloads/model-watcher";
 import { escalateOverdueReviews, openAccessReview, runBaselines, runShadowDiscovery } from "../src/agents/jobs";
 
 export type CronJob = (env: Env, scheduledTime: number) => Promise<void>;
@@ -47,6 +48,8 @@ export const cronJobs: Record<string, CronJob> = {
   "adversarial-suites": async (env) => void (await runScheduledAdversarial(env)),
   "quality-regressions": async (env, t) => runQualityChecks(env, t),
   "dataset-review": async (env, t) => reviewDatasets(env, t),
+  // Provider model lists: a newer version of a catalog target becomes a candidate, evaluated before promotion.
+  "model-watcher": async (env) => void (await runModelWatcher(env)),
   // Log retention per tier, then the audit proving no restricted content is stored (in that order).
   "log-retention-and-restricted-audit": async (env, t) => {
     await purgeExpiredLogs(env, t);
@@ -60,7 +63,7 @@ export const cronSchedule: Record<string, string[]> = {
   "0 3 * * *": [
     "failover-drills", "shadow-agent-discovery", "agent-baselines", "agent-access-review-escalation",
     "log-retention-and-restricted-audit", "finance-daily", "governance-check", "adversarial-suites",
-    "quality-regressions", "dataset-review",
+    "quality-regressions", "dataset-review", "model-watcher",
   ],
   "0 4 * * 1": ["guardrail-tuning"],
   "0 6 1 * *": ["monthly-reports", "governance-evidence"],

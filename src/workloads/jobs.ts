@@ -15,7 +15,7 @@ import type { Env } from "../env";
 import type { Example } from "./datasets";
 import { combine, runChecks, type CheckResult, type EvaluatorDeps } from "./evaluators";
 import { JUDGE_WORKLOAD } from "./identity";
-import type { EvalLabel } from "./mark";
+import type { CandidatePin, EvalLabel } from "./mark";
 import { evalChat, evalEmbed } from "./pipeline";
 import { isSampleJob, scoreSample, type SampleJob } from "./sampling";
 
@@ -26,6 +26,8 @@ export interface EvalJob {
   suite: "golden" | "adversarial";
   model: string;
   example: Example;
+  /** Pinned candidate target (upgrade evaluation before promotion); absent: the catalog as it is. */
+  candidate?: CandidatePin;
 }
 
 export type EvalQueueMessage = EvalJob | SampleJob;
@@ -36,7 +38,9 @@ function isEvalJob(v: unknown): v is EvalJob {
 }
 
 /** Model helpers for evaluators, through the pipeline: embeddings as the workload, the judge as its own workload. */
-export function pipelineDeps(env: Env, workload: string, label: EvalLabel, dataClass?: string): EvaluatorDeps {
+export function pipelineDeps(env: Env, workload: string, evaluated: EvalLabel, dataClass?: string): EvaluatorDeps {
+  // Judge and embedding calls use their own models: a candidate pin is for the evaluated call only.
+  const { candidate: _pin, ...label } = evaluated;
   let n = 0;
   const id = (kind: string) => `${label.run}-${label.example ?? "x"}-${kind}${n++}`.slice(0, 128);
   return {
@@ -64,7 +68,7 @@ export async function runEvalJob(env: Env, job: EvalJob): Promise<boolean> {
   const d = db(env);
   const done = await d.select({ s: evalResults.status }).from(evalResults).where(and(eq(evalResults.runId, job.run), eq(evalResults.exampleId, job.example.id))).get();
   if (done) return true;
-  const label: EvalLabel = { run: job.run, kind: job.suite, example: job.example.id };
+  const label: EvalLabel = { run: job.run, kind: job.suite, example: job.example.id, ...(job.candidate ? { candidate: job.candidate } : {}) };
   const requestId = `eval-${job.run}-${job.example.id}`.slice(0, 128);
   const answer = await evalChat({ env, workload: job.workload, label, requestId, body: { ...job.example.input, model: job.model, stream: false } });
   // A rate limit is transient: let the queue redeliver (with backoff) instead of recording an error.

@@ -43,6 +43,8 @@ async function call(opts: CallOptions): Promise<{ res: Response; json: Record<st
     headers: {
       authorization: `Bearer ${apiKey}`, "content-type": "application/json", "x-request-id": opts.requestId, "user-agent": "switchyard-evals",
       ...(opts.dataClass ? { "x-data-class": opts.dataClass } : {}),
+      // A candidate's answers must neither come from nor land in the production model's cache.
+      ...(opts.label.candidate ? { "x-cache": "bypass" } : {}),
     },
     body: JSON.stringify(opts.body),
   }), opts.label);

@@ -10,7 +10,7 @@ import { requireTeamAccess } from "../admin/auth";
 import { adminRoute, type AdminContext, type AdminRoute } from "../admin/router";
 import { getBundle } from "../config/loader";
 import { ResourceId } from "../config/schemas";
-import { db, eq as eqCfg, schema } from "../config/store";
+import { db, eq as eqCfg, schema, zoneDb } from "../config/store";
 import { evalRuns, evalSamples } from "../db/workloads-schema";
 import type { Env } from "../env";
 import { ProblemError } from "../errors/problem";
@@ -93,7 +93,7 @@ export const datasetRoutes: AdminRoute<unknown>[] = [
     summary: "Publish a new version: the latest examples plus the given production samples",
     handler: async (c) => {
       const { row, spec } = await ownedWorkload(c, workloadId(c.params));
-      const samples = await db(c.env).select().from(evalSamples).where(inArray(evalSamples.requestId, c.body.request_ids)).all();
+      const samples = await zoneDb(c.env).select().from(evalSamples).where(inArray(evalSamples.requestId, c.body.request_ids)).all();
       const usable = samples.filter((s) => s.workload === row.id && s.pair);
       const unusable = c.body.request_ids.filter((id) => !usable.some((s) => s.requestId === id));
       if (unusable.length) throw new ProblemError(422, "Samples Unusable", `Not sampled with content for workload ${row.id} (restricted samples are metadata only): ${unusable.slice(0, 10).join(", ")}.`);
