@@ -56,21 +56,25 @@ async function enqueue(env: Env, job: SampleJob): Promise<void> {
 
 /** What was answered: the JSON completion's text, or the stream's assembled text and final class. */
 interface SampledAnswer {
-  output: string;
+  /** Absent: metadata only. */
+  output?: string;
   dataClass: string | null;
 }
 
 async function sampleJob(w: WorkloadPolicy, request: Request | undefined, requestId: string, answer: SampledAnswer, review: boolean): Promise<SampleJob> {
   const dataClass = answer.dataClass ?? w.default_data_class;
   const base = { kind: "sample" as const, request_id: requestId, workload: w.id, ts: new Date().toISOString(), data_class: dataClass, review };
-  if (!request || !contentAllowed(w, dataClass)) return { ...base, metadata_only: true };
+  if (!request || answer.output === undefined || !contentAllowed(w, dataClass)) return { ...base, metadata_only: true };
   const body = (await request.json()) as { model?: string; messages?: SampleJob["messages"] };
   return { ...base, metadata_only: false, model: body.model, messages: body.messages, output: answer.output };
 }
 
-async function jsonAnswer(response: Response): Promise<SampledAnswer> {
-  const completion = (await response.json()) as { choices?: Array<{ message?: { content?: string | null } }> };
-  return { output: completion.choices?.[0]?.message?.content ?? "", dataClass: response.headers.get("x-switchyard-data-class") };
+/** A JSON answer's text; its body is not read at all when only metadata may be sampled. */
+async function jsonAnswer(response: Response, contentWanted: boolean): Promise<SampledAnswer> {
+  const dataClass = response.headers.get("x-switchyard-data-class");
+  if (!contentWanted) return { dataClass };
+  const completion = (await response.clone().json()) as { choices?: Array<{ message?: { content?: string | null } }> };
+  return { output: completion.choices?.[0]?.message?.content ?? "", dataClass };
 }
 
 /** Hono middleware for POST /v1/chat/completions (mounted after residency forwarding). */
@@ -96,7 +100,8 @@ export const workloadHook: MiddlewareHandler<{ Bindings: Env }> = async (c, next
     // Settles when the stream has ended (the client has it all by then); broken streams are skipped.
     answer = streamed.then((o) => (o && !o.incomplete ? { output: o.content, dataClass: o.dataClass } : undefined));
   } else if ((res.headers.get("content-type") ?? "").includes("application/json")) {
-    answer = jsonAnswer(res.clone());
+    const dataClass = res.headers.get("x-switchyard-data-class") ?? w.default_data_class;
+    answer = jsonAnswer(res, copy !== undefined && contentAllowed(w, dataClass));
   } else {
     return;
   }
