@@ -50,13 +50,16 @@ async function catalogSpec(env: Env, modelId: string): Promise<ModelPut | undefi
  * @example await recordCandidate(env, { model: "gpt-4o-mini", provider: "openai", to_model: "gpt-4o-mini-2026-10-01", source: "watcher", actor: "system:model-watcher" })
  */
 export async function recordCandidate(env: Env, input: CandidateInput): Promise<{ candidate: CandidateRow; created: boolean; recommendations: string[] }> {
+  const d = db(env);
+  const key = and(eq(modelCandidates.model, input.model), eq(modelCandidates.provider, input.provider), eq(modelCandidates.toModel, input.to_model));
+  // Known (evaluating, promoted or dismissed): the same answer every time, nothing started.
+  const known = await d.select().from(modelCandidates).where(key).get();
+  if (known) return { candidate: known, created: false, recommendations: [] };
   const spec = await catalogSpec(env, input.model);
   if (!spec) throw new ProblemError(404, "Not Found", `No model ${input.model}.`);
   const target = spec.targets.find((t) => t.provider === input.provider);
   if (!target) throw new ProblemError(422, "Not A Target", `Model ${input.model} has no target on provider ${input.provider}.`);
   if (target.model === input.to_model) throw new ProblemError(409, "Already Live", `Model ${input.model} already serves ${input.to_model} on ${input.provider}.`);
-  const d = db(env);
-  const key = and(eq(modelCandidates.model, input.model), eq(modelCandidates.provider, input.provider), eq(modelCandidates.toModel, input.to_model));
   const row: CandidateRow = {
     id: `cand_${crypto.randomUUID().replace(/-/g, "").slice(0, 20)}`, model: input.model, provider: input.provider, fromModel: target.model,
     toModel: input.to_model, source: input.source, status: "evaluating", createdBy: input.actor, createdAt: nowIso(), decidedBy: null, decidedAt: null, reason: null,

@@ -98,7 +98,7 @@ export async function runEvalJob(env: Env, job: EvalJob): Promise<boolean> {
     latencyMs: answer.latencyMs, costNusd: price ? costNusd(price, answer.tokensIn, answer.tokensOut) : 0, requestId: answer.requestId,
     output: restricted ? null : answer.output.slice(0, 8_000),
     detail: JSON.stringify({
-      reason, http_status: answer.status, error_code: answer.errorCode ?? null, provider: answer.provider, data_class: answer.dataClass,
+      reason, http_status: answer.status, error_code: answer.errorCode ?? null, provider: answer.provider, upstream_model: answer.upstreamModel, data_class: answer.dataClass,
       checks: checks.map((c) => ({ type: c.type, pass: c.pass, score: c.score, reason: restricted ? undefined : c.reason, ...(c.error ? { error: c.error } : {}), ...(c.detail && !restricted ? { detail: c.detail } : {}) })),
     }),
     createdAt: new Date().toISOString(),

@@ -22,6 +22,8 @@ export interface PipelineAnswer {
   tokensOut: number;
   dataClass: string | null;
   provider: string | null;
+  /** The upstream model that answered (a pinned candidate's version when one was pinned). */
+  upstreamModel: string | null;
   latencyMs: number;
 }
 
@@ -82,6 +84,7 @@ export async function evalChat(opts: Omit<CallOptions, "path">): Promise<Pipelin
     tokensOut: usage?.completion_tokens ?? 0,
     dataClass: res.headers.get("x-switchyard-data-class"),
     provider: res.headers.get("x-switchyard-provider"),
+    upstreamModel: res.headers.get("x-switchyard-model"),
     latencyMs,
   };
 }

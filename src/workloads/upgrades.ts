@@ -37,7 +37,14 @@ export function targetChanges(before: Pick<ModelPut, "targets"> | undefined, aft
   return out;
 }
 
-export const TOLERANCE = { pass_rate: 0.02, cost_ratio: 1.1, latency_ratio: 1.25, latency_slack_ms: 50 };
+/**
+ * Latency is compared only with at least `latency_min_samples` answered examples on each side:
+ * the p50 of a handful of calls is dominated by cold starts and queue load, and would flag noise.
+ */
+export const TOLERANCE = { pass_rate: 0.02, cost_ratio: 1.1, latency_ratio: 1.25, latency_slack_ms: 50, latency_min_samples: 10 };
+
+/** Examples that got an answer (pass or fail): the latency samples of a run. */
+const answered = (s: RunSummary) => s.counts.pass + s.counts.fail;
 
 /**
  * promote or flag, with the regressions (pure).
@@ -53,7 +60,8 @@ export function recommend(baseline: RunSummary | undefined, candidate: RunSummar
   }
   const lb = baseline?.latency_ms.p50;
   const lc = candidate.latency_ms.p50;
-  if (lb != null && lc != null && lc > lb * TOLERANCE.latency_ratio + TOLERANCE.latency_slack_ms) regressions.push(`latency: p50 ${lc} ms > baseline ${lb} ms`);
+  const comparable = baseline !== undefined && Math.min(answered(baseline), answered(candidate)) >= TOLERANCE.latency_min_samples;
+  if (comparable && lb != null && lc != null && lc > lb * TOLERANCE.latency_ratio + TOLERANCE.latency_slack_ms) regressions.push(`latency: p50 ${lc} ms > baseline ${lb} ms`);
   if (adversarial && (adversarial.pass_rate ?? 0) < gate) regressions.push(`adversarial: pass rate ${(adversarial.pass_rate ?? 0).toFixed(3)} < gate ${gate}`);
   if (!baseline) regressions.push("no production baseline run to compare with");
   return { decision: regressions.length ? "flag" : "promote", regressions };
