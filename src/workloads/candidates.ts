@@ -7,6 +7,11 @@
  * accepts a recommendation, which promotes the candidate through the catalog's one write path
  * (versioned config, audit row, bundle version bump), or dismisses it.
  *
+ * Each workload is evaluated by its team's home edge, so eval traffic stays in the team's zone:
+ * the edge that records a candidate evaluates its own zone's workloads, and the other edges
+ * evaluate theirs when they meet the candidate again (their daily watcher run, or the same POST
+ * sent to them). Results are in the control plane, so any edge can decide and accept.
+ *
  * A candidate has one recommendation per evaluated workload, but the catalog model is shared:
  * accepting promotes the candidate for every workload, so it needs every recommendation decided
  * and an explicit `{"override":true,"reason"}` when any of them is a flag.
@@ -54,7 +59,13 @@ export async function recordCandidate(env: Env, input: CandidateInput): Promise<
   const key = and(eq(modelCandidates.model, input.model), eq(modelCandidates.provider, input.provider), eq(modelCandidates.toModel, input.to_model));
   // Known (evaluating, promoted or dismissed): the same answer every time, nothing started.
   const known = await d.select().from(modelCandidates).where(key).get();
-  if (known) return { candidate: known, created: false, recommendations: [] };
+  if (known) {
+    // Still evaluating: this edge evaluates its own zone's workloads that have no recommendation yet.
+    const recommendations = known.status === "evaluating" ? await startUpgradeEvaluation(env, {
+      modelId: known.model, changes: [{ provider: known.provider, from_model: known.fromModel, model: known.toModel }], actor: input.actor, candidateId: known.id,
+    }) : [];
+    return { candidate: known, created: false, recommendations };
+  }
   const spec = await catalogSpec(env, input.model);
   if (!spec) throw new ProblemError(404, "Not Found", `No model ${input.model}.`);
   const target = spec.targets.find((t) => t.provider === input.provider);

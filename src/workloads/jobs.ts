@@ -12,7 +12,7 @@ import { getBundle } from "../config/loader";
 import { db } from "../config/store";
 import { evalResults } from "../db/workloads-schema";
 import type { Env } from "../env";
-import type { Example } from "./datasets";
+import { isSampleDerived, type Example } from "./datasets";
 import { combine, runChecks, type CheckResult, type EvaluatorDeps } from "./evaluators";
 import { JUDGE_WORKLOAD } from "./identity";
 import type { CandidatePin, EvalLabel } from "./mark";
@@ -91,8 +91,10 @@ export async function runEvalJob(env: Env, job: EvalJob): Promise<boolean> {
     status = "error";
     reason = `the gateway answered ${answer.status} ${answer.errorCode ?? ""}`.trim();
   }
-  // Restricted answers are metadata only: never a body or fragment in a store.
-  const restricted = answer.dataClass === "restricted" || bundle.workloads.get(job.workload)?.default_data_class === "restricted";
+  // Restricted answers are metadata only: never a body or fragment in a store. So are answers to
+  // examples made from production samples (`sample_<request id>`): results live in the control
+  // plane, which holds no production content (README "What lives where").
+  const restricted = answer.dataClass === "restricted" || bundle.workloads.get(job.workload)?.default_data_class === "restricted" || isSampleDerived(job.example.id);
   await d.insert(evalResults).values({
     runId: job.run, exampleId: job.example.id, category: job.example.category, status, score,
     latencyMs: answer.latencyMs, costNusd: price ? costNusd(price, answer.tokensIn, answer.tokensOut) : 0, requestId: answer.requestId,

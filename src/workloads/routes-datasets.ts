@@ -16,7 +16,7 @@ import type { Env } from "../env";
 import { ProblemError } from "../errors/problem";
 import { DEFAULT_MAX_BODY_BYTES, readBodyText } from "../gateway/body";
 import { ADVERSARIAL_LIBRARY, adversarialLibrary, datasetRow, datasetView, listDatasets, loadExamples, saveDataset } from "./dataset-store";
-import { DatasetError, ExampleIn, parseExamples, type Example } from "./datasets";
+import { DatasetError, ExampleIn, parseExamples, SAMPLE_EXAMPLE_PREFIX, type Example } from "./datasets";
 import { Check } from "./evaluators";
 import { compareRuns, createRun, loadRun, RunCreate, summarise } from "./runs";
 import type { WorkloadEvalSettings } from "./settings";
@@ -101,7 +101,7 @@ export const datasetRoutes: AdminRoute<unknown>[] = [
       const base = latest ? await loadExamples(c.env, latest) : [];
       const added = usable.map((s) => {
         const pair = JSON.parse(s.pair!) as { messages: Example["input"]["messages"]; output: string };
-        return ExampleIn.parse({ id: `sample_${s.requestId}`.slice(0, 128), input: { messages: pair.messages }, category: c.body.category, checks: c.body.checks, ...(c.body.expected_from_answer ? { expected: pair.output } : {}) });
+        return ExampleIn.parse({ id: `${SAMPLE_EXAMPLE_PREFIX}${s.requestId}`.slice(0, 128), input: { messages: pair.messages }, category: c.body.category, checks: c.body.checks, ...(c.body.expected_from_answer ? { expected: pair.output } : {}) });
       });
       const merged = [...base, ...added.filter((a) => !base.some((b) => b.id === a.id))] as Example[];
       const saved = await saveDataset(c.env, { workload: row.id, suite: "golden", examples: merged, declared: spec.input_categories, minExamples: spec.coverage?.min_examples, actor: c.principal.sub });

@@ -19,6 +19,7 @@ import { datasetRow } from "./dataset-store";
 import { compareRuns, createRun, summarise, type RunSummary } from "./runs";
 import { DEFAULT_ADVERSARIAL_GATE } from "./settings";
 import type { CandidatePin } from "./mark";
+import { forwardAction, parseEdges } from "../routing/forward";
 
 export interface TargetChange {
   provider: string;
@@ -67,6 +68,11 @@ export function recommend(baseline: RunSummary | undefined, candidate: RunSummar
   return { decision: regressions.length ? "flag" : "promote", regressions };
 }
 
+/** Whether this edge is the home edge of a team in `zone` (also when no edge of that zone is configured). */
+export function homeEdgeHere(env: Pick<Env, "REGION" | "REGION_EDGES">, zone: string | undefined): boolean {
+  return zone === undefined || forwardAction({ here: env.REGION, home: zone, edges: parseEdges(env.REGION_EDGES) }).kind === "serve";
+}
+
 /** What is evaluated: a candidate not yet live (pinned in eval traffic), or a change already applied. */
 export interface EvaluationSubject {
   modelId: string;
@@ -98,8 +104,15 @@ export async function startUpgradeEvaluation(env: Env, subject: EvaluationSubjec
   const pin: CandidatePin | undefined = candidateId ? { provider: changes[0].provider, model: changes[0].model } : undefined;
   const ids: string[] = [];
   const startedAt = new Date().toISOString();
+  // A candidate is evaluated for a workload once, by the workload's home edge (its eval traffic,
+  // usage and logs stay in the team's zone); other zones' edges pick theirs up (./candidates.ts).
+  const evaluated = candidateId
+    ? new Set((await db(env).select({ w: evalRecommendations.workload }).from(evalRecommendations).where(eq(evalRecommendations.candidateId, candidateId)).all()).map((r) => r.w))
+    : new Set<string>();
   for (const w of bundle.workloads.values()) {
-    if (w.lifecycle === "decommissioned" || !w.allowed_models.includes(modelId) || !(await datasetRow(env, w.id))) continue;
+    if (w.lifecycle === "decommissioned" || !w.allowed_models.includes(modelId) || evaluated.has(w.id)) continue;
+    if (candidateId && !homeEdgeHere(env, bundle.teams.get(w.team)?.residency)) continue;
+    if (!(await datasetRow(env, w.id))) continue;
     const trigger = pin ? "candidate" : "upgrade";
     const golden = await createRun({ env, bundle, body: { workload: w.id, suite: "golden", model: modelId }, actor, trigger, candidate: pin });
     const adversarial = await createRun({ env, bundle, body: { workload: w.id, suite: "adversarial", model: modelId }, actor, trigger, candidate: pin });

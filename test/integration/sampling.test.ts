@@ -8,6 +8,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { runQualityChecks } from "../../src/workloads/scheduled";
 import { admin, adminOk, adminToken, BASE, chat, createOrg, eventually } from "./helpers";
+import { runToCompletion } from "./evals-helpers";
 
 const sampling = { rate: 100, review_rate: 100, evaluators: [{ type: "regex", pattern: "\\w+" }] };
 
@@ -41,6 +42,9 @@ describe("production quality sampling", { timeout: 60_000 }, () => {
     // One call turns samples into examples of a new dataset version.
     const ds = await adminOk<{ version: number; examples: number; added: number }>("POST", `/workloads/${org.workload}/datasets/from-samples`, { request_ids: [rid], category: "from-production" });
     expect(ds).toMatchObject({ version: 1, examples: 1, added: 1 });
+    // Results live in the control plane: an example made from production keeps no answer text there.
+    const run = await runToCompletion({ workload: org.workload, suite: "golden" });
+    expect(run.results).toMatchObject([{ example: `sample_${rid}`, status: "pass", output: null }]);
   });
 
   it("samples a stream after it ends, with the text the client received", async () => {

@@ -5,11 +5,12 @@
  * regressions) is accepted by a person, which changes the catalog through its versioned path.
  * A direct catalog PUT is still re-evaluated after the fact.
  */
-import { env } from "cloudflare:test";
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { cronJobs, cronSchedule } from "../../workers/cron";
 import { runModelWatcher } from "../../src/workloads/model-watcher";
-import { admin, adminOk, chat, createOrg, eventually } from "./helpers";
+import { admin, adminOk, adminToken, BASE, chat, createOrg, eventually } from "./helpers";
+import { app } from "../../workers/app";
 import { example, jsonl, runToCompletion, upload, type RunView } from "./evals-helpers";
 
 interface Rec {
@@ -156,6 +157,46 @@ describe("model upgrades evaluated as candidates before promotion", { timeout: 1
     expect(rec).toMatchObject({ decision: "promote", regressions: [] });
     const recs = (await adminOk<{ data: Rec[] }>("GET", "/evals/recommendations")).data.filter((r) => r.workload === org.workload);
     expect(recs).toHaveLength(1);
+  });
+
+  it("each workload is evaluated by its team's home edge, so eval traffic stays in the team's zone", async () => {
+    const org = await createOrg({ residency: "eu" });
+    const model = `up-${org.workload}`;
+    await adminOk("PUT", `/models/${model}`, { ...spec("sim-chat-2026-01-01"), targets: [{ provider: "sim-eu", model: "sim-chat-2026-01-01" }] });
+    await adminOk("PUT", `/workloads/${org.workload}`, { team: org.team, default_data_class: "public", allowed_models: [model], lifecycle: "production" });
+    // Examples are content: uploaded through the team's home edge, they live in its zone's R2.
+    const uploaded = await eventually(async () => {
+      const r = await env.EDGE_EU.fetch(new Request(`${BASE}/admin/v1/workloads/${org.workload}/datasets`, {
+        method: "POST", headers: { authorization: `Bearer ${await adminToken()}`, "content-type": "application/x-ndjson" },
+        body: jsonl(Array.from({ length: 3 }, (_, i) => example("a", `question ${i}`, [{ type: "regex", pattern: "\\w+" }]))),
+      }));
+      return r.status === 201 ? r : (await r.arrayBuffer(), undefined);
+    });
+    await uploaded.arrayBuffer();
+    const body = { provider: "sim-eu", model: "sim-chat-2026-07-01" };
+    const post = async () => new Request(`${BASE}/admin/v1/models/${model}/candidates`, {
+      method: "POST", headers: { authorization: `Bearer ${await adminToken()}`, "content-type": "application/json" }, body: JSON.stringify(body),
+    });
+    // Recorded on the us edge (the test worker, with the other edges configured as in regions.test.ts):
+    // the eu team's workload is not evaluated there.
+    const ctx = createExecutionContext();
+    const usRes = await app.fetch(await post(), { ...env, REGION: "us", REGION_EDGES: JSON.stringify({ eu: "service:EDGE_EU", apac: "service:EDGE_APAC" }) }, ctx);
+    await waitOnExecutionContext(ctx);
+    const here = await usRes.json<Candidate>();
+    expect(here).toMatchObject({ created: true, recommendations: [] });
+    // The eu edge meets the candidate (its watcher, or this POST) and evaluates its own workload, once.
+    const viaEu = async () => (await env.EDGE_EU.fetch(await post())).json<Candidate>();
+    const eu = await eventually(async () => {
+      const c = await viaEu();
+      return c.recommendations?.length ? c : undefined;
+    });
+    expect(eu).toMatchObject({ id: here.id, created: false });
+    expect((await viaEu()).recommendations).toEqual([]);
+    const rec = await decided(org.workload, here.id);
+    const run = await adminOk<RunView>("GET", `/evals/runs/${rec.candidate_run}`);
+    const rid = run.results[0].request_id;
+    await eventually(() => env.DB_EU.prepare("SELECT 1 AS ok FROM usage_events WHERE request_id = ?").bind(rid).first());
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM usage_events WHERE request_id = ?").bind(rid).first<{ n: number }>()).toEqual({ n: 0 });
   });
 
   it("a direct catalog PUT of a new version is still re-evaluated after the fact", async () => {
