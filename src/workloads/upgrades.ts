@@ -12,6 +12,7 @@
 import { and, desc, eq, isNull, lt } from "drizzle-orm";
 import type { ModelPut } from "../config/schemas";
 import { getBundle } from "../config/loader";
+import type { PolicyBundle } from "../config/bundle";
 import { db } from "../config/store";
 import { evalRecommendations, evalResults, evalRuns } from "../db/workloads-schema";
 import type { Env } from "../env";
@@ -90,6 +91,24 @@ async function productionBaseline(env: Env, workload: string, modelId: string, o
   return db(env).select().from(evalRuns).where(and(...where)).orderBy(desc(evalRuns.createdAt)).get();
 }
 
+/** The runs and the open recommendation of one workload; returns the recommendation id. */
+async function evaluateWorkload(env: Env, bundle: PolicyBundle, workload: string, subject: EvaluationSubject, pin: CandidatePin | undefined, startedAt: string): Promise<string> {
+  const { modelId, actor, candidateId, changes } = subject;
+  const trigger = pin ? "candidate" : "upgrade";
+  const golden = await createRun({ env, bundle, body: { workload, suite: "golden", model: modelId }, actor, trigger, candidate: pin });
+  const adversarial = await createRun({ env, bundle, body: { workload, suite: "adversarial", model: modelId }, actor, trigger, candidate: pin });
+  const baselineId = pin
+    ? ((await productionBaseline(env, workload, modelId, { datasetVersion: golden.dataset_version }))?.id ??
+      (await createRun({ env, bundle, body: { workload, suite: "golden", model: modelId, dataset_version: golden.dataset_version }, actor, trigger: "candidate-baseline" })).id)
+    : (await productionBaseline(env, workload, modelId, { before: startedAt }))?.id;
+  const id = `rec_${crypto.randomUUID().replace(/-/g, "").slice(0, 20)}`;
+  await db(env).insert(evalRecommendations).values({
+    id, candidateId: candidateId ?? null, model: modelId, candidate: JSON.stringify(changes), workload, baselineRun: baselineId ?? "", candidateRun: golden.id,
+    adversarialRun: adversarial.id, decision: "pending", regressions: "[]", status: "open", acceptedBy: null, createdAt: startedAt,
+  });
+  return id;
+}
+
 /**
  * Starts the evaluation of every workload using the model that has a golden dataset: a golden
  * and an adversarial run and an open recommendation each. For a candidate the runs pin the
@@ -112,20 +131,13 @@ export async function startUpgradeEvaluation(env: Env, subject: EvaluationSubjec
   for (const w of bundle.workloads.values()) {
     if (w.lifecycle === "decommissioned" || !w.allowed_models.includes(modelId) || evaluated.has(w.id)) continue;
     if (candidateId && !homeEdgeHere(env, bundle.teams.get(w.team)?.residency)) continue;
-    if (!(await datasetRow(env, w.id))) continue;
-    const trigger = pin ? "candidate" : "upgrade";
-    const golden = await createRun({ env, bundle, body: { workload: w.id, suite: "golden", model: modelId }, actor, trigger, candidate: pin });
-    const adversarial = await createRun({ env, bundle, body: { workload: w.id, suite: "adversarial", model: modelId }, actor, trigger, candidate: pin });
-    const baselineId = pin
-      ? ((await productionBaseline(env, w.id, modelId, { datasetVersion: golden.dataset_version }))?.id ??
-        (await createRun({ env, bundle, body: { workload: w.id, suite: "golden", model: modelId, dataset_version: golden.dataset_version }, actor, trigger: "candidate-baseline" })).id)
-      : (await productionBaseline(env, w.id, modelId, { before: startedAt }))?.id;
-    const id = `rec_${crypto.randomUUID().replace(/-/g, "").slice(0, 20)}`;
-    await db(env).insert(evalRecommendations).values({
-      id, candidateId: candidateId ?? null, model: modelId, candidate: JSON.stringify(changes), workload: w.id, baselineRun: baselineId ?? "", candidateRun: golden.id,
-      adversarialRun: adversarial.id, decision: "pending", regressions: "[]", status: "open", acceptedBy: null, createdAt: startedAt,
-    });
-    ids.push(id);
+    try {
+      if (!(await datasetRow(env, w.id))) continue;
+      ids.push(await evaluateWorkload(env, bundle, w.id, subject, pin, startedAt));
+    } catch (err) {
+      // One workload that cannot be evaluated here (e.g. its examples are in another zone) does not stop the others.
+      console.warn("upgrade evaluation not started", { workload: w.id, model: modelId, error: err instanceof Error ? err.message : String(err) });
+    }
   }
   return ids;
 }
