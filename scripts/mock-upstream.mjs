@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // A local OpenAI-compatible upstream for benchmarks and end-to-end tests: fixed, cheap answers
-// for /v1/chat/completions (JSON and SSE with usage) and /v1/embeddings, on loopback only.
+// for /v1/chat/completions (JSON and SSE with usage) and /v1/embeddings, and a model list at
+// GET /v1/models (with a newer dated snapshot beside the catalog's, for the model-list watcher),
+// on loopback only.
 // `node scripts/mock-upstream.mjs [port]` runs it standalone.
 import http from "node:http";
 
@@ -29,6 +31,12 @@ const embedding = JSON.stringify({
   usage: { prompt_tokens: 4, total_tokens: 4 },
 });
 
+// The catalog's demo target is gpt-4o-mini-2024-07-18; the watcher should propose 2026-10-01.
+const models = JSON.stringify({
+  object: "list",
+  data: ["mock-1", "mock-embed", "gpt-4o-mini", "gpt-4o-mini-2024-07-18", "gpt-4o-mini-2026-10-01"].map((id) => ({ id, object: "model", created: 1700000000, owned_by: "mock" })),
+});
+
 /** @returns {Promise<{ url: string, close: () => Promise<void> }>} */
 export function startMockUpstream(port = 0) {
   const server = http.createServer((req, res) => {
@@ -49,6 +57,9 @@ export function startMockUpstream(port = 0) {
           res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(completion) });
           res.end(completion);
         }
+      } else if (req.method === "GET" && req.url === "/v1/models") {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(models);
       } else if (req.url === "/v1/embeddings") {
         res.writeHead(200, { "content-type": "application/json" });
         res.end(embedding);

@@ -19,6 +19,14 @@ export function db(env: ConfigDbBindings): Db {
   return drizzle(configDb(env), { schema });
 }
 
+/**
+ * Drizzle over this edge's zone D1 (`env.DB`, never CONTROL_DB): per-request content such as
+ * production eval samples, written by the team's home edge and read from the edge that answers.
+ */
+export function zoneDb(env: Pick<ConfigDbBindings, "DB">): Db {
+  return drizzle(env.DB, { schema });
+}
+
 export interface AuditEntry {
   actor: string;
   action: string;

@@ -3,9 +3,9 @@
  * D1 tables of the workloads capability: golden/adversarial dataset index (examples live in R2),
  * eval runs and their per-example results, production samples (with the human review queue),
  * lifecycle transitions and model-upgrade recommendations.
- * Migration: d1-migrations/0015_workloads.sql (hand-written to match).
+ * Migrations: d1-migrations/0015_workloads.sql, 0019_model_candidates.sql (hand-written to match).
  */
-import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /** One immutable dataset version; the examples are the R2 object at `r2Key`. */
 export const datasets = sqliteTable(
@@ -118,6 +118,8 @@ export const workloadTransitions = sqliteTable(
 
 export const evalRecommendations = sqliteTable("eval_recommendations", {
   id: text("id").primaryKey(),
+  /** The model candidate evaluated (null: a post-hoc run after a direct catalog PUT). Migration 0019. */
+  candidateId: text("candidate_id"),
   model: text("model").notNull(),
   /** JSON {provider, model, from_model}: the target version under evaluation. */
   candidate: text("candidate").notNull(),
@@ -129,8 +131,34 @@ export const evalRecommendations = sqliteTable("eval_recommendations", {
   decision: text("decision").notNull(),
   /** JSON list of regressions found. */
   regressions: text("regressions").notNull(),
-  /** open | accepted */
+  /** open | accepted | dismissed */
   status: text("status").notNull(),
   acceptedBy: text("accepted_by"),
   createdAt: text("created_at").notNull(),
 });
+
+/**
+ * A newer upstream version of one catalog target, evaluated before it goes live. One row per
+ * (model, provider, to_model): the watcher records each candidate once. Migration 0019.
+ */
+export const modelCandidates = sqliteTable(
+  "model_candidates",
+  {
+    id: text("id").primaryKey(),
+    model: text("model").notNull(),
+    provider: text("provider").notNull(),
+    fromModel: text("from_model").notNull(),
+    toModel: text("to_model").notNull(),
+    /** admin | watcher */
+    source: text("source").notNull(),
+    /** evaluating | promoted | dismissed */
+    status: text("status").notNull(),
+    createdBy: text("created_by").notNull(),
+    createdAt: text("created_at").notNull(),
+    decidedBy: text("decided_by"),
+    decidedAt: text("decided_at"),
+    /** Why a flagged candidate was promoted anyway, or why it was dismissed. */
+    reason: text("reason"),
+  },
+  (t) => [uniqueIndex("model_candidates_target").on(t.model, t.provider, t.toModel)],
+);

@@ -34,6 +34,7 @@ import { effectiveDataClass } from "./policy";
 import { startTrace, tracedAttempt } from "../telemetry/trace-context";
 import { otlpEnabled } from "../telemetry/export";
 import { impliedClass } from "../governance/runtime";
+import { attachStreamOutcome } from "./stream-outcome";
 
 /** Converts anything thrown into the envelope; unknown errors become a 500 without details. */
 export function toGatewayError(err: unknown): GatewayError {
@@ -278,10 +279,13 @@ export async function handleChat(request: Request, deps: GatewayDeps, ingress: C
       if (!s.error && !s.clientClosed && s.finishReason !== "tool_calls" && (p.body.n ?? 1) === 1) {
         cache.store(streamedCompletion(target.target.model, seen.text, s.finishReason, s.usage, Date.now()), finalClass, target.provider.id, target.target.model);
       }
-      return { usage: finish(usage), response: { content: seen.text, finish_reason: s.finishReason } };
+      return { usage: finish(usage), response: { content: seen.text, finish_reason: s.finishReason }, dataClass: finalClass, incomplete: Boolean(s.error || s.clientClosed) };
     });
     emitRequest(deps, finished.then((f) => ({ usage: f.usage, bodies: { request: p.body, response: f.response } })));
-    return streamAnswer(ingress, value.body, p.body, headers);
+    // Post-response hooks (stream sampling) read the assembled answer from here, never the stream.
+    return attachStreamOutcome(streamAnswer(ingress, value.body, p.body, headers), finished.then((f) => ({
+      content: f.response.content, finishReason: f.response.finish_reason, dataClass: f.dataClass, incomplete: f.incomplete,
+    })));
   } catch (err) {
     const gatewayError = toGatewayError(err);
     guard?.release();

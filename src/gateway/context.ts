@@ -19,7 +19,7 @@ import { BoundedMap } from "./memo";
 import { clientRequestId, gatewayRequestId } from "./request-id";
 import { authorizeKey, authorizeModel, declaredDataClass, requestApiKey, effectiveDataClass, type Caller } from "./policy";
 import { activeDlpPolicy, impliedClass } from "../governance/runtime";
-import { evalLabel } from "../workloads/mark";
+import { evalLabel, pinCandidate } from "../workloads/mark";
 
 export interface GatewayDeps {
   env: Env;
@@ -205,6 +205,9 @@ export async function prepare<S extends z.ZodType>(
   }
   const unscannable = unscannableRefusal(dlp.outcome, dataClass);
   if (unscannable) throw unscannable;
-  const model = authorizeModel(bundle, caller, body.model, kind, dataClass);
+  const authorized = authorizeModel(bundle, caller, body.model, kind, dataClass);
+  // Upgrade evaluation pins a candidate version of one target (only in-process eval requests).
+  const model = label?.candidate ? pinCandidate(authorized, label.candidate) : authorized;
+  if (!model) throw forbidden(`Candidate target ${label?.candidate?.provider} is not a target of model ${authorized.id}.`, "candidate_not_a_target");
   return { bundle, caller, body: dlp.body as unknown as z.infer<S>, model, dataClass, declared, dlp: dlp.outcome };
 }

@@ -166,3 +166,9 @@ export function reviewDataset(examples: readonly Example[], outcomes: readonly E
     below_quota: cov.below_quota,
   };
 }
+
+/** Id prefix of examples `POST …/datasets/from-samples` made from production samples. */
+export const SAMPLE_EXAMPLE_PREFIX = "sample_";
+
+/** Whether an example was made from a production sample (its results keep no answer text). */
+export const isSampleDerived = (exampleId: string): boolean => exampleId.startsWith(SAMPLE_EXAMPLE_PREFIX);

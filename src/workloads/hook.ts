@@ -4,13 +4,16 @@
  * (`Sunset`, RFC 8594, and `Warning`) to a deprecated workload's answers, and for a sampled
  * request puts the request/response pair on `eval-jobs` through `waitUntil` after the answer is
  * complete, so sampling never sits on the hot path. Unsampled requests pay one map lookup
- * (the key hash is memoised and the bundle cached). Streams are not sampled.
+ * (the key hash is memoised and the bundle cached). A sampled stream is enqueued after it ends,
+ * from the text the pipeline assembled for its own usage event (src/gateway/stream-outcome.ts):
+ * the client's stream is neither teed nor re-read. A stream that broke off is not sampled.
  */
 import type { MiddlewareHandler } from "hono";
 import { getBundle } from "../config/loader";
 import type { WorkloadPolicy } from "../config/bundle";
 import type { Env } from "../env";
 import { apiKeyHash } from "../gateway/context";
+import { streamOutcome } from "../gateway/stream-outcome";
 import { contentAllowed, sampleDecision, type SampleJob } from "./sampling";
 
 async function callerWorkload(request: Request, env: Env, ctx: { waitUntil(p: Promise<unknown>): void }): Promise<WorkloadPolicy | undefined> {
@@ -51,13 +54,27 @@ async function enqueue(env: Env, job: SampleJob): Promise<void> {
   }
 }
 
-async function sampleJob(w: WorkloadPolicy, request: Request | undefined, response: Response, review: boolean): Promise<SampleJob> {
-  const dataClass = response.headers.get("x-switchyard-data-class") ?? w.default_data_class;
-  const base = { kind: "sample" as const, request_id: response.headers.get("x-request-id") ?? crypto.randomUUID(), workload: w.id, ts: new Date().toISOString(), data_class: dataClass, review };
-  if (!request || !contentAllowed(w, dataClass)) return { ...base, metadata_only: true };
+/** What was answered: the JSON completion's text, or the stream's assembled text and final class. */
+interface SampledAnswer {
+  /** Absent: metadata only. */
+  output?: string;
+  dataClass: string | null;
+}
+
+async function sampleJob(w: WorkloadPolicy, request: Request | undefined, requestId: string, answer: SampledAnswer, review: boolean): Promise<SampleJob> {
+  const dataClass = answer.dataClass ?? w.default_data_class;
+  const base = { kind: "sample" as const, request_id: requestId, workload: w.id, ts: new Date().toISOString(), data_class: dataClass, review };
+  if (!request || answer.output === undefined || !contentAllowed(w, dataClass)) return { ...base, metadata_only: true };
   const body = (await request.json()) as { model?: string; messages?: SampleJob["messages"] };
-  const answer = (await response.json()) as { choices?: Array<{ message?: { content?: string | null } }> };
-  return { ...base, metadata_only: false, model: body.model, messages: body.messages, output: answer.choices?.[0]?.message?.content ?? "" };
+  return { ...base, metadata_only: false, model: body.model, messages: body.messages, output: answer.output };
+}
+
+/** A JSON answer's text; its body is not read at all when only metadata may be sampled. */
+async function jsonAnswer(response: Response, contentWanted: boolean): Promise<SampledAnswer> {
+  const dataClass = response.headers.get("x-switchyard-data-class");
+  if (!contentWanted) return { dataClass };
+  const completion = (await response.clone().json()) as { choices?: Array<{ message?: { content?: string | null } }> };
+  return { output: completion.choices?.[0]?.message?.content ?? "", dataClass };
 }
 
 /** Hono middleware for POST /v1/chat/completions (mounted after residency forwarding). */
@@ -68,13 +85,27 @@ export const workloadHook: MiddlewareHandler<{ Bindings: Env }> = async (c, next
   const copy = decision.sampled && w && contentAllowed(w, w.default_data_class) ? c.req.raw.clone() : undefined;
   await next();
   if (!w) return;
+  // Read before the deprecation headers replace the Response the pipeline attached it to.
+  const streamed = streamOutcome(c.res);
   const headers = deprecationHeaders(w);
   if (Object.keys(headers).length) {
     c.res = new Response(c.res.body, c.res);
     for (const [k, v] of Object.entries(headers)) c.res.headers.set(k, v);
   }
   const res = c.res;
-  if (!decision.sampled || res.status !== 200 || !(res.headers.get("content-type") ?? "").includes("application/json")) return;
-  const clone = res.clone();
-  c.executionCtx.waitUntil(sampleJob(w, copy, clone, decision.review).then((job) => enqueue(c.env, job)).catch((err) => console.warn("sample not taken", { error: err instanceof Error ? err.message : String(err) })));
+  if (!decision.sampled || res.status !== 200) return;
+  const requestId = res.headers.get("x-request-id") ?? crypto.randomUUID();
+  let answer: Promise<SampledAnswer | undefined>;
+  if (streamed) {
+    // Settles when the stream has ended (the client has it all by then); broken streams are skipped.
+    answer = streamed.then((o) => (o && !o.incomplete ? { output: o.content, dataClass: o.dataClass } : undefined));
+  } else if ((res.headers.get("content-type") ?? "").includes("application/json")) {
+    const dataClass = res.headers.get("x-switchyard-data-class") ?? w.default_data_class;
+    answer = jsonAnswer(res, copy !== undefined && contentAllowed(w, dataClass));
+  } else {
+    return;
+  }
+  c.executionCtx.waitUntil(answer
+    .then(async (a) => (a ? enqueue(c.env, await sampleJob(w, copy, requestId, a, decision.review)) : undefined))
+    .catch((err) => console.warn("sample not taken", { error: err instanceof Error ? err.message : String(err) })));
 };

@@ -12,10 +12,10 @@ import { getBundle } from "../config/loader";
 import { db } from "../config/store";
 import { evalResults } from "../db/workloads-schema";
 import type { Env } from "../env";
-import type { Example } from "./datasets";
+import { isSampleDerived, type Example } from "./datasets";
 import { combine, runChecks, type CheckResult, type EvaluatorDeps } from "./evaluators";
 import { JUDGE_WORKLOAD } from "./identity";
-import type { EvalLabel } from "./mark";
+import type { CandidatePin, EvalLabel } from "./mark";
 import { evalChat, evalEmbed } from "./pipeline";
 import { isSampleJob, scoreSample, type SampleJob } from "./sampling";
 
@@ -26,6 +26,8 @@ export interface EvalJob {
   suite: "golden" | "adversarial";
   model: string;
   example: Example;
+  /** Pinned candidate target (upgrade evaluation before promotion); absent: the catalog as it is. */
+  candidate?: CandidatePin;
 }
 
 export type EvalQueueMessage = EvalJob | SampleJob;
@@ -36,7 +38,9 @@ function isEvalJob(v: unknown): v is EvalJob {
 }
 
 /** Model helpers for evaluators, through the pipeline: embeddings as the workload, the judge as its own workload. */
-export function pipelineDeps(env: Env, workload: string, label: EvalLabel, dataClass?: string): EvaluatorDeps {
+export function pipelineDeps(env: Env, workload: string, evaluated: EvalLabel, dataClass?: string): EvaluatorDeps {
+  // Judge and embedding calls use their own models: a candidate pin is for the evaluated call only.
+  const { candidate: _pin, ...label } = evaluated;
   let n = 0;
   const id = (kind: string) => `${label.run}-${label.example ?? "x"}-${kind}${n++}`.slice(0, 128);
   return {
@@ -64,7 +68,7 @@ export async function runEvalJob(env: Env, job: EvalJob): Promise<boolean> {
   const d = db(env);
   const done = await d.select({ s: evalResults.status }).from(evalResults).where(and(eq(evalResults.runId, job.run), eq(evalResults.exampleId, job.example.id))).get();
   if (done) return true;
-  const label: EvalLabel = { run: job.run, kind: job.suite, example: job.example.id };
+  const label: EvalLabel = { run: job.run, kind: job.suite, example: job.example.id, ...(job.candidate ? { candidate: job.candidate } : {}) };
   const requestId = `eval-${job.run}-${job.example.id}`.slice(0, 128);
   const answer = await evalChat({ env, workload: job.workload, label, requestId, body: { ...job.example.input, model: job.model, stream: false } });
   // A rate limit is transient: let the queue redeliver (with backoff) instead of recording an error.
@@ -87,14 +91,16 @@ export async function runEvalJob(env: Env, job: EvalJob): Promise<boolean> {
     status = "error";
     reason = `the gateway answered ${answer.status} ${answer.errorCode ?? ""}`.trim();
   }
-  // Restricted answers are metadata only: never a body or fragment in a store.
-  const restricted = answer.dataClass === "restricted" || bundle.workloads.get(job.workload)?.default_data_class === "restricted";
+  // Restricted answers are metadata only: never a body or fragment in a store. So are answers to
+  // examples made from production samples (`sample_<request id>`): results live in the control
+  // plane, which holds no production content (README "What lives where").
+  const restricted = answer.dataClass === "restricted" || bundle.workloads.get(job.workload)?.default_data_class === "restricted" || isSampleDerived(job.example.id);
   await d.insert(evalResults).values({
     runId: job.run, exampleId: job.example.id, category: job.example.category, status, score,
     latencyMs: answer.latencyMs, costNusd: price ? costNusd(price, answer.tokensIn, answer.tokensOut) : 0, requestId: answer.requestId,
     output: restricted ? null : answer.output.slice(0, 8_000),
     detail: JSON.stringify({
-      reason, http_status: answer.status, error_code: answer.errorCode ?? null, provider: answer.provider, data_class: answer.dataClass,
+      reason, http_status: answer.status, error_code: answer.errorCode ?? null, provider: answer.provider, upstream_model: answer.upstreamModel, data_class: answer.dataClass,
       checks: checks.map((c) => ({ type: c.type, pass: c.pass, score: c.score, reason: restricted ? undefined : c.reason, ...(c.error ? { error: c.error } : {}), ...(c.detail && !restricted ? { detail: c.detail } : {}) })),
     }),
     createdAt: new Date().toISOString(),

@@ -22,6 +22,8 @@ export interface PipelineAnswer {
   tokensOut: number;
   dataClass: string | null;
   provider: string | null;
+  /** The upstream model that answered (a pinned candidate's version when one was pinned). */
+  upstreamModel: string | null;
   latencyMs: number;
 }
 
@@ -43,6 +45,8 @@ async function call(opts: CallOptions): Promise<{ res: Response; json: Record<st
     headers: {
       authorization: `Bearer ${apiKey}`, "content-type": "application/json", "x-request-id": opts.requestId, "user-agent": "switchyard-evals",
       ...(opts.dataClass ? { "x-data-class": opts.dataClass } : {}),
+      // A candidate's answers must neither come from nor land in the production model's cache.
+      ...(opts.label.candidate ? { "x-cache": "bypass" } : {}),
     },
     body: JSON.stringify(opts.body),
   }), opts.label);
@@ -80,6 +84,7 @@ export async function evalChat(opts: Omit<CallOptions, "path">): Promise<Pipelin
     tokensOut: usage?.completion_tokens ?? 0,
     dataClass: res.headers.get("x-switchyard-data-class"),
     provider: res.headers.get("x-switchyard-provider"),
+    upstreamModel: res.headers.get("x-switchyard-model"),
     latencyMs,
   };
 }

@@ -7,7 +7,7 @@
  * at least 10 samples on each side), so one bad sample never pages anyone.
  */
 import { and, eq, gte } from "drizzle-orm";
-import { db } from "../config/store";
+import { zoneDb } from "../config/store";
 import { evalSamples } from "../db/workloads-schema";
 import type { Env } from "../env";
 import { raiseAlert } from "../operations/alerts";
@@ -70,7 +70,7 @@ const dayIso = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /** Samples of a workload since a day (with scores only: never content). */
 export async function loadScores(env: Env, workload: string, sinceDay: string): Promise<ScoredSample[]> {
-  return db(env).select({ day: evalSamples.day, score: evalSamples.score, humanScore: evalSamples.humanScore }).from(evalSamples)
+  return zoneDb(env).select({ day: evalSamples.day, score: evalSamples.score, humanScore: evalSamples.humanScore }).from(evalSamples)
     .where(and(eq(evalSamples.workload, workload), gte(evalSamples.day, sinceDay))).all();
 }
 

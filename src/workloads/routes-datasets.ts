@@ -10,13 +10,13 @@ import { requireTeamAccess } from "../admin/auth";
 import { adminRoute, type AdminContext, type AdminRoute } from "../admin/router";
 import { getBundle } from "../config/loader";
 import { ResourceId } from "../config/schemas";
-import { db, eq as eqCfg, schema } from "../config/store";
+import { db, eq as eqCfg, schema, zoneDb } from "../config/store";
 import { evalRuns, evalSamples } from "../db/workloads-schema";
 import type { Env } from "../env";
 import { ProblemError } from "../errors/problem";
 import { DEFAULT_MAX_BODY_BYTES, readBodyText } from "../gateway/body";
 import { ADVERSARIAL_LIBRARY, adversarialLibrary, datasetRow, datasetView, listDatasets, loadExamples, saveDataset } from "./dataset-store";
-import { DatasetError, ExampleIn, parseExamples, type Example } from "./datasets";
+import { DatasetError, ExampleIn, parseExamples, SAMPLE_EXAMPLE_PREFIX, type Example } from "./datasets";
 import { Check } from "./evaluators";
 import { compareRuns, createRun, loadRun, RunCreate, summarise } from "./runs";
 import type { WorkloadEvalSettings } from "./settings";
@@ -93,7 +93,7 @@ export const datasetRoutes: AdminRoute<unknown>[] = [
     summary: "Publish a new version: the latest examples plus the given production samples",
     handler: async (c) => {
       const { row, spec } = await ownedWorkload(c, workloadId(c.params));
-      const samples = await db(c.env).select().from(evalSamples).where(inArray(evalSamples.requestId, c.body.request_ids)).all();
+      const samples = await zoneDb(c.env).select().from(evalSamples).where(inArray(evalSamples.requestId, c.body.request_ids)).all();
       const usable = samples.filter((s) => s.workload === row.id && s.pair);
       const unusable = c.body.request_ids.filter((id) => !usable.some((s) => s.requestId === id));
       if (unusable.length) throw new ProblemError(422, "Samples Unusable", `Not sampled with content for workload ${row.id} (restricted samples are metadata only): ${unusable.slice(0, 10).join(", ")}.`);
@@ -101,7 +101,7 @@ export const datasetRoutes: AdminRoute<unknown>[] = [
       const base = latest ? await loadExamples(c.env, latest) : [];
       const added = usable.map((s) => {
         const pair = JSON.parse(s.pair!) as { messages: Example["input"]["messages"]; output: string };
-        return ExampleIn.parse({ id: `sample_${s.requestId}`.slice(0, 128), input: { messages: pair.messages }, category: c.body.category, checks: c.body.checks, ...(c.body.expected_from_answer ? { expected: pair.output } : {}) });
+        return ExampleIn.parse({ id: `${SAMPLE_EXAMPLE_PREFIX}${s.requestId}`.slice(0, 128), input: { messages: pair.messages }, category: c.body.category, checks: c.body.checks, ...(c.body.expected_from_answer ? { expected: pair.output } : {}) });
       });
       const merged = [...base, ...added.filter((a) => !base.some((b) => b.id === a.id))] as Example[];
       const saved = await saveDataset(c.env, { workload: row.id, suite: "golden", examples: merged, declared: spec.input_categories, minExamples: spec.coverage?.min_examples, actor: c.principal.sub });

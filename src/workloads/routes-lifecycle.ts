@@ -10,7 +10,7 @@ import { and, desc, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
 import { adminRoute, type AdminContext, type AdminRoute } from "../admin/router";
 import { Lifecycle } from "../config/schemas";
-import { db, nowIso, schema, writeConfig } from "../config/store";
+import { db, nowIso, schema, writeConfig, zoneDb } from "../config/store";
 import { datasets, evalResults, evalRuns, evalSamples, workloadTransitions } from "../db/workloads-schema";
 import type { Env } from "../env";
 import { ProblemError } from "../errors/problem";
@@ -160,7 +160,7 @@ export const lifecycleRoutes: AdminRoute<unknown>[] = [
       else if (c.principal.role === "team-owner") throw new ProblemError(400, "Workload Required", "Team owners list reviews per workload (?workload=).");
       const status = c.query.get("status") === "graded" ? "graded" : "pending";
       const where = workload ? and(eq(evalSamples.review, status), eq(evalSamples.workload, workload)) : eq(evalSamples.review, status);
-      const rows = await db(c.env).select().from(evalSamples).where(where).orderBy(desc(evalSamples.ts)).limit(100).all();
+      const rows = await zoneDb(c.env).select().from(evalSamples).where(where).orderBy(desc(evalSamples.ts)).limit(100).all();
       return {
         data: rows.map((r) => ({
           id: r.requestId, workload: r.workload, ts: r.ts, data_class: r.dataClass, automated_score: r.score, human_score: r.humanScore, reviewer: r.reviewer,
@@ -173,12 +173,12 @@ export const lifecycleRoutes: AdminRoute<unknown>[] = [
     method: "post", path: "/reviews/:id", tag: "evaluations", roles: ["team-owner"], body: Grade, summary: "Grade a sample (0–1); the grade counts in the quality trend",
     handler: async (c) => {
       const id = String(c.params.id).slice(0, 128);
-      const s = await db(c.env).select().from(evalSamples).where(eq(evalSamples.requestId, id)).get();
+      const s = await zoneDb(c.env).select().from(evalSamples).where(eq(evalSamples.requestId, id)).get();
       if (!s) throw new ProblemError(404, "Not Found", `No sample ${id}.`);
       await ownedWorkload(c, s.workload);
       if (s.review === "none") throw new ProblemError(409, "Not In Review", `Sample ${id} was not routed to review.`);
       const detail = { ...(s.detail ? (JSON.parse(s.detail) as Record<string, unknown>) : {}), ...(c.body.note ? { review_note: c.body.note } : {}) };
-      await db(c.env).update(evalSamples).set({ review: "graded", humanScore: c.body.score, reviewer: c.principal.sub, reviewedAt: nowIso(), detail: JSON.stringify(detail) }).where(eq(evalSamples.requestId, id));
+      await zoneDb(c.env).update(evalSamples).set({ review: "graded", humanScore: c.body.score, reviewer: c.principal.sub, reviewedAt: nowIso(), detail: JSON.stringify(detail) }).where(eq(evalSamples.requestId, id));
       return { id, human_score: c.body.score, reviewer: c.principal.sub };
     },
   }),

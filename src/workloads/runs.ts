@@ -16,6 +16,7 @@ import { adversarialLibrary, datasetRow, loadExamples } from "./dataset-store";
 import type { Example } from "./datasets";
 import { ensureEvalKey, ensureJudgeIdentity } from "./identity";
 import type { EvalJob } from "./jobs";
+import type { CandidatePin } from "./mark";
 import { mean, percentile } from "./stats";
 
 export const RunCreate = z
@@ -44,6 +45,8 @@ export interface CreateRunOptions {
   body: RunCreate;
   actor: string;
   trigger: string;
+  /** Pins a candidate target for every example (upgrade evaluation); internal, not in RunCreate. */
+  candidate?: CandidatePin;
 }
 
 /**
@@ -70,10 +73,10 @@ export async function createRun(opts: CreateRunOptions): Promise<{ id: string; t
   if (examples.some((e) => e.checks.some((c) => c.type === "judge"))) await ensureJudgeIdentity(env, bundle);
   const id = `run_${crypto.randomUUID().replace(/-/g, "").slice(0, 20)}`;
   await db(env).insert(evalRuns).values({
-    id, workload: workload.id, suite: body.suite, datasetVersion: version, model, candidate: null, total: examples.length,
+    id, workload: workload.id, suite: body.suite, datasetVersion: version, model, candidate: opts.candidate ? JSON.stringify(opts.candidate) : null, total: examples.length,
     trigger: opts.trigger, createdBy: opts.actor, createdAt: new Date().toISOString(),
   });
-  const jobs: EvalJob[] = examples.map((example) => ({ kind: "eval", run: id, workload: workload.id, suite: body.suite, model, example }));
+  const jobs: EvalJob[] = examples.map((example) => ({ kind: "eval", run: id, workload: workload.id, suite: body.suite, model, example, ...(opts.candidate ? { candidate: opts.candidate } : {}) }));
   for (let i = 0; i < jobs.length; i += SEND_CHUNK) {
     await env.EVAL_JOBS.sendBatch(jobs.slice(i, i + SEND_CHUNK).map((j) => ({ body: JSON.stringify(j), contentType: "text" as const })));
   }
@@ -90,6 +93,8 @@ export interface RunSummary {
   dataset_version: number;
   trigger: string;
   created_at: string;
+  /** The candidate target the run pinned (upgrade evaluation), when it did. */
+  candidate?: CandidatePin;
   status: "queued" | "running" | "completed";
   progress: { done: number; total: number };
   pass_rate: number | null;
@@ -118,6 +123,7 @@ export function summarise(run: typeof evalRuns.$inferSelect, rows: readonly Resu
   const latencies = rows.filter((r) => r.status !== "error").map((r) => r.latencyMs);
   return {
     id: run.id, workload: run.workload, suite: run.suite, model: run.model, dataset_version: run.datasetVersion, trigger: run.trigger, created_at: run.createdAt,
+    ...(run.candidate ? { candidate: JSON.parse(run.candidate) as CandidatePin } : {}),
     status: rows.length === 0 ? "queued" : rows.length < run.total ? "running" : "completed",
     progress: { done: rows.length, total: run.total },
     pass_rate: rows.length ? counts.pass / rows.length : null,

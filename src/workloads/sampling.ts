@@ -8,7 +8,7 @@
  * then only the score is stored, never the pair.
  */
 import type { WorkloadPolicy } from "../config/bundle";
-import { db } from "../config/store";
+import { zoneDb } from "../config/store";
 import { evalSamples } from "../db/workloads-schema";
 import { compileDlpPolicy, DEFAULT_DLP_POLICY } from "../dlp";
 import type { Env } from "../env";
@@ -59,7 +59,7 @@ export function contentAllowed(workload: Pick<WorkloadPolicy, "sampling">, dataC
 
 /** Scores one sample and stores it once (a redelivered job finds its row and writes nothing). */
 export async function scoreSample(env: Env, job: SampleJob): Promise<boolean> {
-  const d = db(env);
+  const d = zoneDb(env);
   if (await d.select({ id: evalSamples.requestId }).from(evalSamples).where(eq(evalSamples.requestId, job.request_id)).get()) return true;
   const bundle = await getBundle(env, { waitUntil: () => {} });
   const workload = bundle.workloads.get(job.workload);

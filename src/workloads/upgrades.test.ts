@@ -2,9 +2,9 @@ import { describe, expect, it } from "vitest";
 import type { RunSummary } from "./runs";
 import { recommend, targetChanges } from "./upgrades";
 
-const run = (pass_rate: number, cost_usd: number, p50: number): RunSummary => ({
+const run = (pass_rate: number, cost_usd: number, p50: number, answered = 10): RunSummary => ({
   id: "r", workload: "w", suite: "golden", model: "m", dataset_version: 1, trigger: "t", created_at: "", status: "completed",
-  progress: { done: 10, total: 10 }, pass_rate, counts: { pass: 0, fail: 0, error: 0 }, by_category: {}, mean_score: pass_rate, cost_usd,
+  progress: { done: answered, total: answered }, pass_rate, counts: { pass: Math.round(pass_rate * answered), fail: answered - Math.round(pass_rate * answered), error: 0 }, by_category: {}, mean_score: pass_rate, cost_usd,
   latency_ms: { p50, p90: p50, p99: p50 },
 });
 
@@ -21,5 +21,9 @@ describe("model-upgrade recommendations", () => {
     expect(flagged.decision).toBe("flag");
     expect(flagged.regressions.map((r) => r.split(":")[0])).toEqual(["quality", "cost", "latency", "adversarial"]);
     expect(recommend(undefined, run(1, 1, 1), undefined, 0.8).regressions).toEqual(["no production baseline run to compare with"]);
+  });
+  it("compares latency only with enough answered examples on both sides", () => {
+    expect(recommend(run(1, 1, 8, 6), run(1, 1, 149, 6), undefined, 0.8)).toEqual({ decision: "promote", regressions: [] });
+    expect(recommend(run(1, 1, 8, 10), run(1, 1, 149, 10), undefined, 0.8).regressions).toEqual(["latency: p50 149 ms > baseline 8 ms"]);
   });
 });

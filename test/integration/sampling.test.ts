@@ -7,7 +7,8 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { runQualityChecks } from "../../src/workloads/scheduled";
-import { admin, adminOk, chat, createOrg, eventually } from "./helpers";
+import { admin, adminOk, adminToken, BASE, chat, createOrg, eventually } from "./helpers";
+import { runToCompletion } from "./evals-helpers";
 
 const sampling = { rate: 100, review_rate: 100, evaluators: [{ type: "regex", pattern: "\\w+" }] };
 
@@ -41,6 +42,53 @@ describe("production quality sampling", { timeout: 60_000 }, () => {
     // One call turns samples into examples of a new dataset version.
     const ds = await adminOk<{ version: number; examples: number; added: number }>("POST", `/workloads/${org.workload}/datasets/from-samples`, { request_ids: [rid], category: "from-production" });
     expect(ds).toMatchObject({ version: 1, examples: 1, added: 1 });
+    // Results live in the control plane: an example made from production keeps no answer text there.
+    const run = await runToCompletion({ workload: org.workload, suite: "golden" });
+    expect(run.results).toMatchObject([{ example: `sample_${rid}`, status: "pass", output: null }]);
+  });
+
+  it("samples a stream after it ends, with the text the client received", async () => {
+    const org = await createOrg();
+    await adminOk("PUT", `/workloads/${org.workload}`, { team: org.team, default_data_class: "public", allowed_models: ["sim-chat"], lifecycle: "production", sampling });
+    const res = await chat(org.apiKey, { model: "sim-chat", stream: true, messages: [{ role: "user", content: "stream me an answer, my SSN is 536-22-8745" }] });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("text/event-stream");
+    const rid = res.headers.get("x-request-id")!;
+    const sse = await res.text();
+    const streamed = sse.split("\n").filter((l) => l.startsWith("data: {"))
+      .map((l) => (JSON.parse(l.slice(6)) as { choices: Array<{ delta?: { content?: string } }> }).choices[0]?.delta?.content ?? "").join("");
+    expect(streamed.length).toBeGreaterThan(0);
+    const row = await sampleRow(rid);
+    expect(row).toMatchObject({ workload: org.workload, metadata_only: 0, score: 1, review: "pending", data_class: "public" });
+    const pair = JSON.parse(String(row.pair)) as { messages: Array<{ content: string }>; output: string };
+    expect(pair.output).toBe(streamed);
+    expect(pair.messages[0].content).toContain("stream me an answer");
+    expect(String(row.pair)).not.toContain("536-22-8745");
+  });
+
+  it("a sample is written to the home edge's zone D1, never to the control plane", async () => {
+    const org = await createOrg({ residency: "eu" });
+    await adminOk("PUT", `/workloads/${org.workload}`, { team: org.team, default_data_class: "public", allowed_models: ["sim-chat"], lifecycle: "production", sampling });
+    const ask = (): Promise<Response> => env.EDGE_EU.fetch(new Request(`${BASE}/v1/chat/completions`, {
+      method: "POST", headers: { authorization: `Bearer ${org.apiKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: "sim-chat", messages: [{ role: "user", content: "zone marker question" }] }),
+    }));
+    // The eu edge learns about the new key once its bundle refreshes from the control plane.
+    const res = await eventually(async () => {
+      const r = await ask();
+      return r.status === 200 ? r : (await r.arrayBuffer(), undefined);
+    });
+    expect(res.headers.get("x-switchyard-region")).toBe("eu");
+    const rid = res.headers.get("x-request-id")!;
+    await res.arrayBuffer();
+    const zoneRow = await eventually(() => env.DB_EU.prepare("SELECT * FROM eval_samples WHERE request_id = ?").bind(rid).first<Record<string, unknown>>(), 20_000);
+    expect(zoneRow).toMatchObject({ workload: org.workload, metadata_only: 0, score: 1 });
+    expect(String(zoneRow.pair)).toContain("zone marker question");
+    // The test worker's DB is the control plane (CONTROL_DB of the eu edge): no sample there.
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM eval_samples WHERE request_id = ?").bind(rid).first<{ n: number }>()).toEqual({ n: 0 });
+    // The review queue answers from the edge's own zone.
+    const reviews = await env.EDGE_EU.fetch(new Request(`${BASE}/admin/v1/reviews?workload=${org.workload}`, { headers: { authorization: `Bearer ${await adminToken()}` } }));
+    expect(((await reviews.json()) as { data: Array<{ id: string }> }).data.map((r) => r.id)).toEqual([rid]);
   });
 
   it("restricted requests are sampled as metadata only", async () => {

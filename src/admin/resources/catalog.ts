@@ -10,6 +10,7 @@ import { baseUrlCredentials, destinationChanged, isCredentialName } from "../../
 import { ProblemError } from "../../errors/problem";
 import { adminRoute, type AdminRoute } from "../router";
 import { startUpgradeEvaluation, targetChanges } from "../../workloads/upgrades";
+import { putCatalogModel } from "../../config/catalog-store";
 
 function id(params: Record<string, string>): string {
   const parsed = ResourceId.safeParse(params.id);
@@ -106,15 +107,13 @@ export const catalogRoutes: AdminRoute<unknown>[] = [
     method: "put", path: "/models/:id", tag: "models", summary: "Create or replace a catalog model", roles: [], body: ModelPut,
     handler: async ({ env, params, body, principal, waitUntil }) => {
       const modelId = id(params);
-      const before = await db(env).select().from(schema.models).where(eq(schema.models.id, modelId)).get();
-      const row = { id: modelId, spec: JSON.stringify(body), updatedAt: nowIso() };
-      await writeConfig(env, [db(env).insert(schema.models).values(row).onConflictDoUpdate({ target: schema.models.id, set: row })], {
-        actor: principal.sub, action: "model.put", resource: `models/${modelId}`, detail: body,
-      });
-      // A target that now points at another version of its model is re-evaluated (src/workloads/upgrades.ts).
-      const changes = targetChanges(before ? (JSON.parse(before.spec) as ModelPut) : undefined, body);
-      if (changes.length) waitUntil(startUpgradeEvaluation(env, modelId, changes, principal.sub).catch((err) => console.error("upgrade re-evaluation not started", { error: String(err) })));
-      return { id: modelId, ...body, updated_at: row.updatedAt };
+      const written = await putCatalogModel(env, modelId, body, { actor: principal.sub, action: "model.put" });
+      // A direct PUT is live at once; a target now pointing at another version of its model is
+      // still re-evaluated after the fact (src/workloads/upgrades.ts). To evaluate a version
+      // before it serves production, record it as a candidate: POST /models/{id}/candidates.
+      const changes = targetChanges(written.before, body);
+      if (changes.length) waitUntil(startUpgradeEvaluation(env, { modelId, changes, actor: principal.sub }).catch((err) => console.error("upgrade re-evaluation not started", { error: String(err) })));
+      return { id: modelId, ...body, updated_at: written.updatedAt };
     },
   }),
   adminRoute({

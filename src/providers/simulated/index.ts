@@ -160,3 +160,18 @@ export const simulatedAdapter: ProviderAdapter = {
 };
 
 export default simulatedAdapter;
+
+/**
+ * What the simulated provider lists as its models (the model-list watcher asks): the `models`
+ * option (comma-separated) when set, else the demo names plus a dated pair, so a catalog target
+ * on `gpt-4o-mini-2024-07-18` sees the newer `gpt-4o-mini-2026-10-01`.
+ */
+export const SIMULATED_MODELS: readonly string[] = [
+  "sim-1", "sim-large", "sim-small", "sim-embed", "sim-large-eu", "sim-eu-large", "sim-apac-large",
+  "gpt-4o-mini", "gpt-4o-mini-2024-07-18", "gpt-4o-mini-2026-10-01",
+];
+
+export function simulatedModelList(options: Record<string, string>): string[] {
+  const configured = options.models?.split(",").map((m) => m.trim()).filter(Boolean);
+  return configured?.length ? configured : [...SIMULATED_MODELS];
+}
