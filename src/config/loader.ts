@@ -10,10 +10,12 @@ import type { Env } from "../env";
 import { configDb } from "./control-db";
 import { compileBundle, type BundleRows, type PolicyBundle } from "./bundle";
 import { isLegacySealed, openSecret, sealSecret, type SecretBinding } from "./secrets";
+import { SingleFlight } from "./single-flight";
 
 let current: PolicyBundle | undefined;
 let checkedAt = 0;
-let loading: Promise<PolicyBundle> | undefined;
+/** Loads share one flight; one that runs past 10 s is presumed abandoned (see SingleFlight). */
+const loads = new SingleFlight<PolicyBundle>(10_000);
 
 async function readVersion(db: D1Database): Promise<number> {
   const row = await db.prepare("SELECT version FROM config_version WHERE id = 1").first<{ version: number }>();
@@ -87,14 +89,13 @@ async function readRows(env: Env): Promise<BundleRows> {
 }
 
 function load(env: Env): Promise<PolicyBundle> {
-  loading ??= readRows(env)
-    .then((rows) => {
+  return loads.run(() =>
+    readRows(env).then((rows) => {
       current = compileBundle(rows, Date.now());
       checkedAt = Date.now();
       return current;
-    })
-    .finally(() => (loading = undefined));
-  return loading;
+    }),
+  );
 }
 
 async function refreshIfChanged(env: Env): Promise<void> {
@@ -110,7 +111,7 @@ export async function getBundle(env: Env, ctx: { waitUntil(p: Promise<unknown>):
   if (!current) return load(env);
   const intervalMs = Number(env.CONFIG_CHECK_SECONDS ?? "2") * 1000;
   const now = Date.now();
-  if (now - checkedAt >= intervalMs && !loading) {
+  if (now - checkedAt >= intervalMs && !loads.busy) {
     checkedAt = now;
     ctx.waitUntil(refreshIfChanged(env).catch(() => {}));
   }
