@@ -15,7 +15,7 @@ import { nusdToUsd } from "../config/money";
 import type { Env } from "../env";
 import { GatewayError } from "../errors/openai";
 import { raiseAlert } from "../operations/alerts";
-import { admitLocal, closingSettle, finishLocal, leaseRateInfo, newLease, nextWant, prefetchSecond, readyToClose, type Lease, type Need } from "./lease";
+import { admitLocal, closingSettle, finishLocal, leaseRateInfo, newLease, nextWant, prefetchSeconds, readyToClose, type Lease, type Need } from "./lease";
 import type { LeaseDecision, LeaseInput, RateLimitInfo, ReserveDecision, ScopeLimits, SettleInput, ThresholdEvent } from "./ledger";
 import type { BudgetPeriod } from "./period";
 import { RESERVATION_TTL_MS, guardrailScopes, teamPeriod } from "./plan";
@@ -98,8 +98,8 @@ interface Pool {
   scopes: ScopeLimits[];
   period: BudgetPeriod;
   current?: Lease;
-  /** A lease granted ahead of time, not admitting yet: for the next second, or a spare for this one. */
-  next?: Lease;
+  /** Leases granted ahead of time, not admitting yet: a spare for this second, one for the next (at most one per second). */
+  ahead: Lease[];
   /** Lease calls in flight (at most one in the foreground and one fetching ahead). */
   calls: LeaseCall[];
   want: number;
@@ -111,7 +111,7 @@ function poolFor(team: string, scopes: ScopeLimits[], period: BudgetPeriod): Poo
   const key = `${team}|${period}|${scopes.map((s) => s.key).join(",")}`;
   let pool = pools.get(key);
   if (!pool) {
-    pool = { team, scopes, period, calls: [], want: nextWant(undefined) };
+    pool = { team, scopes, period, ahead: [], calls: [], want: nextWant(undefined) };
     pools.set(key, pool);
   }
   // Limits come from the current bundle; a lease's closing settle checks thresholds against them.
@@ -179,7 +179,7 @@ function retire(deps: GuardDeps, pool: Pool, lease: Lease): void {
   const closing = retireLease(lease);
   if (!closing) return;
   if (pool.current === lease) pool.current = undefined;
-  if (pool.next === lease) pool.next = undefined;
+  pool.ahead = pool.ahead.filter((l) => l !== lease);
   sendSettle(deps, pool.team, { ...closing, scopes: pool.scopes, period: pool.period });
 }
 
@@ -233,14 +233,15 @@ function retireWhenOver(deps: GuardDeps, pool: Pool, lease: Lease, now: number):
 function admitFromPool(deps: GuardDeps, pool: Pool, req: RequestNeed, need: Need, now: number): Reservation | undefined {
   let lease = pool.current;
   if (!lease || !admitLocal(lease, need, now)) {
-    const next = pool.next;
-    if (!next || !admitLocal(next, need, now)) return undefined;
-    pool.next = undefined;
+    const next = pool.ahead.find((l) => admitLocal(l, need, now));
+    if (!next) return undefined;
+    pool.ahead = pool.ahead.filter((l) => l !== next);
     // The lease it replaces admits nothing more; it settles when drained (now, if it is).
     if (lease) retire(deps, pool, lease);
     pool.current = lease = next;
   }
-  const ahead = pool.next || pool.calls.length ? undefined : prefetchSecond(lease, now);
+  // One lease per second ahead, and one call for it at a time.
+  const ahead = prefetchSeconds(lease, now).find((sec) => !pool.ahead.some((l) => l.windowSec === sec) && !pool.calls.some((c) => c.sec === sec));
   if (ahead !== undefined) deps.ctx.waitUntil(prefetch(deps, pool, req, need, lease, ahead));
   return leased(deps, pool, lease, need, 0);
 }
@@ -261,9 +262,7 @@ async function prefetch(deps: GuardDeps, pool: Pool, req: RequestNeed, need: Nee
     const now = Date.now();
     const lease = newLease(leaseId, decision.granted, decision.windowSec, need, decision.ratelimit, now, false);
     pool.want = want;
-    // Only one lease waits at a time (prefetch starts only when none does); settle any other at once.
-    if (pool.next) retire(deps, pool, pool.next);
-    pool.next = lease;
+    pool.ahead.push(lease);
     retireWhenOver(deps, pool, lease, now);
   } catch (err) {
     console.error("budget lease fetch ahead failed", { error: err instanceof Error ? err.message : String(err) });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FIRST_LEASE_WANT, LEASE_MAX_AGE_MS, MAX_LEASE_WANT, admitLocal, closingSettle, finishLocal, leaseRateInfo, newLease, nextWant, prefetchSecond, readyToClose } from "./lease";
+import { FIRST_LEASE_WANT, LEASE_MAX_AGE_MS, MAX_LEASE_WANT, admitLocal, closingSettle, finishLocal, leaseRateInfo, newLease, nextWant, prefetchSeconds, readyToClose } from "./lease";
 
 const T0 = Date.UTC(2026, 10, 25, 12, 0, 0, 100);
 const SEC = Math.floor(T0 / 1000);
@@ -113,15 +113,18 @@ describe("budget leases (isolate side)", () => {
     // 4 of 8 admitted in the first 100 ms: at that rate it runs dry this second.
     const busy = newLease("b", 8, SEC, need, {}, start);
     for (let i = 0; i < 3; i++) admitLocal(busy, need, start + 100);
-    expect(prefetchSecond(busy, start + 100)).toBe(SEC);
+    expect(prefetchSeconds(busy, start + 100)).toEqual([SEC]);
     // 2 of 100 admitted: plenty this second; the next second's lease once 300 ms are left.
     const calm = newLease("c", 100, SEC, need, {}, start);
     admitLocal(calm, need, start + 100);
-    expect(prefetchSecond(calm, start + 600)).toBeUndefined();
-    expect(prefetchSecond(calm, start + 700)).toBe(SEC + 1);
+    expect(prefetchSeconds(calm, start + 600)).toEqual([]);
+    expect(prefetchSeconds(calm, start + 700)).toEqual([SEC + 1]);
+    // Running dry late in the second: a spare for the rest of it and the next second's lease.
+    for (let i = 0; i < 96; i++) admitLocal(calm, need, start + 750);
+    expect(prefetchSeconds(calm, start + 750)).toEqual([SEC, SEC + 1]);
     // A quiet isolate (one request so far) fetches nothing ahead; nor does a retired lease.
-    expect(prefetchSecond(newLease("q", 100, SEC, need, {}, start), start + 900)).toBeUndefined();
+    expect(prefetchSeconds(newLease("q", 100, SEC, need, {}, start), start + 900)).toEqual([]);
     calm.state = "retired";
-    expect(prefetchSecond(calm, start + 900)).toBeUndefined();
+    expect(prefetchSeconds(calm, start + 900)).toEqual([]);
   });
 });

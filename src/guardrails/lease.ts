@@ -20,7 +20,7 @@
  *
  * Leases ahead of time: a lease that is about to run out (its second nearly over, or its count
  * going faster than its second) has the next one fetched in the background
- * ({@link prefetchSecond}), so requests at the boundary find a lease in memory instead of each
+ * ({@link prefetchSeconds}), so requests at the boundary find a lease in memory instead of each
  * awaiting a DO round trip. A lease for the next second is granted and counted in that second's
  * bucket (the DO checks it against every window that second belongs to) and admits nothing before
  * its second starts; one for the current second is a spare that takes over when the current lease
@@ -178,21 +178,24 @@ export const PREFETCH_LEAD_MS = 300;
 const MIN_DRY_RATE_MS = 50;
 
 /**
- * Whether to fetch the next lease now, in the background, and for which second: the current one
- * (a spare) when at its rate so far the lease runs out of requests before its second ends; the
- * next one when its second has at most {@link PREFETCH_LEAD_MS} to go; otherwise none. Only for
- * an open lease that has admitted at least {@link PREFETCH_MIN_ADMITTED}.
- * @example prefetchSecond({ ...lease, windowSec: 10, grantedAt: 10_000, expiresAt: 11_000, admitted: 2, grant: { requests: 100, ... } }, 10_800) === 11
- * @example prefetchSecond({ ...lease, windowSec: 10, grantedAt: 10_000, expiresAt: 11_000, admitted: 6, grant: { requests: 8, ... } }, 10_100) === 10
+ * Which leases to fetch now, in the background, by the second they are for: the current one (a
+ * spare) when at its rate so far the lease runs out of requests before its second ends; the next
+ * one when its second has at most {@link PREFETCH_LEAD_MS} to go. Both may be wanted (a spare
+ * for the rest of this second and the next second's); the caller skips seconds it already holds
+ * or is fetching. Nothing for a lease that is not open or has admitted fewer than
+ * {@link PREFETCH_MIN_ADMITTED}.
+ * @example prefetchSeconds({ ...lease, windowSec: 10, grantedAt: 10_000, expiresAt: 11_000, admitted: 2, grant: { requests: 100, ... } }, 10_800) // [11]
+ * @example prefetchSeconds({ ...lease, windowSec: 10, grantedAt: 10_000, expiresAt: 11_000, admitted: 6, grant: { requests: 8, ... } }, 10_100) // [10]
  */
-export function prefetchSecond(lease: Lease, now: number): number | undefined {
-  if (lease.state !== "open" || lease.admitted < PREFETCH_MIN_ADMITTED || now >= lease.expiresAt) return undefined;
+export function prefetchSeconds(lease: Lease, now: number): number[] {
+  if (lease.state !== "open" || lease.admitted < PREFETCH_MIN_ADMITTED || now >= lease.expiresAt) return [];
+  const seconds: number[] = [];
   const left = lease.grant.requests - lease.admitted;
   const openMs = Math.max(MIN_DRY_RATE_MS, now - lease.grantedAt);
   // left / rate < time to go, with rate = admitted / openMs; integers only.
-  if (left * openMs < lease.admitted * (lease.expiresAt - now)) return lease.windowSec;
-  if (lease.expiresAt - now <= PREFETCH_LEAD_MS) return lease.windowSec + 1;
-  return undefined;
+  if (left * openMs < lease.admitted * (lease.expiresAt - now)) seconds.push(lease.windowSec);
+  if (lease.expiresAt - now <= PREFETCH_LEAD_MS) seconds.push(lease.windowSec + 1);
+  return seconds;
 }
 
 /** OpenAI's x-ratelimit-* facts for a request admitted from the lease (its unused part is still ours). */
