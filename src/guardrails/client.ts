@@ -1,8 +1,8 @@
 /**
  * @module
- * The isolate side of budgets and limits: a lease (or, while one is being fetched, a single
- * reservation) from the team's TeamBudget Durable Object before the upstream call, and the actual
- * cost settled after the response (in waitUntil, off the critical path). Refusals become the
+ * The isolate side of budgets and limits: a lease (fetched ahead of time where it can be; a
+ * single reservation only when a joined lease call left no room) from the team's TeamBudget
+ * Durable Object before the upstream call, and the actual cost settled after the response (in waitUntil, off the critical path). Refusals become the
  * OpenAI 429 envelope with `retry-after` and OpenAI's x-ratelimit-* headers; crossed budget
  * thresholds become alerts.
  *
