@@ -13,7 +13,12 @@
  * Isolates mostly call `lease`: it reserves the worst case of several requests at once (as many
  * as the headroom allows, never more than 1/8 of it), which the isolate spends locally within the
  * second it was counted in and then closes with one `settle` carrying the actual cost, tokens and request count
- * (src/guardrails/lease.ts). `reserve` is the single-request form. Either way, what is admitted
+ * (src/guardrails/lease.ts). A lease may be asked for ahead of time (`atSec`: the next second),
+ * so an isolate has its next lease before the current one runs out; its requests are counted in
+ * that second's rate bucket, which every check made now also counts (src/guardrails/window.ts),
+ * so a promise for the next second is never handed out twice, and its money is reserved at once.
+ * The check-then-count for it is the same synchronous step as for any other reservation, so the
+ * ordering argument above holds unchanged. `reserve` is the single-request form. Either way, what is admitted
  * here is admitted by the same checks, so spend and rate limits stay within their limits across
  * any number of isolates. Reservations carry an expiry; the alarm releases stale ones, so an
  * isolate that died mid-request cannot hold budget forever.
@@ -22,6 +27,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../src/env";
 import {
   budgetStatus,
+  countSecond,
   emptyLedger,
   leaseCount,
   nextExpiry,
@@ -98,7 +104,9 @@ export class TeamBudget extends DurableObject<Env> {
     const count = Math.max(1, leaseCount(this.ledger, input, input.want, now));
     const decision = await this.admit({ ...input, count }, now);
     const thresholds = [...closed, ...decision.thresholds];
-    return decision.ok ? { ...decision, thresholds, granted: count, windowSec: Math.floor(now / 1000) } : { ...decision, thresholds };
+    // The second its requests were counted in: now's, or the next for a lease asked ahead of time.
+    const windowSec = countSecond(input.atSec, Math.floor(now / 1000));
+    return decision.ok ? { ...decision, thresholds, granted: count, windowSec } : { ...decision, thresholds };
   }
 
   private async admit(input: ReserveInput, now: number): Promise<ReserveDecision> {

@@ -1,8 +1,8 @@
 /**
  * @module
- * The isolate side of budgets and limits: a lease (or, while one is being fetched, a single
- * reservation) from the team's TeamBudget Durable Object before the upstream call, and the actual
- * cost settled after the response (in waitUntil, off the critical path). Refusals become the
+ * The isolate side of budgets and limits: a lease (fetched ahead of time where it can be; a
+ * single reservation only when a joined lease call left no room) from the team's TeamBudget
+ * Durable Object before the upstream call, and the actual cost settled after the response (in waitUntil, off the critical path). Refusals become the
  * OpenAI 429 envelope with `retry-after` and OpenAI's x-ratelimit-* headers; crossed budget
  * thresholds become alerts.
  *
@@ -15,7 +15,7 @@ import { nusdToUsd } from "../config/money";
 import type { Env } from "../env";
 import { GatewayError } from "../errors/openai";
 import { raiseAlert } from "../operations/alerts";
-import { admitLocal, closingSettle, finishLocal, leaseRateInfo, newLease, nextWant, readyToClose, type Lease, type Need } from "./lease";
+import { admitLocal, closingSettle, finishLocal, leaseRateInfo, newLease, nextWant, prefetchSeconds, readyToClose, type Lease, type Need } from "./lease";
 import type { LeaseDecision, LeaseInput, RateLimitInfo, ReserveDecision, ScopeLimits, SettleInput, ThresholdEvent } from "./ledger";
 import type { BudgetPeriod } from "./period";
 import { RESERVATION_TTL_MS, guardrailScopes, teamPeriod } from "./plan";
@@ -86,14 +86,22 @@ interface RequestNeed {
   tokens: number;
 }
 
+/** A lease call in flight, for the second its lease will admit in; requests of that second without a lease join it. */
+interface LeaseCall {
+  sec: number;
+  done: boolean;
+}
+
 /** One isolate's leases for one scope chain (team, workload, key) and period. Plain data only. */
 interface Pool {
   team: string;
   scopes: ScopeLimits[];
   period: BudgetPeriod;
   current?: Lease;
-  /** A request of this isolate is asking for a lease right now (others reserve singly meanwhile). */
-  acquiring: boolean;
+  /** Leases granted ahead of time, not admitting yet: a spare for this second, one for the next (at most one per second). */
+  ahead: Lease[];
+  /** Lease calls in flight (at most one in the foreground and one fetching ahead). */
+  calls: LeaseCall[];
   want: number;
 }
 
@@ -103,12 +111,42 @@ function poolFor(team: string, scopes: ScopeLimits[], period: BudgetPeriod): Poo
   const key = `${team}|${period}|${scopes.map((s) => s.key).join(",")}`;
   let pool = pools.get(key);
   if (!pool) {
-    pool = { team, scopes, period, acquiring: false, want: nextWant(undefined) };
+    pool = { team, scopes, period, ahead: [], calls: [], want: nextWant(undefined) };
     pools.set(key, pool);
   }
   // Limits come from the current bundle; a lease's closing settle checks thresholds against them.
   pool.scopes = scopes;
   return pool;
+}
+
+/**
+ * How long a request waits for another request's lease call before reserving on its own: a
+ * backstop (the call normally answers in milliseconds).
+ */
+const JOIN_MAX_WAIT_MS = 1000;
+/** How often a joined request looks whether the call is over. */
+const JOIN_POLL_MS = 1;
+
+/**
+ * Waits until the call is over (or the backstop) by polling on timers of this request's own.
+ * Workers run a promise's continuation in the context of the request that resolved it, so
+ * awaiting the calling request's promise (or one it resolves) would make this request's later
+ * I/O "on behalf of a different request", which workerd refuses. A timer of this request wakes
+ * it in its own context; the call normally takes one or two polls.
+ */
+async function join(call: LeaseCall): Promise<void> {
+  const until = Date.now() + JOIN_MAX_WAIT_MS;
+  while (!call.done && Date.now() < until) await new Promise<void>((resolve) => setTimeout(resolve, JOIN_POLL_MS));
+}
+
+/** Registers a lease call for `sec`; the returned function ends it (joined requests see it at their next poll). */
+function startCall(pool: Pool, sec: number): () => void {
+  const call: LeaseCall = { sec, done: false };
+  pool.calls.push(call);
+  return () => {
+    call.done = true;
+    pool.calls = pool.calls.filter((c) => c !== call);
+  };
 }
 
 function unavailable(err: unknown): GatewayError {
@@ -141,6 +179,7 @@ function retire(deps: GuardDeps, pool: Pool, lease: Lease): void {
   const closing = retireLease(lease);
   if (!closing) return;
   if (pool.current === lease) pool.current = undefined;
+  pool.ahead = pool.ahead.filter((l) => l !== lease);
   sendSettle(deps, pool.team, { ...closing, scopes: pool.scopes, period: pool.period });
 }
 
@@ -155,7 +194,7 @@ function leased(deps: GuardDeps, pool: Pool, lease: Lease, need: Need, rttMs: nu
   return { headers: rateLimitHeaders(leaseRateInfo(lease)), rttMs, settle: finish, release: () => finish(0, 0) };
 }
 
-/** The single-request form: used while another request of this isolate is fetching a lease. */
+/** The single-request form: used when a lease call this request joined left no room for it. */
 async function reserveSingle(deps: GuardDeps, pool: Pool, req: RequestNeed, need: Need): Promise<Reservation> {
   const reservationId = `${req.requestId}:${crypto.randomUUID()}`;
   const t0 = Date.now();
@@ -181,40 +220,113 @@ async function reserveSingle(deps: GuardDeps, pool: Pool, req: RequestNeed, need
   return { headers: rateLimitHeaders(decision.ratelimit), rttMs, settle: finish, release: () => finish(0, 0) };
 }
 
+/** Retires a lease once its second is over (and settles it if drained), from this request's waitUntil. */
+function retireWhenOver(deps: GuardDeps, pool: Pool, lease: Lease, now: number): void {
+  deps.ctx.waitUntil(new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, lease.expiresAt - now) + 5)).then(() => retire(deps, pool, lease)));
+}
+
+/**
+ * Admits a request from memory, with no I/O: from the current lease, or from the lease fetched
+ * ahead once its second has begun (it then becomes the current one). Starts fetching the next
+ * lease in the background when the one admitting is about to run out.
+ */
+function admitFromPool(deps: GuardDeps, pool: Pool, req: RequestNeed, need: Need, now: number): Reservation | undefined {
+  let lease = pool.current;
+  if (!lease || !admitLocal(lease, need, now)) {
+    const next = pool.ahead.find((l) => admitLocal(l, need, now));
+    if (!next) return undefined;
+    pool.ahead = pool.ahead.filter((l) => l !== next);
+    // The lease it replaces admits nothing more; it settles when drained (now, if it is).
+    if (lease) retire(deps, pool, lease);
+    pool.current = lease = next;
+  }
+  // One lease per second ahead, and one call for it at a time.
+  const ahead = prefetchSeconds(lease, now).find((sec) => !pool.ahead.some((l) => l.windowSec === sec) && !pool.calls.some((c) => c.sec === sec));
+  if (ahead !== undefined) deps.ctx.waitUntil(prefetch(deps, pool, req, need, lease, ahead));
+  return leased(deps, pool, lease, need, 0);
+}
+
+/**
+ * Fetches the lease for `sec` ahead of time, in the background (waitUntil: no request awaits it
+ * unless it has no lease in `sec`, see join). A refusal or a failure is only logged: the next
+ * request without a lease asks again and hears it itself.
+ */
+async function prefetch(deps: GuardDeps, pool: Pool, req: RequestNeed, need: Need, sizedBy: Lease, sec: number): Promise<void> {
+  const end = startCall(pool, sec);
+  const leaseId = `lease:${req.requestId}:${crypto.randomUUID()}`;
+  try {
+    const want = nextWant(sizedBy, Date.now());
+    const decision = await budgetStub(deps.env, pool.team).lease({ reservationId: leaseId, requestId: req.requestId, scopes: pool.scopes, period: pool.period, costNusd: need.costNusd, tokens: need.tokens, ttlMs: RESERVATION_TTL_MS, want, atSec: sec });
+    if (decision.thresholds.length) deps.ctx.waitUntil(announceThresholds(deps.env, pool.team, decision.thresholds));
+    if (!decision.ok) return;
+    const now = Date.now();
+    const lease = newLease(leaseId, decision.granted, decision.windowSec, need, decision.ratelimit, now, false);
+    pool.want = want;
+    pool.ahead.push(lease);
+    retireWhenOver(deps, pool, lease, now);
+  } catch (err) {
+    console.error("budget lease fetch ahead failed", { error: err instanceof Error ? err.message : String(err) });
+  } finally {
+    end();
+  }
+}
+
 /**
  * Reserves a request's worst case, or throws the 429: from this isolate's lease when it has
  * room (no I/O at all), otherwise by asking the TeamBudget DO for a new lease (src/guardrails/lease.ts).
+ * A request arriving while this isolate already asks for a lease usable now waits for that one
+ * call (single flight) rather than reserving on its own.
  * @example const r = await reserveBudget(deps, { requestId, team, workload, keyId, costNusd, tokens });
  */
 export async function reserveBudget(deps: GuardDeps, req: RequestNeed): Promise<Reservation> {
   const pool = poolFor(req.team.id, guardrailScopes(req.team, req.workload, req.keyId), teamPeriod(req.team));
   const need: Need = { costNusd: req.costNusd, tokens: req.tokens };
+  const t0 = Date.now();
+  const local = admitFromPool(deps, pool, req, need, t0);
+  if (local) return local;
+  // Join this second's lease call if one is in flight (twice at most: a lease may be too small
+  // for everyone who joined it); otherwise make it.
+  for (let round = 0; round < 2; round++) {
+    const call = pool.calls.find((c) => c.sec === Math.floor(Date.now() / 1000));
+    if (!call) return acquire(deps, pool, req, need, t0);
+    await join(call);
+    const now = Date.now();
+    const joined = admitFromPool(deps, pool, req, need, now);
+    if (joined) return { ...joined, rttMs: now - t0 };
+  }
+  return reserveSingle(deps, pool, req, need);
+}
+
+/** Asks the DO for a lease usable now, this request being its first; others of this second join the call. */
+async function acquire(deps: GuardDeps, pool: Pool, req: RequestNeed, need: Need, since: number): Promise<Reservation> {
   const previous = pool.current;
-  if (previous && admitLocal(previous, need, Date.now())) return leased(deps, pool, previous, need, 0);
-  if (pool.acquiring) return reserveSingle(deps, pool, req, need);
   // A drained previous lease is closed inside the new lease's call (one RPC, and its unused part
   // is headroom again before the new lease is sized); one still in flight closes when it drains.
   const closing = previous && retireLease(previous);
   pool.want = nextWant(previous, Date.now());
-  pool.acquiring = true;
   const leaseId = `lease:${req.requestId}:${crypto.randomUUID()}`;
   const t0 = Date.now();
+  const end = startCall(pool, Math.floor(t0 / 1000));
   let decision: LeaseDecision;
   try {
     decision = await budgetStub(deps.env, req.team.id).lease({ reservationId: leaseId, requestId: req.requestId, scopes: pool.scopes, period: pool.period, costNusd: need.costNusd, tokens: need.tokens, ttlMs: RESERVATION_TTL_MS, want: pool.want, close: closing });
   } catch (err) {
+    end();
     // The previous lease's settle rode on the failed call: send it on its own.
     if (closing) sendSettle(deps, pool.team, { ...closing, scopes: pool.scopes, period: pool.period });
     throw unavailable(err);
-  } finally {
-    pool.acquiring = false;
   }
   const now = Date.now();
   if (decision.thresholds.length) deps.ctx.waitUntil(announceThresholds(deps.env, req.team.id, decision.thresholds));
-  if (!decision.ok) throw refusalError(decision);
+  if (!decision.ok) {
+    end();
+    throw refusalError(decision);
+  }
   const lease = newLease(leaseId, decision.granted, decision.windowSec, need, decision.ratelimit, now);
   pool.current = lease;
+  // Joined requests find the lease in the pool when woken.
+  end();
   // This request owns the lease's end: when its second is over, retire it (and settle if drained).
-  deps.ctx.waitUntil(new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, lease.expiresAt - now) + 5)).then(() => retire(deps, pool, lease)));
-  return leased(deps, pool, lease, need, now - t0);
+  retireWhenOver(deps, pool, lease, now);
+  return leased(deps, pool, lease, need, now - since);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FIRST_LEASE_WANT, LEASE_MAX_AGE_MS, MAX_LEASE_WANT, admitLocal, closingSettle, finishLocal, leaseRateInfo, newLease, nextWant, readyToClose } from "./lease";
+import { FIRST_LEASE_WANT, LEASE_MAX_AGE_MS, MAX_LEASE_WANT, admitLocal, closingSettle, finishLocal, leaseRateInfo, newLease, nextWant, prefetchSeconds, readyToClose } from "./lease";
 
 const T0 = Date.UTC(2026, 10, 25, 12, 0, 0, 100);
 const SEC = Math.floor(T0 / 1000);
@@ -87,5 +87,44 @@ describe("budget leases (isolate side)", () => {
   it("reports the lease's unused part as still remaining in the rate-limit headers", () => {
     const l = newLease("l", 4, SEC, need, { limitRequests: 100, remainingRequests: 50, limitTokens: 1000, remainingTokens: 500 }, T0);
     expect(leaseRateInfo(l)).toMatchObject({ remainingRequests: 53, remainingTokens: 530 });
+  });
+
+  it("a lease granted ahead of time admits nothing before its second, then a whole second of requests", () => {
+    const ahead = newLease("a", 3, SEC + 1, need, {}, T0, false);
+    expect(ahead.admitted).toBe(0);
+    expect(ahead.inflightCostNusd).toBe(0);
+    expect(ahead.startsAt).toBe((SEC + 1) * 1000);
+    expect(ahead.expiresAt).toBe((SEC + 2) * 1000);
+    expect(admitLocal(ahead, need, (SEC + 1) * 1000 - 1)).toBe(false);
+    expect(ahead.state).toBe("open");
+    expect(admitLocal(ahead, need, (SEC + 1) * 1000)).toBe(true);
+    // Never used: its settle returns every request.
+    ahead.state = "retired";
+    finishLocal(ahead, need, 0, 0, (SEC + 2) * 1000);
+    expect(closingSettle(ahead)).toEqual({ costNusd: 0, tokens: 0, requests: 1 });
+    const unused = newLease("u", 3, SEC + 1, need, {}, T0, false);
+    unused.state = "retired";
+    expect(readyToClose(unused)).toBe(true);
+    expect(closingSettle(unused).requests).toBe(0);
+  });
+
+  it("fetches the next lease ahead: a spare when the count runs dry within the second, the next second's near its end", () => {
+    const start = SEC * 1000;
+    // 4 of 8 admitted in the first 100 ms: at that rate it runs dry this second.
+    const busy = newLease("b", 8, SEC, need, {}, start);
+    for (let i = 0; i < 3; i++) admitLocal(busy, need, start + 100);
+    expect(prefetchSeconds(busy, start + 100)).toEqual([SEC]);
+    // 2 of 100 admitted: plenty this second; the next second's lease once 300 ms are left.
+    const calm = newLease("c", 100, SEC, need, {}, start);
+    admitLocal(calm, need, start + 100);
+    expect(prefetchSeconds(calm, start + 600)).toEqual([]);
+    expect(prefetchSeconds(calm, start + 700)).toEqual([SEC + 1]);
+    // Running dry late in the second: a spare for the rest of it and the next second's lease.
+    for (let i = 0; i < 96; i++) admitLocal(calm, need, start + 750);
+    expect(prefetchSeconds(calm, start + 750)).toEqual([SEC, SEC + 1]);
+    // A quiet isolate (one request so far) fetches nothing ahead; nor does a retired lease.
+    expect(prefetchSeconds(newLease("q", 100, SEC, need, {}, start), start + 900)).toEqual([]);
+    calm.state = "retired";
+    expect(prefetchSeconds(calm, start + 900)).toEqual([]);
   });
 });

@@ -13,14 +13,23 @@
  * Why this stays exact: everything a lease admits was reserved in the DO first, so across all
  * isolates spend and limits stay within their bounds exactly as with one reservation per request;
  * the only difference is that headroom parked in a lease is not available to another isolate for
- * up to a second (bounded by the 1/8 share, and nil when a budget is nearly spent: leases then
+ * up to two seconds (bounded by the 1/8 share, and nil when a budget is nearly spent: leases then
  * shrink to one request). Rate windows stay exact because the DO counts all of a lease's requests
- * in the second it granted it, and the lease admits only within that same second: every request
+ * in one second (its `windowSec`), and the lease admits only within that same second: every request
  * is counted in the bucket of the second it was made in, as a single reservation would be.
  *
- * Workers forbid one request from waiting on another's I/O, so nothing here is a promise: the
- * request that got a lease owns its RPC, later requests only change numbers, and whichever
- * request finishes a retired lease's last call sends its settle from its own context.
+ * Leases ahead of time: a lease that is about to run out (its second nearly over, or its count
+ * going faster than its second) has the next one fetched in the background
+ * ({@link prefetchSeconds}), so requests at the boundary find a lease in memory instead of each
+ * awaiting a DO round trip. A lease for the next second is granted and counted in that second's
+ * bucket (the DO checks it against every window that second belongs to) and admits nothing before
+ * its second starts; one for the current second is a spare that takes over when the current lease
+ * is full. Either way it holds no request until it takes over, and if it never does, its settle
+ * returns everything.
+ *
+ * Leases are plain data that any request of the isolate may change; the request whose call got a
+ * lease owns that RPC, and whichever request finishes a retired lease's last call sends its settle
+ * from its own context.
  */
 import type { RateLimitInfo } from "./ledger";
 
@@ -38,8 +47,12 @@ export interface Need {
 export interface Lease {
   /** The reservation id in the DO. */
   id: string;
-  /** When this isolate got it (its clock): with `admitted`, the rate the next lease is sized by. */
+  /** The epoch second the DO counted its requests in: it admits only within it. */
+  windowSec: number;
+  /** When it started admitting (this isolate's clock): with `admitted`, the rate the next lease is sized by. */
   grantedAt: number;
+  /** It admits nothing before this (a lease granted ahead of time waits for its second). */
+  startsAt: number;
   expiresAt: number;
   /** What the DO reserved: requests, worst-case money and tokens. */
   grant: { requests: number; costNusd: number; tokens: number };
@@ -59,20 +72,26 @@ export interface Lease {
 }
 
 /**
- * A new lease of `granted` requests of size `need`, with the first of them already admitted.
+ * A new lease of `granted` requests of size `need`: with the first of them already admitted (the
+ * request that asked for it), or, granted ahead of time (`admitFirst` false), with none, admitting
+ * from the start of its second.
  * @example newLease("l1", 4, 1_700_000_000, { costNusd: 10, tokens: 5 }, {}, 0).grant // { requests: 4, costNusd: 40, tokens: 20 }
  */
-export function newLease(id: string, granted: number, windowSec: number, need: Need, ratelimit: RateLimitInfo, now: number): Lease {
+export function newLease(id: string, granted: number, windowSec: number, need: Need, ratelimit: RateLimitInfo, now: number, admitFirst = true): Lease {
+  const startsAt = admitFirst ? now : Math.max(now, windowSec * 1000);
+  const first = admitFirst ? 1 : 0;
   return {
     id,
-    grantedAt: now,
+    windowSec,
+    grantedAt: startsAt,
+    startsAt,
     // The DO counted the lease's requests at `windowSec` (its clock); use them only within it.
-    expiresAt: Math.min(now + LEASE_MAX_AGE_MS, (windowSec + 1) * 1000),
+    expiresAt: Math.min(startsAt + LEASE_MAX_AGE_MS, (windowSec + 1) * 1000),
     grant: { requests: granted, costNusd: need.costNusd * granted, tokens: need.tokens * granted },
-    admitted: 1,
-    inflight: 1,
-    inflightCostNusd: need.costNusd,
-    inflightTokens: need.tokens,
+    admitted: first,
+    inflight: first,
+    inflightCostNusd: need.costNusd * first,
+    inflightTokens: need.tokens * first,
     spentNusd: 0,
     spentTokens: 0,
     ratelimit,
@@ -91,7 +110,7 @@ export function ageLease(lease: Lease, now: number): void {
  */
 export function admitLocal(lease: Lease, need: Need, now: number): boolean {
   ageLease(lease, now);
-  if (lease.state !== "open") return false;
+  if (lease.state !== "open" || now < lease.startsAt) return false;
   const fits =
     lease.admitted + 1 <= lease.grant.requests &&
     lease.spentNusd + lease.inflightCostNusd + need.costNusd <= lease.grant.costNusd &&
@@ -149,6 +168,34 @@ export function nextWant(previous: Lease | undefined, now = previous?.expiresAt 
   const openMs = Math.min(LEASE_MAX_AGE_MS, Math.max(MIN_RATE_WINDOW_MS, Math.min(now, previous.expiresAt) - previous.grantedAt));
   const perSecond = (previous.admitted * 1000) / openMs;
   return Math.max(1, Math.min(MAX_LEASE_WANT, Math.ceil(perSecond * 1.5)));
+}
+
+/** A lease must have admitted this many before the next one is fetched ahead (a quiet isolate strands nothing). */
+export const PREFETCH_MIN_ADMITTED = 2;
+/** The next second's lease is fetched once the current one's second has at most this long to go. */
+export const PREFETCH_LEAD_MS = 300;
+/** The shortest time a lease's admissions are spread over when estimating whether it runs dry. */
+const MIN_DRY_RATE_MS = 50;
+
+/**
+ * Which leases to fetch now, in the background, by the second they are for: the current one (a
+ * spare) when at its rate so far the lease runs out of requests before its second ends; the next
+ * one when its second has at most {@link PREFETCH_LEAD_MS} to go. Both may be wanted (a spare
+ * for the rest of this second and the next second's); the caller skips seconds it already holds
+ * or is fetching. Nothing for a lease that is not open or has admitted fewer than
+ * {@link PREFETCH_MIN_ADMITTED}.
+ * @example prefetchSeconds({ ...lease, windowSec: 10, grantedAt: 10_000, expiresAt: 11_000, admitted: 2, grant: { requests: 100, ... } }, 10_800) // [11]
+ * @example prefetchSeconds({ ...lease, windowSec: 10, grantedAt: 10_000, expiresAt: 11_000, admitted: 6, grant: { requests: 8, ... } }, 10_100) // [10]
+ */
+export function prefetchSeconds(lease: Lease, now: number): number[] {
+  if (lease.state !== "open" || lease.admitted < PREFETCH_MIN_ADMITTED || now >= lease.expiresAt) return [];
+  const seconds: number[] = [];
+  const left = lease.grant.requests - lease.admitted;
+  const openMs = Math.max(MIN_DRY_RATE_MS, now - lease.grantedAt);
+  // left / rate < time to go, with rate = admitted / openMs; integers only.
+  if (left * openMs < lease.admitted * (lease.expiresAt - now)) seconds.push(lease.windowSec);
+  if (lease.expiresAt - now <= PREFETCH_LEAD_MS) seconds.push(lease.windowSec + 1);
+  return seconds;
 }
 
 /** OpenAI's x-ratelimit-* facts for a request admitted from the lease (its unused part is still ours). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { budgetStatus, emptyLedger, leaseCount, nextExpiry, reserve, settle, sweep, type ReserveInput } from "./ledger";
+import { budgetStatus, countSecond, emptyLedger, leaseCount, nextExpiry, reserve, settle, sweep, type ReserveInput } from "./ledger";
 
 const T0 = Date.UTC(2026, 6, 15, 12, 0, 0);
 let n = 0;
@@ -129,5 +129,31 @@ describe("leases in the ledger", () => {
     // Four unused requests came back: 8 more fit the rpm of 10.
     expect(reserve(l, input({ scopes: [{ key: "team", rpm: 10 }], count: 8 }), T0).ok).toBe(true);
     expect(reserve(l, input({ scopes: [{ key: "team", rpm: 10 }] }), T0).ok).toBe(false);
+  });
+
+  it("an ahead-of-time lease counts in the next second: checks now include it, and the rpm stays exact across the boundary", () => {
+    const l = emptyLedger();
+    const sec = Math.floor(T0 / 1000);
+    const scopes = [{ key: "team", rpm: 10 }];
+    // 6 requests made now, then a lease of 4 for the next second granted now.
+    expect(reserve(l, input({ scopes, count: 6 }), T0 + 700).ok).toBe(true);
+    const ahead = input({ scopes, count: 4, atSec: sec + 1 });
+    expect(leaseCount(l, ahead, 8, T0 + 700)).toBe(1); // 4 of headroom, at most 1/8 of it
+    expect(reserve(l, ahead, T0 + 700).ok).toBe(true);
+    expect(l.reservations.get(ahead.reservationId)?.atSec).toBe(sec + 1);
+    // Nothing is left now, nor in the next second: the ahead grant is not handed out twice.
+    expect(reserve(l, input({ scopes }), T0 + 800).ok).toBe(false);
+    expect(reserve(l, input({ scopes }), T0 + 1200).ok).toBe(false);
+    // The lease used 1 of its 4: the other 3 return to the next second's bucket.
+    settle(l, { ...ahead, costNusd: 0, tokens: 0, requests: 1 }, T0 + 2000);
+    expect(reserve(l, input({ scopes, count: 3 }), T0 + 2000).ok).toBe(true);
+    expect(reserve(l, input({ scopes }), T0 + 2000).ok).toBe(false);
+  });
+
+  it("counts a reservation at now's second or the next, never earlier or later", () => {
+    expect(countSecond(undefined, 100)).toBe(100);
+    expect(countSecond(101, 100)).toBe(101);
+    expect(countSecond(99, 100)).toBe(100);
+    expect(countSecond(105, 100)).toBe(101);
   });
 });

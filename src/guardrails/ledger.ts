@@ -15,6 +15,11 @@
  * A reservation may cover several requests: a *lease* (see ./lease.ts) is `count` worst cases
  * reserved at once, which an isolate then spends locally. It is admitted by exactly the same
  * checks as `count` single requests, so the invariant above holds for leases too.
+ *
+ * A lease may be granted *ahead of time* for the next second (`atSec`): its requests are counted
+ * in that second's rate bucket, and checked against every window that second belongs to; checks
+ * made now also count that bucket (./window.ts), so what is promised for the next second is
+ * never handed out again meanwhile. Money is reserved at once, as for any lease.
  */
 import { budgetRetryAfterS, periodBounds, type BudgetPeriod } from "./period";
 import { emptyWindow, windowAdd, windowAdjust, windowRetryAfterS, windowUsed, type RateWindow } from "./window";
@@ -70,6 +75,11 @@ export interface ReserveInput {
   ttlMs: number;
   /** Requests covered (default 1): cost, tokens and the rpm count are all multiplied by it. */
   count?: number;
+  /**
+   * Epoch second the requests will be made in, and are counted at: now's (default), or the next
+   * one for a lease granted ahead of time. Anything else is clamped to those two.
+   */
+  atSec?: number;
 }
 
 export interface SettleInput {
@@ -117,6 +127,17 @@ export type ReserveDecision =
   | { ok: false; reason: RefusalReason; scope: string; retryAfterS: number; ratelimit: RateLimitInfo; thresholds: ThresholdEvent[] };
 
 export const THRESHOLDS = [50, 80, 100] as const;
+
+/**
+ * The second a reservation's requests are counted in: the asked one if it is now's or the next,
+ * else the nearest of those (an ahead-of-time lease call that arrived late counts now).
+ * @example countSecond(101, 100) === 101
+ * @example countSecond(99, 100) === 100
+ */
+export function countSecond(asked: number | undefined, nowSec: number): number {
+  if (asked === undefined) return nowSec;
+  return Math.min(nowSec + 1, Math.max(nowSec, asked));
+}
 
 /** When only in-flight reservations block a request, it may fit again soon. */
 const IN_FLIGHT_RETRY_AFTER_S = 2;
@@ -176,7 +197,8 @@ function crossed(s: ScopeState, limitNusd: number, label: string): ThresholdEven
  * @example reserve(ledger, { reservationId: "r1", requestId: "q1", scopes: [{ key: "team", budgetNusd: 10, rpm: 5 }], period: "monthly", costNusd: 3, tokens: 40, ttlMs: 60_000 }, Date.now())
  */
 export function reserve(state: LedgerState, input: ReserveInput, now: number): ReserveDecision {
-  const nowSec = Math.floor(now / 1000);
+  // Rate checks and counts happen at the second the requests are made in (see countSecond).
+  const atSec = countSecond(input.atSec, Math.floor(now / 1000));
   const label = periodBounds(input.period, now).label;
   const count = input.count ?? 1;
   const costNusd = input.costNusd * count;
@@ -184,12 +206,12 @@ export function reserve(state: LedgerState, input: ReserveInput, now: number): R
   const states = input.scopes.map((l) => ({ l, s: scopeState(state, l.key, input.period, now) }));
   for (const { l, s } of states) {
     if (l.rpm !== undefined) {
-      const wait = windowRetryAfterS(s.requests, nowSec, l.rpm, count);
-      if (wait > 0) return { ok: false, reason: "requests", scope: l.key, retryAfterS: wait, ratelimit: rateInfo(state, input.scopes, nowSec), thresholds: [] };
+      const wait = windowRetryAfterS(s.requests, atSec, l.rpm, count);
+      if (wait > 0) return { ok: false, reason: "requests", scope: l.key, retryAfterS: wait, ratelimit: rateInfo(state, input.scopes, atSec), thresholds: [] };
     }
     if (l.tpm !== undefined) {
-      const wait = windowRetryAfterS(s.tokens, nowSec, l.tpm, tokens);
-      if (wait > 0) return { ok: false, reason: "tokens", scope: l.key, retryAfterS: wait, ratelimit: rateInfo(state, input.scopes, nowSec), thresholds: [] };
+      const wait = windowRetryAfterS(s.tokens, atSec, l.tpm, tokens);
+      if (wait > 0) return { ok: false, reason: "tokens", scope: l.key, retryAfterS: wait, ratelimit: rateInfo(state, input.scopes, atSec), thresholds: [] };
     }
   }
   for (const { l, s } of states) {
@@ -207,14 +229,14 @@ export function reserve(state: LedgerState, input: ReserveInput, now: number): R
         reason: "budget",
         scope: l.key,
         retryAfterS: exhausted ? budgetRetryAfterS(input.period, now) : IN_FLIGHT_RETRY_AFTER_S,
-        ratelimit: rateInfo(state, input.scopes, nowSec),
+        ratelimit: rateInfo(state, input.scopes, atSec),
         thresholds,
       };
     }
   }
   for (const { s } of states) {
-    windowAdd(s.requests, nowSec, count);
-    windowAdd(s.tokens, nowSec, tokens);
+    windowAdd(s.requests, atSec, count);
+    windowAdd(s.tokens, atSec, tokens);
     s.reservedNusd += costNusd;
   }
   state.reservations.set(input.reservationId, {
@@ -224,10 +246,10 @@ export function reserve(state: LedgerState, input: ReserveInput, now: number): R
     costNusd,
     tokens,
     requests: count,
-    atSec: nowSec,
+    atSec,
     expiresAt: now + input.ttlMs,
   });
-  return { ok: true, ratelimit: rateInfo(state, input.scopes, nowSec), thresholds: [] };
+  return { ok: true, ratelimit: rateInfo(state, input.scopes, atSec), thresholds: [] };
 }
 
 /** A lease takes at most this fraction (1/n) of any scope's remaining headroom. */
@@ -241,13 +263,13 @@ export const LEASE_SHARE = 8;
  * @example leaseCount(emptyLedger(), { ...input, scopes: [{ key: "team", rpm: 80 }] }, 64, now) === 10
  */
 export function leaseCount(state: LedgerState, input: ReserveInput, want: number, now: number): number {
-  const nowSec = Math.floor(now / 1000);
+  const atSec = countSecond(input.atSec, Math.floor(now / 1000));
   let fit = Number.POSITIVE_INFINITY;
   for (const l of input.scopes) {
     const s = scopeState(state, l.key, input.period, now);
     if (l.budgetNusd !== undefined && input.costNusd > 0) fit = Math.min(fit, Math.floor((l.budgetNusd - s.spentNusd - s.reservedNusd) / input.costNusd));
-    if (l.rpm !== undefined) fit = Math.min(fit, l.rpm - windowUsed(s.requests, nowSec));
-    if (l.tpm !== undefined && input.tokens > 0) fit = Math.min(fit, Math.floor((l.tpm - windowUsed(s.tokens, nowSec)) / input.tokens));
+    if (l.rpm !== undefined) fit = Math.min(fit, l.rpm - windowUsed(s.requests, atSec));
+    if (l.tpm !== undefined && input.tokens > 0) fit = Math.min(fit, Math.floor((l.tpm - windowUsed(s.tokens, atSec)) / input.tokens));
   }
   if (fit < 1) return 0;
   return Math.max(1, Math.min(want, Math.floor(fit / LEASE_SHARE)));

@@ -35,9 +35,14 @@ describe("rate and token limits", () => {
   }, 60_000);
 
   it("team tpm counts the worst case (prompt + max_tokens)", async () => {
-    // Each request reserves ceil(2/3)+4 = 5 prompt tokens + 100 output tokens = 105.
-    const org = await createOrg({ tpm: 350 });
-    const results = await Promise.all(Array.from({ length: 10 }, () => chat(org.apiKey, { ...ask, max_tokens: 100 })));
+    // Each request reserves ceil(2/3)+4 = 5 prompt tokens + 100 output tokens = 105. The upstream
+    // answers only after every request was decided: a settled request counts its actual tokens
+    // (fewer), which would make room for a fourth, depending on timing.
+    await adminOk("PUT", "/providers/sim-slow", { type: "simulated", region: "us" });
+    await adminOk("PUT", "/providers/sim-slow/faults", { mode: "latency", latency_ms: 1500 });
+    await adminOk("PUT", "/models/sim-slow-chat", { targets: [{ provider: "sim-slow", model: "x" }], data_classes: ["public"], price: { input_per_mtok: 1, output_per_mtok: 2 } });
+    const org = await createOrg({ tpm: 350, models: ["sim-slow-chat"] });
+    const results = await Promise.all(Array.from({ length: 10 }, () => chat(org.apiKey, { ...ask, model: "sim-slow-chat", max_tokens: 100 })));
     expect(results.filter((r) => r.status === 200).length).toBe(3);
     const refused = results.find((r) => r.status === 429)!;
     expect((await refused.clone().json<{ error: { code: string } }>()).error.code).toBe("tokens_rate_limit_exceeded");
