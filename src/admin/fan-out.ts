@@ -41,15 +41,23 @@ function target(request: Request): string {
 
 /** True when the request is another edge's fan-out question, signed for this region. */
 async function isVerifiedQuestion(request: Request, env: Env): Promise<boolean> {
+  return (await verifiedQuestionFrom(request, env)) !== undefined;
+}
+
+/**
+ * The region that sent this fan-out question, when its forward signature verifies for this
+ * region (bound to method, path, query, Authorization — or its absence — and origin).
+ */
+export async function verifiedQuestionFrom(request: Request, env: Env): Promise<string | undefined> {
   const signed = request.headers.get(FORWARD_HEADER);
-  if (!signed || !env.FORWARD_SIGNING_KEY) return false;
+  if (!signed || !env.FORWARD_SIGNING_KEY) return undefined;
   const verdict = await verifyForward(env.FORWARD_SIGNING_KEY, signed, {
     method: request.method, target: target(request), authorization: request.headers.get("authorization"),
     body: new Uint8Array(0), origin: request.headers.get(FORWARD_ORIGIN_HEADER) ?? "",
   }, Math.floor(Date.now() / 1000));
-  if (verdict.ok && verdict.to === env.REGION) return true;
+  if (verdict.ok && verdict.to === env.REGION) return verdict.from;
   console.warn(JSON.stringify({ event: "fan_out_marker_ignored", region: env.REGION, reason: verdict.ok ? "wrong_receiver" : verdict.reason }));
-  return false;
+  return undefined;
 }
 
 /**

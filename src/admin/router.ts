@@ -12,7 +12,7 @@ import { ProblemError, problemResponse } from "../errors/problem";
 import { DEFAULT_MAX_BODY_BYTES, parseJsonBody, readBodyText } from "../gateway/body";
 import { GatewayError } from "../errors/openai";
 import { requireRole, verifyAdminToken, type Principal, type Role } from "./auth";
-import { fanOutScope, gather, type RegionSpan } from "./fan-out";
+import { fanOutScope, gather, verifiedQuestionFrom, type RegionSpan } from "./fan-out";
 
 export interface AdminContext<B> {
   env: Env;
@@ -45,6 +45,12 @@ export interface AdminRoute<B = unknown> {
    * caller's role checked in each (src/admin/fan-out.ts).
    */
   spansRegions?: RegionSpan;
+  /**
+   * Also answers another edge's signed fan-out question sent with no Authorization at all (a
+   * cron job's read of every zone, src/admin/zone-read.ts), as the auditor `system:edge-<from>`.
+   * Only for reads of aggregate facts; never for anything a caller could not read anyway.
+   */
+  systemReadable?: boolean;
   handler(c: AdminContext<B>): Promise<unknown>;
 }
 
@@ -76,8 +82,11 @@ export function mountAdminRoutes(app: Hono<{ Bindings: Env }>, base: string, rou
       try {
         const header = c.req.header("authorization") ?? "";
         const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
-        if (!match) throw new ProblemError(401, "Unauthorized", "Send `Authorization: Bearer <admin JWT>`.");
-        const principal = await verifyAdminToken(match[1], { secret: c.env.ADMIN_JWT_SECRET, jwksUrl: c.env.ADMIN_JWKS_URL });
+        const system = !header && route.systemReadable ? await verifiedQuestionFrom(c.req.raw, c.env) : undefined;
+        if (!match && !system) throw new ProblemError(401, "Unauthorized", "Send `Authorization: Bearer <admin JWT>`.");
+        const principal: Principal = match
+          ? await verifyAdminToken(match[1], { secret: c.env.ADMIN_JWT_SECRET, jwksUrl: c.env.ADMIN_JWKS_URL })
+          : { sub: `system:edge-${system}`, role: "auditor" };
         if (route.roles !== "any") requireRole(principal, route.roles);
         let body: unknown = undefined;
         if (route.body) {

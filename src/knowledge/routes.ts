@@ -12,8 +12,10 @@ import { configDb } from "../config/control-db";
 import { audit } from "../config/store";
 import { knowledgeLessons } from "../db/maturity-schema";
 import { ProblemError } from "../errors/problem";
-import { candidates } from "./sources";
-import { KNOWLEDGE_KINDS, queryTerms, rank, type KnowledgeKind } from "./search";
+import { readAllZones } from "../admin/zone-read";
+import type { RegionsReport } from "../admin/region-merge";
+import { candidates, incidentDocs, mergeIncidentDocs } from "./sources";
+import { KNOWLEDGE_KINDS, queryTerms, rank, type KnowledgeDoc, type KnowledgeKind } from "./search";
 
 const LessonCreate = z.object({
   title: z.string().trim().min(1).max(200),
@@ -29,7 +31,7 @@ export const knowledgeRoutes: AdminRoute<unknown>[] = [
   adminRoute({
     method: "get", path: "/knowledge", tag: "knowledge", roles: ["auditor", "finance"],
     summary: "Search incidents, evaluations, governance decisions and lessons learned (query: q, kind, limit)",
-    handler: async ({ env, query }) => {
+    handler: async ({ env, query, request }) => {
       const q = query.get("q") ?? "";
       if (q.length > 500) throw new ProblemError(400, "Invalid Query", "q must be at most 500 characters.");
       const kind = query.get("kind");
@@ -38,8 +40,28 @@ export const knowledgeRoutes: AdminRoute<unknown>[] = [
       const limit = rawLimit === null ? 20 : Number(rawLimit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new ProblemError(400, "Invalid Query", "limit must be an integer from 1 to 100.");
       const terms = queryTerms(q);
-      const docs = await candidates(env, terms, kind ? [kind as KnowledgeKind] : KNOWLEDGE_KINDS);
-      return { query: { q, terms, kind: kind ?? null }, results: rank(docs, terms, Date.now(), limit) };
+      // Incidents live in each zone: every region's, through the internal read below (caller's token).
+      let regions: RegionsReport = { answered: [env.REGION], failed: [], partial: false };
+      const everyZone = async (): Promise<KnowledgeDoc[]> => {
+        const read = await readAllZones<{ data: KnowledgeDoc[] }>(env, {
+          path: `/admin/v1/knowledge/incidents?q=${encodeURIComponent(q)}`, authorization: request.headers.get("authorization"),
+          origin: new URL(request.url).origin, merge: mergeIncidentDocs, local: async () => ({ data: await incidentDocs(env, terms) }),
+        });
+        regions = read.regions;
+        return read.body.data;
+      };
+      const docs = await candidates(env, terms, kind ? [kind as KnowledgeKind] : KNOWLEDGE_KINDS, everyZone);
+      return { query: { q, terms, kind: kind ?? null }, results: rank(docs, terms, Date.now(), limit), regions };
+    },
+  }),
+  adminRoute({
+    method: "get", path: "/knowledge/incidents", tag: "knowledge", roles: ["auditor", "finance"],
+    summary: "Incident candidates of the knowledge search (query: q), gathered from every region; used by /knowledge",
+    spansRegions: { merge: mergeIncidentDocs },
+    handler: async ({ env, query }) => {
+      const q = query.get("q") ?? "";
+      if (q.length > 500) throw new ProblemError(400, "Invalid Query", "q must be at most 500 characters.");
+      return { data: await incidentDocs(env, queryTerms(q)) };
     },
   }),
   adminRoute({

@@ -21,6 +21,8 @@ export interface KnowledgeDoc {
   body: string;
   href: string;
   at: string;
+  /** The zone whose store holds it (incidents read from several regions). */
+  region?: string;
 }
 
 export interface KnowledgeResult {
@@ -31,6 +33,7 @@ export interface KnowledgeResult {
   href: string;
   at: string;
   score: number;
+  region?: string;
 }
 
 export const MAX_TERMS = 8;
@@ -98,5 +101,8 @@ export function rank(docs: readonly KnowledgeDoc[], terms: readonly string[], no
     .filter((x) => x.score > 0)
     .sort((a, b) => b.score - a.score || b.d.at.localeCompare(a.d.at))
     .slice(0, limit)
-    .map(({ d, score }) => ({ kind: d.kind, id: d.id, title: d.title, snippet: snippet(d.body, terms), href: d.href, at: d.at, score: Math.round(score * 100) / 100 }));
+    .map(({ d, score }) => ({
+      kind: d.kind, id: d.id, title: d.title, snippet: snippet(d.body, terms), href: d.href, at: d.at, score: Math.round(score * 100) / 100,
+      ...(d.region ? { region: d.region } : {}),
+    }));
 }

@@ -6,7 +6,9 @@
  * LIKE per term (all must match) and returns at most {@link PER_SOURCE} recent candidates;
  * ./search.ts ranks them.
  */
+import type { RegionPart } from "../admin/region-merge";
 import { configDb } from "../config/control-db";
+import { regionHref } from "../maturity/types";
 import type { Env } from "../env";
 import { liveVersion } from "../governance/store";
 import { likePattern, type KnowledgeDoc, type KnowledgeKind } from "./search";
@@ -21,7 +23,11 @@ function likeAll(expr: string, terms: readonly string[]): { sql: string; args: s
   return { sql: terms.map(() => `${expr} LIKE ? ESCAPE '\\'`).join(" AND "), args: terms.map(likePattern) };
 }
 
-async function incidents(env: Env, terms: readonly string[]): Promise<KnowledgeDoc[]> {
+/**
+ * This zone's incidents matching every term, with their runbook steps.
+ * @example const docs = await incidentDocs(env, ["outage"]);
+ */
+export async function incidentDocs(env: Env, terms: readonly string[]): Promise<KnowledgeDoc[]> {
   const doc = "(title || ' ' || kind || ' ' || subject || ' ' || diagnosis || ' ' || steps)";
   const w = likeAll(doc, terms);
   const { results } = await env.DB.prepare(
@@ -105,12 +111,30 @@ async function lessons(env: Env, terms: readonly string[]): Promise<KnowledgeDoc
   }));
 }
 
-const SOURCES: Record<KnowledgeKind, (env: Env, terms: readonly string[]) => Promise<KnowledgeDoc[]>> = { incident: incidents, evaluation: evaluations, governance, lesson: lessons };
+/** The control-plane sources (global: the same answer from every edge). */
+const CONTROL_SOURCES: Record<Exclude<KnowledgeKind, "incident">, (env: Env, terms: readonly string[]) => Promise<KnowledgeDoc[]>> = { evaluation: evaluations, governance, lesson: lessons };
+
+/** Where the incidents come from: this zone only, or (the route's choice) every region's. */
+export type IncidentSource = (terms: readonly string[]) => Promise<KnowledgeDoc[]>;
 
 /**
  * Candidate documents of the given kinds (all when none) matching every term.
  * @example const docs = await candidates(env, ["outage"], ["incident", "lesson"]);
  */
-export async function candidates(env: Env, terms: readonly string[], kinds: readonly KnowledgeKind[]): Promise<KnowledgeDoc[]> {
-  return (await Promise.all(kinds.map((k) => SOURCES[k](env, terms)))).flat();
+export async function candidates(env: Env, terms: readonly string[], kinds: readonly KnowledgeKind[], incidents: IncidentSource = (t) => incidentDocs(env, t)): Promise<KnowledgeDoc[]> {
+  return (await Promise.all(kinds.map((k) => (k === "incident" ? incidents(terms) : CONTROL_SOURCES[k](env, terms))))).flat();
+}
+
+/**
+ * The fan-out merge of GET /knowledge/incidents: every region's candidates, flagged with their
+ * region and linked to it (`?region=`), ranked later together with the control-plane documents.
+ * @example mergeIncidentDocs([{ region: "eu", body: { data: [doc] } }]).data[0].href.endsWith("?region=eu")
+ */
+export function mergeIncidentDocs(parts: readonly RegionPart[]): { data: KnowledgeDoc[] } {
+  return {
+    data: parts.flatMap((p) => {
+      const list = (p.body as { data?: unknown } | null)?.data;
+      return (Array.isArray(list) ? (list as KnowledgeDoc[]) : []).map((d) => ({ ...d, region: p.region, href: regionHref(d.href, p.region) }));
+    }),
+  };
 }

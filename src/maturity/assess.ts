@@ -39,10 +39,21 @@ export function scoreOf(items: ReadonlyArray<{ status: Verdict["status"] }>): Sc
 
 function evaluateSafely(c: Criterion, facts: MaturityFacts): Verdict {
   try {
-    return c.evaluate(facts);
+    return withZoneGaps(c, facts, c.evaluate(facts));
   } catch (err) {
     return { status: "not_met", reason: "The evaluation failed", evidence: [], missing: [`Evaluation error: ${err instanceof Error ? err.message : String(err)}`] };
   }
+}
+
+/**
+ * A verdict on zone records while some region did not answer rests on part of the organisation:
+ * `missing` names the regions whose records could not be read (a met verdict may still change).
+ * @example withZoneGaps(c, { ...facts, zones: { answered: ["us"], failed: [{ region: "eu", status: null, reason: "unreachable" }], partial: true } }, v).missing
+ */
+export function withZoneGaps(c: Criterion, facts: MaturityFacts, v: Verdict): Verdict {
+  if (!c.readsZones || !facts.zones.failed.length) return v;
+  const gaps = facts.zones.failed.map((f) => `Zone records of region ${f.region}, which did not answer (${f.reason}); this verdict covers ${facts.zones.answered.join(", ") || "no region"} only.`);
+  return { ...v, missing: [...v.missing, ...gaps] };
 }
 
 /**
@@ -55,5 +66,5 @@ export function assess(facts: MaturityFacts, opts: { layer?: LayerId; criteria?:
     const assessed: AssessedCriterion[] = criteria.filter((c) => c.layer === id).map((c) => ({ id: c.id, text: c.text, ...evaluateSafely(c, facts) }));
     return { id, name: LAYER_NAMES[id], score: scoreOf(assessed), criteria: assessed };
   });
-  return { assessed_at: new Date(facts.now).toISOString(), score: scoreOf(layers.flatMap((l) => l.criteria)), layers };
+  return { assessed_at: new Date(facts.now).toISOString(), score: scoreOf(layers.flatMap((l) => l.criteria)), layers, regions: facts.zones };
 }

@@ -3,6 +3,7 @@
  * Everything the criteria read, as plain data. ./gather-facts.ts fills it from the existing
  * tables (nothing here is a stored answer); tests build it by hand. Times are ISO strings.
  */
+import type { RegionsReport } from "../admin/region-merge";
 
 export interface ProposalFact {
   id: string;
@@ -16,6 +17,8 @@ export interface ProposalFact {
 
 export interface ReportFact {
   id: string;
+  /** The zone whose store holds it, when facts were gathered from several regions. */
+  region?: string;
   kind: string;
   period: string;
   trigger: string;
@@ -69,6 +72,11 @@ export interface MaturityFacts {
   /** Epoch ms the facts describe (the assessment time). */
   now: number;
   region: string;
+  /**
+   * Which regions' zone stores the zone facts (reports, incidents, forecasts, agent calls...)
+   * come from; a failed region's records are missing, and criteria that read them say so.
+   */
+  zones: RegionsReport;
   governance: {
     proposals: ProposalFact[];
     versions: Array<{ version: number; appliedAt: string }>;
@@ -90,12 +98,12 @@ export interface MaturityFacts {
     /** Zones with an edge: this one plus REGION_EDGES. */
     edges: string[];
   };
-  restrictedAudits: Array<{ id: string; ts: string; ok: boolean }>;
-  guardrailRecommendations: Array<{ id: string; status: string; guardrail: string; createdAt: string; decidedAt: string | null; impactMeasured: boolean; impactDueAt: string | null }>;
-  forecastAccuracy: Array<{ month: string; scope: string; subject: string; error: number }>;
-  surveys: Array<{ id: string; createdAt: string; responses: number }>;
-  npsInvestigations: Array<{ id: string; openedAt: string; closedAt: string | null }>;
-  incidents: Array<{ id: string; kind: string; drill: boolean; status: string; detectedAt: string; automatedSteps: number }>;
+  restrictedAudits: Array<{ id: string; ts: string; ok: boolean; region?: string }>;
+  guardrailRecommendations: Array<{ id: string; region?: string; status: string; guardrail: string; createdAt: string; decidedAt: string | null; impactMeasured: boolean; impactDueAt: string | null }>;
+  forecastAccuracy: Array<{ region?: string; month: string; scope: string; subject: string; error: number }>;
+  surveys: Array<{ id: string; region?: string; createdAt: string; responses: number }>;
+  npsInvestigations: Array<{ id: string; region?: string; openedAt: string; closedAt: string | null }>;
+  incidents: Array<{ id: string; region?: string; kind: string; drill: boolean; status: string; detectedAt: string; automatedSteps: number }>;
   datasets: DatasetFact[];
   evalRuns: Array<{ id: string; workload: string; suite: string; trigger: string; createdAt: string }>;
   /** Production samples per workload in the sampling window. */
@@ -107,9 +115,9 @@ export interface MaturityFacts {
   /** Latest recorded shadow-agent scan (audit log), if any. */
   lastDiscoveryRunAt: string | null;
   /** A recorded call with a delegation chain of two or more agents. */
-  delegationTraces: Array<{ trace: string; chainLength: number; ts: string }>;
+  delegationTraces: Array<{ trace: string; region?: string; chainLength: number; ts: string }>;
   accessReviews: Array<{ id: string; period: string; status: string; closedAt: string | null; decided: number; items: number }>;
-  baselineDeviations: Array<{ id: string; ts: string; investigated: boolean; agent: string | null }>;
+  baselineDeviations: Array<{ id: string; region?: string; ts: string; investigated: boolean; agent: string | null }>;
   maturity: {
     snapshots: Array<{ id: string; takenAt: string; percent: number }>;
     investigations: Array<{ id: string; openedAt: string; status: string }>;

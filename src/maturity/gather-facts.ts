@@ -2,11 +2,14 @@
  * @module
  * Gathers {@link MaturityFacts} from the tables the other capabilities already keep: one batch on
  * the control-plane D1 (configuration, governance, workloads, agents, audit log, this module's
- * own records) and one on the zone's D1 (reports, audits, forecasts, incidents, NPS, agent calls,
- * alerts). Nothing is stored as an answer: every verdict is recomputed from these rows.
+ * own records) and the zone facts (./zone-facts.ts: reports, audits, forecasts, incidents, NPS,
+ * agent calls, alerts) of every region. Nothing is stored as an answer: every verdict is
+ * recomputed from these rows.
  *
- * In a multi-region deployment the zone half is the answering edge's zone (as every zone-local
- * list in the admin API is); the control half is global.
+ * In a multi-region deployment the zone facts are read from every edge over the admin fan-out
+ * (GET /admin/v1/maturity/zone-facts, src/admin/zone-read.ts) with the caller's own token, so
+ * each region checks the caller's role; the quarterly cron has no caller and asks as the system
+ * (a signed forward with no Authorization, accepted by that route only). The control half is global.
  */
 import { configDb } from "../config/control-db";
 import type { Env } from "../env";
@@ -15,7 +18,10 @@ import { verifyChain } from "../governance/chain";
 import { checkArtifacts, checkResult } from "../governance/check";
 import { listVersions, liveContext, liveVersion } from "../governance/store";
 import type { MaturityFacts, WorkloadFact } from "./facts";
-import { batchNamed, controlQueries, zoneQueries, type Row } from "./queries";
+import { regionHref } from "./types";
+import { readAllZones } from "../admin/zone-read";
+import { batchNamed, controlQueries, type Row } from "./queries";
+import { gatherZoneFacts, mergeZoneFactsParts, type ZoneFacts } from "./zone-facts";
 
 const DAY = 86_400_000;
 const str = (v: unknown): string => (v === null || v === undefined ? "" : String(v));
@@ -79,31 +85,27 @@ async function governanceFacts(env: Env, now: number): Promise<MaturityFacts["go
   };
 }
 
-/**
- * The candidate traces (a tool call made through a chain of two or more agents) whose delegation
- * record also exists in the Delegation object: issuance or exchange there, the call in
- * agent_calls, so /admin/v1/delegations/{trace} shows the chain end to end. Newest five only.
- */
-async function endToEndTraces(env: Env, candidates: Row[]): Promise<MaturityFacts["delegationTraces"]> {
-  const out: MaturityFacts["delegationTraces"] = [];
-  for (const r of candidates.slice(0, 5)) {
-    const trace = str(r.trace);
-    const events = await env.DELEGATION.get(env.DELEGATION.idFromName(`trace:${trace}`)).events();
-    if (events.some((e) => e.chain.length >= 2)) out.push({ trace, chainLength: num(r.len), ts: str(r.ts) });
-  }
-  return out;
+/** The internal admin read of one edge's zone facts (src/maturity/routes.ts). */
+export const ZONE_FACTS_PATH = "/admin/v1/maturity/zone-facts";
+
+/** Who asks: an admin caller (their Authorization and the origin they called) or, with null, the system. */
+export interface FactsCaller {
+  authorization: string | null;
+  origin?: string;
 }
 
 /**
- * Reads every fact the criteria need, as of `now`.
- * @example const facts = await gatherFacts(env, Date.now());
+ * Reads every fact the criteria need, as of `now`, with the zone facts of every region.
+ * @example const facts = await gatherFacts(env, Date.now(), { authorization: request.headers.get("authorization") });
  */
-export async function gatherFacts(env: Env, now: number): Promise<MaturityFacts> {
+export async function gatherFacts(env: Env, now: number, caller: FactsCaller = { authorization: null }): Promise<MaturityFacts> {
   const since = (days: number) => new Date(now - days * DAY).toISOString();
   const governance = await governanceFacts(env, now);
   const c = await batchNamed(configDb(env), controlQueries(since));
-  const z = await batchNamed(env.DB, zoneQueries());
-  const firstCall = new Map(z.firstCalls.map((r) => [str(r.agent), str(r.first)]));
+  const { body: z, regions: zones } = await readAllZones<ZoneFacts>(env, {
+    path: ZONE_FACTS_PATH, authorization: caller.authorization, origin: caller.origin, merge: mergeZoneFactsParts, local: () => gatherZoneFacts(env),
+  });
+  const firstCall = new Map(Object.entries(z.firstCalls));
   const baselines = new Set(c.baselines.map((r) => str(r.agent)));
   const accepted = c.baselineAccepts.map((r) => ({ agent: str(r.resource).split("/")[1] ?? "", ts: str(r.ts) }));
   const guardrails = z.guardrails;
@@ -112,8 +114,9 @@ export async function gatherFacts(env: Env, now: number): Promise<MaturityFacts>
   return {
     now,
     region: env.REGION ?? "us",
+    zones,
     governance,
-    reports: z.reports.map((r) => ({ id: str(r.id), kind: str(r.kind), period: str(r.period), trigger: str(r.trigger), status: str(r.status), createdAt: str(r.created_at) })),
+    reports: z.reports,
     routing: { workloads: workloadFacts(c.workloads, c.rules) },
     drills: c.drills.map((r) => ({ id: str(r.id), ts: str(r.ts), verdict: str(r.verdict), trigger: str(r.trigger) })),
     regions: {
@@ -121,12 +124,12 @@ export async function gatherFacts(env: Env, now: number): Promise<MaturityFacts>
       providerRegions: Object.fromEntries(c.providerRegions.map((r) => [str(r.region), num(r.n)])),
       edges: [...new Set(edges)],
     },
-    restrictedAudits: z.restrictedAudits.map((r) => ({ id: str(r.id), ts: str(r.ts), ok: !!num(r.ok) })),
-    guardrailRecommendations: guardrails.map((r) => ({ id: str(r.id), status: str(r.status), guardrail: str(r.guardrail), createdAt: str(r.created_at), decidedAt: strOrNull(r.decided_at), impactMeasured: !!num(r.measured), impactDueAt: strOrNull(r.impact_due_at) })),
-    forecastAccuracy: z.forecastAccuracy.map((r) => ({ month: str(r.month), scope: str(r.scope), subject: str(r.subject), error: num(r.error) })),
-    surveys: z.surveys.map((r) => ({ id: str(r.id), createdAt: str(r.created_at), responses: num(r.responses) })),
-    npsInvestigations: z.npsInvestigations.map((r) => ({ id: str(r.id), openedAt: str(r.opened_at), closedAt: strOrNull(r.closed_at) })),
-    incidents: z.incidents.map((r) => ({ id: str(r.id), kind: str(r.kind), drill: !!num(r.drill), status: str(r.status), detectedAt: str(r.detected_at), automatedSteps: num(r.automated) })),
+    restrictedAudits: z.restrictedAudits,
+    guardrailRecommendations: guardrails.map(({ decidedBy: _by, ...r }) => r),
+    forecastAccuracy: [...z.forecastAccuracy].sort((a, b) => a.month.localeCompare(b.month)),
+    surveys: z.surveys,
+    npsInvestigations: z.npsInvestigations,
+    incidents: z.incidents,
     datasets: c.datasets.map((r) => ({ workload: str(r.workload), version: num(r.version), suite: str(r.suite), examples: num(r.examples), coverage: num(r.coverage), createdAt: str(r.created_at) })),
     evalRuns: c.evalRuns.map((r) => ({ id: str(r.id), workload: str(r.workload), suite: str(r.suite), trigger: str(r.trigger), createdAt: str(r.created_at) })),
     samplesByWorkload: Object.fromEntries(c.samples.map((r) => [str(r.workload), { count: num(r.n), latest: str(r.latest) }])),
@@ -145,12 +148,11 @@ export async function gatherFacts(env: Env, now: number): Promise<MaturityFacts>
     }),
     discoveries: c.discoveries.map((r) => ({ id: str(r.id), status: str(r.status), firstSeen: str(r.first_seen), resolvedAt: strOrNull(r.resolved_at) })),
     lastDiscoveryRunAt: strOrNull(c.lastDiscoveryRun[0]?.ts),
-    delegationTraces: await endToEndTraces(env, z.delegationTraces),
+    delegationTraces: z.delegationTraces,
     accessReviews: c.accessReviews.map((r) => ({ id: str(r.id), period: str(r.period), status: str(r.status), closedAt: strOrNull(r.closed_at), decided: num(r.decided), items: num(r.items) })),
     // A deviation is investigated once acknowledged or resolved, or once the new behaviour was accepted.
-    baselineDeviations: z.deviations.map((r) => ({
-      id: str(r.id), ts: str(r.ts), agent: strOrNull(r.agent),
-      investigated: !!(r.acknowledged_at || r.resolved_at) || accepted.some((a) => a.agent === str(r.agent) && a.ts >= str(r.ts)),
+    baselineDeviations: z.deviations.map(({ acknowledged, ...r }) => ({
+      ...r, investigated: acknowledged || accepted.some((a) => a.agent === r.agent && a.ts >= r.ts),
     })),
     maturity: {
       snapshots: c.snapshots.map((r) => ({ id: str(r.id), takenAt: str(r.taken_at), percent: num(r.percent) })),
@@ -159,15 +161,15 @@ export async function gatherFacts(env: Env, now: number): Promise<MaturityFacts>
     },
     feedback: {
       waiting: [
-        ...guardrails.filter((r) => r.status === "open").map((r) => ({ kind: "guardrail recommendation", id: str(r.id), createdAt: str(r.created_at), href: "/admin/v1/guardrails/recommendations" })),
+        ...guardrails.filter((r) => r.status === "open").map((r) => ({ kind: "guardrail recommendation", id: r.id, createdAt: r.createdAt, href: regionHref("/admin/v1/guardrails/recommendations", r.region) })),
         ...c.evalRecommendations.filter((r) => r.status === "open" && (r.decision === "promote" || r.decision === "flag")).map((r) => ({ kind: "model-upgrade recommendation", id: str(r.id), createdAt: str(r.created_at), href: "/admin/v1/evals/recommendations" })),
         ...governance.proposals.filter((p) => p.status === "open" && p.source === "evidence-job").map((p) => ({ kind: "governance evidence proposal", id: p.id, createdAt: p.createdAt, href: `/admin/v1/governance/proposals/${p.id}` })),
         ...c.openRecommendations.map((r) => ({ kind: "maturity recommendation", id: str(r.id), createdAt: str(r.created_at), href: "/admin/v1/maturity/recommendations" })),
       ],
       // Auto-applied tuning (decided by the system) is not a human review.
-      decided: num(c.decisions[0]?.n) + guardrails.filter((r) => r.status !== "open" && r.decided_by && !/^(system|cron):/.test(str(r.decided_by))).length,
+      decided: num(c.decisions[0]?.n) + guardrails.filter((r) => r.status !== "open" && r.decidedBy && !/^(system|cron):/.test(r.decidedBy)).length,
       automatedAudited: num(c.automatedAudited[0]?.n),
     },
-    knowledge: { incidents: num(z.incidentCount[0]?.n), evaluations: num(k.evaluations), governance: num(k.governance), lessons: num(k.lessons), npsLessons: num(k.nps_lessons) },
+    knowledge: { incidents: z.incidentCount, evaluations: num(k.evaluations), governance: num(k.governance), lessons: num(k.lessons), npsLessons: num(k.nps_lessons) },
   };
 }

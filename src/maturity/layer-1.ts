@@ -4,10 +4,10 @@
  * compliance report archive and the quarterly reviews.
  */
 import type { MaturityFacts, ReportFact } from "./facts";
-import { ageDays, latestConsecutivePair, met, notMet, plural, type Criterion, type Evidence } from "./types";
+import { ageDays, latestConsecutivePair, met, notMet, plural, regionHref, type Criterion, type Evidence } from "./types";
 
 const proposalHref = (id: string) => `/admin/v1/governance/proposals/${encodeURIComponent(id)}`;
-const reportEvidence = (r: ReportFact): Evidence => ({ label: `${r.kind} report ${r.period} (${r.trigger}, ${r.status})`, href: `/admin/v1/reports/${encodeURIComponent(r.id)}`, at: r.createdAt });
+const reportEvidence = (r: ReportFact): Evidence => ({ label: `${r.kind} report ${r.period} (${r.trigger}, ${r.status})`, href: regionHref(`/admin/v1/reports/${encodeURIComponent(r.id)}`, r.region), at: r.createdAt });
 
 /**
  * Compliance reports made by the scheduler, by period; `sentOnly` keeps those delivered.
@@ -55,6 +55,7 @@ const evidenceBasedChanges: Criterion = {
 const complianceDistributed: Criterion = {
   id: "l1.compliance-reports-distributed",
   layer: "layer-1",
+  readsZones: true,
   text: "Compliance reports are generated automatically and have been distributed for at least two consecutive reporting periods.",
   action: "Keep the monthly-reports cron running with REVIEW_BOARD_EMAIL and FINANCE_EMAIL set, and fix any undelivered report.",
   evaluate(f) {

@@ -4,7 +4,7 @@
  * provider regions, and the restricted-content audits.
  */
 import type { MaturityFacts, WorkloadFact } from "./facts";
-import { ageDays, latestConsecutivePair, met, notApplicable, notMet, plural, type Criterion, type Evidence } from "./types";
+import { ageDays, latestConsecutivePair, met, notApplicable, notMet, plural, regionHref, type Criterion, type Evidence } from "./types";
 
 /** Strategies that optimise for a signal (ordered and weighted lists do not). */
 const OPTIMISING = new Set(["lowest_cost", "lowest_latency", "score"]);
@@ -90,13 +90,14 @@ const regional: Criterion = {
 const tieredLogging: Criterion = {
   id: "l2.tiered-logging-audited",
   layer: "layer-2",
+  readsZones: true,
   text: "Tiered prompt logging is enforced and at least one audit has verified that Restricted-tier content is not present in accessible logs.",
   action: "Run the restricted-content audit (POST /admin/v1/audits/restricted; it also runs daily) and fix any violation it reports.",
   evaluate(f) {
     const sorted = [...f.restrictedAudits].sort((a, b) => b.ts.localeCompare(a.ts));
     const latest = sorted[0];
     const lastOk = sorted.find((a) => a.ok);
-    const evidence: Evidence[] = sorted.slice(0, 3).map((a) => ({ label: `Restricted audit ${a.id}: ${a.ok ? "clean" : "violations"}`, href: "/admin/v1/audits/restricted", at: a.ts }));
+    const evidence: Evidence[] = sorted.slice(0, 3).map((a) => ({ label: `Restricted audit ${a.id}: ${a.ok ? "clean" : "violations"}`, href: regionHref("/admin/v1/audits/restricted", a.region), at: a.ts }));
     if (!latest) return notMet(["A restricted-content audit report (none has run)."]);
     // A clean audit proves enforcement only until the next one finds something.
     if (!latest.ok) return notMet([`A clean latest audit: ${latest.id} (${latest.ts.slice(0, 10)}) found restricted content in a log store.`], evidence);

@@ -3,7 +3,7 @@
  * Layer 5 (Agent Security) exit criteria, judged from the agent registry, recorded tool calls
  * and delegation chains, shadow-agent discoveries, access reviews, baselines and their alerts.
  */
-import { ageDays, met, notApplicable, notMet, plural, type Criterion, type Evidence } from "./types";
+import { ageDays, met, notApplicable, notMet, plural, regionHref, type Criterion, type Evidence } from "./types";
 
 /** Baselines are owed to agents active for longer than this. */
 export const BASELINE_ACTIVITY_DAYS = 30;
@@ -56,6 +56,7 @@ const shadowDiscovery: Criterion = {
 const delegationTraced: Criterion = {
   id: "l5.delegation-traced",
   layer: "layer-5",
+  readsZones: true,
   text: "Delegation chains are enforced with depth limits, and at least one multi-agent delegation has been traced end-to-end in audit logs.",
   action: "Exercise a delegation (token exchange to a sub-agent that then calls a tool) so a chain of two or more agents is recorded; trace it at /admin/v1/delegations/:trace.",
   evaluate(f) {
@@ -102,6 +103,7 @@ const accessReview: Criterion = {
 const baselines: Criterion = {
   id: "l5.behavioral-baselines",
   layer: "layer-5",
+  readsZones: true,
   text: "Behavioral baselines exist for all agents with more than 30 days of activity, and at least one deviation alert has been investigated.",
   action: "Keep the daily agent-baselines cron on; acknowledge or resolve deviation alerts, or accept the new behaviour (POST /admin/v1/agents/:id/baseline/accept).",
   evaluate(f) {
@@ -110,7 +112,7 @@ const baselines: Criterion = {
     const investigated = f.baselineDeviations.filter((d) => d.investigated);
     const evidence: Evidence[] = [
       ...seasoned.filter((a) => a.hasBaseline).slice(0, 5).map((a) => ({ label: `${a.id}: baseline`, href: `${agentHref(a.id)}/baseline` })),
-      ...investigated.slice(0, 3).map((d) => ({ label: `Deviation alert ${d.id}${d.agent ? ` (${d.agent})` : ""} investigated`, href: "/admin/v1/alerts?kind=agent_baseline_deviation", at: d.ts })),
+      ...investigated.slice(0, 3).map((d) => ({ label: `Deviation alert ${d.id}${d.agent ? ` (${d.agent})` : ""} investigated`, href: regionHref("/admin/v1/alerts?kind=agent_baseline_deviation", d.region), at: d.ts })),
     ];
     const missing = [
       ...without.map((a) => `${a.id}: a behavioural baseline (active since ${a.firstCallAt!.slice(0, 10)}).`),

@@ -12,7 +12,8 @@ import { ProblemError } from "../errors/problem";
 import { GatewayError } from "../errors/openai";
 import { DEFAULT_MAX_BODY_BYTES, parseJsonBody, readBodyText } from "../gateway/body";
 import { assess } from "./assess";
-import { gatherFacts } from "./gather-facts";
+import { gatherFacts, type FactsCaller } from "./gather-facts";
+import { gatherZoneFacts, mergeZoneFactsParts } from "./zone-facts";
 import { decideRecommendation, listRecommendations, syncRecommendations } from "./recommendations";
 import { completeItem, generateReview, listReviews } from "./reviews";
 import { closeInvestigation, listInvestigations, listSnapshots, takeSnapshot } from "./snapshots";
@@ -57,16 +58,27 @@ async function optionalBody<T>(schema: z.ZodType<T>, request: Request, env: Pick
   return parsed.data;
 }
 
+/** The caller's own token and origin: every region checks the caller's role for its zone facts. */
+const callerOf = (request: Request): FactsCaller => ({ authorization: request.headers.get("authorization"), origin: new URL(request.url).origin });
+
 const idParam = (p: Record<string, string>, name: string): string => String(p[name] ?? "").slice(0, 200);
 
 export const maturityRoutes: AdminRoute<unknown>[] = [
   adminRoute({
     method: "get", path: "/maturity", tag: "maturity", roles: READERS,
     summary: "Live Stage 3 self-assessment: every exit criterion with status, evidence and what is missing (query: layer)",
-    handler: async ({ env, query }) => {
+    handler: async ({ env, query, request }) => {
       const layer = layerParam(query);
-      return assess(await gatherFacts(env, Date.now()), { layer });
+      return assess(await gatherFacts(env, Date.now(), callerOf(request)), { layer });
     },
+  }),
+  adminRoute({
+    method: "get", path: "/maturity/zone-facts", tag: "maturity", roles: READERS,
+    summary: "The zone records the assessment reads (reports, incidents, forecasts, agent calls...), gathered from every region; used by /maturity and the quarterly snapshot",
+    spansRegions: { merge: mergeZoneFactsParts },
+    // The quarterly snapshot runs from a cron with no caller: it asks as the system (signed forward).
+    systemReadable: true,
+    handler: async ({ env }) => gatherZoneFacts(env),
   }),
   adminRoute({
     method: "get", path: "/maturity/history", tag: "maturity", roles: READERS,
@@ -76,7 +88,7 @@ export const maturityRoutes: AdminRoute<unknown>[] = [
   adminRoute({
     method: "post", path: "/maturity/snapshots", tag: "maturity", roles: [], status: 201,
     summary: "Take a snapshot now (a decrease opens an investigation)",
-    handler: async ({ env, principal }) => takeSnapshot(env, { trigger: "manual", actor: principal.sub, now: Date.now() }),
+    handler: async ({ env, principal, request }) => takeSnapshot(env, { trigger: "manual", actor: principal.sub, now: Date.now(), caller: callerOf(request) }),
   }),
   adminRoute({
     method: "get", path: "/maturity/investigations", tag: "maturity", roles: READERS,
@@ -113,11 +125,11 @@ export const maturityRoutes: AdminRoute<unknown>[] = [
   adminRoute({
     method: "get", path: "/maturity/recommendations", tag: "maturity", roles: READERS,
     summary: "Recommendations, one per not-met criterion (refreshed from the live assessment; query: status)",
-    handler: async ({ env, query }) => {
+    handler: async ({ env, query, request }) => {
       const status = query.get("status") ?? undefined;
       if (status && !["open", "accepted", "dismissed"].includes(status)) throw new ProblemError(400, "Invalid Query", "status must be open, accepted or dismissed.");
       const now = Date.now();
-      await syncRecommendations(env, assess(await gatherFacts(env, now)), now);
+      await syncRecommendations(env, assess(await gatherFacts(env, now, callerOf(request))), now);
       return { recommendations: await listRecommendations(env, status) };
     },
   }),

@@ -13,7 +13,7 @@ import type { Env } from "../env";
 import { ProblemError } from "../errors/problem";
 import { raiseAlert } from "../operations/alerts";
 import { assess } from "./assess";
-import { gatherFacts } from "./gather-facts";
+import { gatherFacts, type FactsCaller } from "./gather-facts";
 import { syncRecommendations } from "./recommendations";
 import type { Assessment, CriterionStatus, Score } from "./types";
 
@@ -75,8 +75,9 @@ function view(r: typeof m.maturitySnapshots.$inferSelect): SnapshotView {
  * refreshes the recommendations.
  * @example const snap = await takeSnapshot(env, { trigger: "manual", actor: "alice", now: Date.now() });
  */
-export async function takeSnapshot(env: Env, opts: { trigger: SnapshotTrigger; actor: string; now: number }): Promise<SnapshotView & { investigation_id?: string }> {
-  const assessment = assess(await gatherFacts(env, opts.now));
+export async function takeSnapshot(env: Env, opts: { trigger: SnapshotTrigger; actor: string; now: number; caller?: FactsCaller }): Promise<SnapshotView & { investigation_id?: string }> {
+  // No caller (the quarterly cron): the zone facts of the other regions are read as the system.
+  const assessment = assess(await gatherFacts(env, opts.now, opts.caller));
   const s = snapshotOf(assessment);
   const takenAt = new Date(opts.now).toISOString();
   // Every regional edge fires the quarterly cron: the quarter's id lets only the first one record.

@@ -53,6 +53,7 @@ const annual: Criterion = {
 const feedbackLoops: Criterion = {
   id: "s.feedback-loops",
   layer: "sustaining",
+  readsZones: true,
   text: "Feedback Loops: every automated system has a feedback loop; automated recommendations are reviewed and automated actions are auditable.",
   action: "Decide the automated recommendations that have waited more than 30 days (guardrail tuning, governance evidence proposals, model upgrades, maturity).",
   evaluate(f) {
@@ -75,6 +76,7 @@ const feedbackLoops: Criterion = {
 const knowledgeSharing: Criterion = {
   id: "s.knowledge-sharing",
   layer: "sustaining",
+  readsZones: true,
   text: "Knowledge Sharing: lessons learned, incident reports, evaluation results and governance decisions are shared across teams in a centralized knowledge base.",
   action: "Write down lessons learned (POST /admin/v1/knowledge/lessons) after incidents and reviews; incidents, evaluations and governance decisions are indexed automatically.",
   evaluate(f) {

@@ -19,7 +19,7 @@ const month = (now: number, monthsAgo: number) => {
 /** No records anywhere: what a fresh deployment looks like. */
 export function emptyFacts(now: number): MaturityFacts {
   return {
-    now, region: "us",
+    now, region: "us", zones: { answered: ["us"], failed: [], partial: false },
     governance: { proposals: [], versions: [], chainBrokenAt: null, consistency: { ran: false, errors: 0, warnings: 0, version: null }, regulatoryMap: null, reviews: [] },
     reports: [], routing: { workloads: [] }, drills: [], regions: { teamZones: {}, providerRegions: {}, edges: ["us"] }, restrictedAudits: [],
     guardrailRecommendations: [], forecastAccuracy: [], surveys: [], npsInvestigations: [], incidents: [], datasets: [], evalRuns: [],

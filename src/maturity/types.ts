@@ -35,6 +35,11 @@ export interface Criterion {
   text: string;
   /** What to do when it is not met (becomes the recommendation's action). */
   action: string;
+  /**
+   * Reads zone facts (reports, incidents, forecasts, agent calls...): when a region did not
+   * answer, the verdict says so in `missing` instead of judging a part of the organisation.
+   */
+  readsZones?: boolean;
   evaluate(facts: MaturityFacts): Verdict;
 }
 
@@ -63,6 +68,8 @@ export interface Assessment {
   assessed_at: string;
   score: Score;
   layers: AssessedLayer[];
+  /** Which regions' zone stores the verdicts rest on. */
+  regions: MaturityFacts["zones"];
 }
 
 const DAY_MS = 86_400_000;
@@ -99,6 +106,15 @@ export function latestConsecutivePair(months: readonly string[]): [string, strin
   const set = new Set(months);
   for (const m of [...set].sort().reverse()) if (set.has(previousMonth(m))) return [m, previousMonth(m)];
   return undefined;
+}
+
+/**
+ * An admin path for a record that lives in one zone: `?region=` (or `&region=`) names it when
+ * known, so the link reads that region's store from any edge.
+ * @example regionHref("/admin/v1/reports/rep_1", "eu") // "/admin/v1/reports/rep_1?region=eu"
+ */
+export function regionHref(href: string, region: string | undefined): string {
+  return region ? `${href}${href.includes("?") ? "&" : "?"}region=${encodeURIComponent(region)}` : href;
 }
 
 /** "2 of 3" style counts read better in summaries than bare numbers. */

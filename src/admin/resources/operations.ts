@@ -152,6 +152,8 @@ export const operationsRoutes: AdminRoute<unknown>[] = [
     method: "get", path: "/incidents/:id", tag: "operations",
     summary: "One incident: timeline, diagnosis, every runbook step, its alerts",
     roles: ["finance", "auditor", "team-owner"],
+    // Incidents live in the zone that detected them: found in whichever region has it (`?region=` asks one).
+    spansRegions: { find: true },
     handler: async ({ env, params, principal }) => {
       const inc = await incidentDetail(env, String(params.id).slice(0, 128));
       if (!inc || (principal.role === "team-owner" && inc.team !== principal.team)) throw new ProblemError(404, "Not Found", `No incident ${String(params.id).slice(0, 128)}.`);
