@@ -13,11 +13,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
 import { SignJWT } from "jose";
-import { WebSocket } from "undici";
 import { startMockUpstream } from "../mock-upstream.mjs";
 import { LOCAL_ADMIN_JWT_SECRET } from "../lib/local-config.mjs";
 import { ROOT, applyMigrations, buildWorker, startGateway, withLocalD1 } from "../lib/runtime.mjs";
 import { benchCases as allCases } from "./cases.mjs";
+import { openInspector } from "./inspector.mjs";
 
 const SECONDS = Number(process.env.PROFILE_SECONDS ?? 10);
 const INTERVAL_US = Number(process.env.PROFILE_INTERVAL_US ?? 100);
@@ -66,28 +66,6 @@ function aggregate(profile, moduleOf, bundleName) {
   return { total, fns: sorted(fns), mods: sorted(mods) };
 }
 
-async function inspector(port, workerName = "switchyard") {
-  const targets = await (await fetch(`http://127.0.0.1:${port}/json/list`)).json();
-  const target = targets.find((t) => String(t.title ?? t.id) === workerName) ?? targets.find((t) => String(t.title ?? t.id).includes(workerName));
-  if (!target) throw new Error(`no inspector target for ${workerName}: ${targets.map((t) => t.title).join(", ")}`);
-  const ws = new WebSocket(target.webSocketDebuggerUrl ?? `ws://127.0.0.1:${port}/${target.id}`);
-  await new Promise((resolve, reject) => ((ws.onopen = resolve), (ws.onerror = reject)));
-  let next = 1;
-  const pending = new Map();
-  ws.onmessage = (e) => {
-    const msg = JSON.parse(String(e.data));
-    pending.get(msg.id)?.(msg);
-    pending.delete(msg.id);
-  };
-  const call = (method, params = {}) =>
-    new Promise((resolve, reject) => {
-      const id = next++;
-      pending.set(id, (msg) => (msg.error ? reject(new Error(`${method}: ${msg.error.message}`)) : resolve(msg.result)));
-      ws.send(JSON.stringify({ id, method, params }));
-    });
-  return { call, title: target.title, close: () => ws.close() };
-}
-
 async function put(base, token, route, body, method = "PUT") {
   const res = await fetch(`${base}/admin/v1${route}`, { method, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body) });
   if (!res.ok) throw new Error(`${method} ${route}: ${res.status} ${await res.text()}`);
@@ -109,7 +87,7 @@ try {
   await ctx.put("/workloads/bench", { team: "bench", default_data_class: "public", allowed_models: [...new Set(allCases.flatMap((c) => c.models ?? []))], lifecycle: "production" });
   const { api_key } = await ctx.put("/keys", { workload: "bench" }, "POST");
   await new Promise((r) => setTimeout(r, 2500));
-  const session = await inspector(INSPECTOR_PORT);
+  const session = await openInspector(INSPECTOR_PORT);
   console.log(`profiling isolate "${session.title}", ${SECONDS} s per case, ${CONNECTIONS} connections, sampling every ${INTERVAL_US} µs`);
   await session.call("Profiler.enable");
   await session.call("Profiler.setSamplingInterval", { interval: INTERVAL_US });

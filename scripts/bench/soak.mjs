@@ -7,8 +7,7 @@
 // a heap that levels off while RSS climbs is the runtime's simulators, not the gateway.
 import { readFileSync, readdirSync } from "node:fs";
 import autocannon from "autocannon";
-// undici's WebSocket (a dependency of miniflare): Node 20 has no global WebSocket.
-import { WebSocket } from "undici";
+import { openInspector } from "./inspector.mjs";
 
 /** `/proc` entries of the workerd processes this bench started (children of this process). */
 export function workerdChildren() {
@@ -48,34 +47,16 @@ export function rssMb(pids) {
  * the gateway is the one named "switchyard") and returns a function reading its JS heap in MB.
  */
 export async function gatewayHeapProbe(inspectorPort, workerName = "switchyard") {
-  const targets = await (await fetch(`http://127.0.0.1:${inspectorPort}/json/list`)).json();
-  const target = targets.find((t) => String(t.title ?? t.id).includes(workerName) && !String(t.title).includes(":"))
-    ?? targets.find((t) => String(t.title ?? t.id).includes(workerName));
-  if (!target) throw new Error(`no inspector target for ${workerName}: ${targets.map((t) => t.title).join(", ")}`);
-  const ws = new WebSocket(target.webSocketDebuggerUrl ?? `ws://127.0.0.1:${inspectorPort}/${target.id}`);
-  await new Promise((resolve, reject) => ((ws.onopen = resolve), (ws.onerror = reject)));
-  let next = 1;
-  const pending = new Map();
-  ws.onmessage = (e) => {
-    const msg = JSON.parse(String(e.data));
-    pending.get(msg.id)?.(msg);
-    pending.delete(msg.id);
-  };
-  const call = (method, params = {}) =>
-    new Promise((resolve) => {
-      const id = next++;
-      pending.set(id, resolve);
-      ws.send(JSON.stringify({ id, method, params }));
-    });
+  const { call, title, close } = await openInspector(inspectorPort, workerName);
   return {
-    title: target.title,
+    title,
     async heapMb() {
       // A full GC first, so the figure is what the isolate retains, not garbage not yet collected.
       await call("HeapProfiler.collectGarbage");
-      const r = await call("Runtime.getHeapUsage");
-      return r.result ? +(r.result.usedSize / 1024 / 1024).toFixed(1) : null;
+      const r = await call("Runtime.getHeapUsage").catch(() => null);
+      return r ? +(r.usedSize / 1024 / 1024).toFixed(1) : null;
     },
-    close: () => ws.close(),
+    close,
   };
 }
 
