@@ -19,6 +19,24 @@ const ACTIVE = new Set(["staging", "production"]);
 export const activeWorkloads = (f: MaturityFacts): WorkloadFact[] => f.routing.workloads.filter((w) => ACTIVE.has(w.lifecycle));
 const wl = (id: string) => `/admin/v1/workloads/${encodeURIComponent(id)}`;
 
+/** One workload's verdict for a per-workload criterion: its evidence, and what it still lacks. */
+interface WorkloadVerdict {
+  evidence?: Evidence;
+  missing?: string[];
+}
+
+/**
+ * Judges every workload in `workloads`: met only when none lacks anything (evidence is kept
+ * either way); not met with `none` when there is no workload to judge.
+ */
+function judgeEach(workloads: WorkloadFact[], none: string, judge: (w: WorkloadFact) => WorkloadVerdict, metReason: string): ReturnType<Criterion["evaluate"]> {
+  if (!workloads.length) return notMet([none]);
+  const verdicts = workloads.map(judge);
+  const evidence = verdicts.flatMap((v) => (v.evidence ? [v.evidence] : []));
+  const missing = verdicts.flatMap((v) => v.missing ?? []);
+  return missing.length ? notMet(missing, evidence) : met(metReason, evidence);
+}
+
 const goldenDatasets: Criterion = {
   id: "l4.golden-datasets",
   layer: "layer-4",
@@ -26,18 +44,15 @@ const goldenDatasets: Criterion = {
   action: "Upload a golden dataset of at least 100 examples for each staging/production workload and declare its input_categories so coverage is measured.",
   evaluate(f) {
     const active = activeWorkloads(f);
-    if (!active.length) return notMet(["At least one active (staging or production) workload to judge."]);
-    const missing: string[] = [];
-    const evidence: Evidence[] = [];
-    for (const w of active) {
+    return judgeEach(active, "At least one active (staging or production) workload to judge.", (w) => {
       const latest = f.datasets.filter((d) => d.workload === w.id && d.suite === "golden").sort((a, b) => b.version - a.version)[0];
-      if (latest) evidence.push({ label: `${w.id} golden v${latest.version}: ${latest.examples} examples, coverage ${(latest.coverage * 100).toFixed(0)}%`, href: `${wl(w.id)}/datasets`, at: latest.createdAt });
+      const missing: string[] = [];
       if (!latest) missing.push(`${w.id}: a golden dataset (none uploaded).`);
       else if (latest.examples < GOLDEN_MIN_EXAMPLES) missing.push(`${w.id}: ${GOLDEN_MIN_EXAMPLES - latest.examples} more golden examples (v${latest.version} has ${latest.examples}).`);
       if (w.inputCategories === 0) missing.push(`${w.id}: declared input_categories, so dataset coverage is measured.`);
-    }
-    if (missing.length) return notMet(missing, evidence);
-    return met(`All ${plural(active.length, "active workload")} have ≥${GOLDEN_MIN_EXAMPLES} golden examples with coverage tracked.`, evidence);
+      const evidence = latest && { label: `${w.id} golden v${latest.version}: ${latest.examples} examples, coverage ${(latest.coverage * 100).toFixed(0)}%`, href: `${wl(w.id)}/datasets`, at: latest.createdAt };
+      return { evidence, missing };
+    }, `All ${plural(active.length, "active workload")} have ≥${GOLDEN_MIN_EXAMPLES} golden examples with coverage tracked.`);
   },
 };
 
@@ -48,16 +63,11 @@ const adversarialCi: Criterion = {
   action: "Keep the daily adversarial-suites cron on, and make sure every active workload has a chat model it can run against.",
   evaluate(f) {
     const active = activeWorkloads(f);
-    if (!active.length) return notMet(["At least one active (staging or production) workload to judge."]);
-    const missing: string[] = [];
-    const evidence: Evidence[] = [];
-    for (const w of active) {
+    return judgeEach(active, "At least one active (staging or production) workload to judge.", (w) => {
       const run = f.evalRuns.filter((r) => r.workload === w.id && r.suite === "adversarial").sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
-      if (run && ageDays(run.createdAt, f.now) <= ADVERSARIAL_MAX_AGE_DAYS) evidence.push({ label: `${w.id}: adversarial run ${run.id} (${run.trigger})`, href: `/admin/v1/evals/runs/${encodeURIComponent(run.id)}`, at: run.createdAt });
-      else missing.push(`${w.id}: an adversarial suite run in the last ${ADVERSARIAL_MAX_AGE_DAYS} days${run ? ` (last ${run.createdAt.slice(0, 10)})` : " (never ran)"}.`);
-    }
-    if (missing.length) return notMet(missing, evidence);
-    return met(`Adversarial suites ran in the last ${ADVERSARIAL_MAX_AGE_DAYS} days for all ${plural(active.length, "active workload")}.`, evidence);
+      if (run && ageDays(run.createdAt, f.now) <= ADVERSARIAL_MAX_AGE_DAYS) return { evidence: { label: `${w.id}: adversarial run ${run.id} (${run.trigger})`, href: `/admin/v1/evals/runs/${encodeURIComponent(run.id)}`, at: run.createdAt } };
+      return { missing: [`${w.id}: an adversarial suite run in the last ${ADVERSARIAL_MAX_AGE_DAYS} days${run ? ` (last ${run.createdAt.slice(0, 10)})` : " (never ran)"}.`] };
+    }, `Adversarial suites ran in the last ${ADVERSARIAL_MAX_AGE_DAYS} days for all ${plural(active.length, "active workload")}.`);
   },
 };
 
@@ -68,17 +78,12 @@ const productionSampling: Criterion = {
   action: "Set sampling.rate (and evaluators) on every production workload (PUT /admin/v1/workloads/:id); trends appear at /admin/v1/workloads/:id/quality.",
   evaluate(f) {
     const production = f.routing.workloads.filter((w) => w.lifecycle === "production");
-    if (!production.length) return notMet(["At least one production workload to judge."]);
-    const missing: string[] = [];
-    const evidence: Evidence[] = [];
-    for (const w of production) {
+    return judgeEach(production, "At least one production workload to judge.", (w) => {
       const samples = f.samplesByWorkload[w.id];
-      if (w.samplingRate <= 0) missing.push(`${w.id}: a sampling rate above 0 (sampling is off).`);
-      else if (!samples || ageDays(samples.latest, f.now) > SAMPLING_MAX_AGE_DAYS) missing.push(`${w.id}: a production sample in the last ${SAMPLING_MAX_AGE_DAYS} days (rate ${w.samplingRate}%; no recent traffic sampled).`);
-      else evidence.push({ label: `${w.id}: ${plural(samples.count, "sample")} at ${w.samplingRate}%`, href: `${wl(w.id)}/quality`, at: samples.latest });
-    }
-    if (missing.length) return notMet(missing, evidence);
-    return met(`Sampling active on all ${plural(production.length, "production workload")}; quality trends at /workloads/:id/quality.`, evidence);
+      if (w.samplingRate <= 0) return { missing: [`${w.id}: a sampling rate above 0 (sampling is off).`] };
+      if (!samples || ageDays(samples.latest, f.now) > SAMPLING_MAX_AGE_DAYS) return { missing: [`${w.id}: a production sample in the last ${SAMPLING_MAX_AGE_DAYS} days (rate ${w.samplingRate}%; no recent traffic sampled).`] };
+      return { evidence: { label: `${w.id}: ${plural(samples.count, "sample")} at ${w.samplingRate}%`, href: `${wl(w.id)}/quality`, at: samples.latest } };
+    }, `Sampling active on all ${plural(production.length, "production workload")}; quality trends at /workloads/:id/quality.`);
   },
 };
 
