@@ -7,7 +7,7 @@
  * per-version directory (atomic: concurrent test runs never see half a browser), and if a launch
  * still fails we unpack afresh once.
  */
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import chromium from "@sparticuz/chromium";
@@ -40,12 +40,33 @@ async function unpack(): Promise<string> {
   return CHROMIUM_DIR;
 }
 
+/**
+ * The package's fonts.conf looks in Lambda's directories (/tmp/fonts, /opt/fonts, ...), not where we
+ * unpack, so on a machine without /tmp/fonts Chromium found no font at all and died (SIGTRAP in
+ * Skia's font fallback, "Not implemented") when the team owner's first view rendered, taking every
+ * later test with it. Ours names the packaged Open Sans only: the same font on every machine, so
+ * screenshots do not depend on what the machine has installed.
+ */
+function fontsConf(dir: string): string {
+  const file = path.join(dir, "switchyard-fonts.conf");
+  writeFileSync(file, `<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig>
+  <dir>${path.join(dir, "fonts", "fonts")}</dir>
+  <cachedir>${path.join(dir, "fonts-cache")}</cachedir>
+</fontconfig>
+`);
+  return file;
+}
+
 async function launchFrom(dir: string): Promise<Browser> {
   return playwright.launch({
     executablePath: path.join(dir, "chromium"),
-    args: chromium.args,
+    // Not --single-process (the package targets Lambda): in one process, a renderer that dies takes
+    // the whole browser, and every later test, with it.
+    args: chromium.args.filter((a) => a !== "--single-process"),
     headless: true,
-    env: { ...process.env, FONTCONFIG_PATH: path.join(dir, "fonts"), HOME: process.env.HOME ?? tmpdir() } as Record<string, string>,
+    env: { ...process.env, FONTCONFIG_FILE: fontsConf(dir), HOME: process.env.HOME ?? tmpdir() } as Record<string, string>,
   });
 }
 
