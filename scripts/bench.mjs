@@ -17,6 +17,10 @@
 // BENCH_SOAK=<minutes> runs a soak instead (scripts/bench/soak.mjs): mixed chat JSON, SSE and
 // embeddings traffic in 20 s windows (BENCH_SOAK_WINDOW), with workerd's resident memory and the
 // gateway isolate's JS heap (read through workerd's inspector, BENCH_INSPECTOR_PORT) per window.
+// Storage: the gateway's D1 and R2 are served by a workerd process of their own, as deployed
+// (scripts/bench/storage.mjs): Miniflare's simulators would otherwise run on the gateway's thread.
+// Their CPU is reported apart (storage_cpu_us_per_req), not in the gateway's. BENCH_STORAGE=inline
+// keeps them in the gateway's process, as `npm start` does.
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -28,6 +32,8 @@ import { LOCAL_ADMIN_JWT_SECRET } from "./lib/local-config.mjs";
 import { ROOT, applyMigrations, buildWorker, startGateway, withLocalD1 } from "./lib/runtime.mjs";
 import { benchCases as allCases, ttftCase } from "./bench/cases.mjs";
 import { measureTtft, startPacedUpstream } from "./bench/ttft.mjs";
+import { startStorage } from "./bench/storage.mjs";
+import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import { gatewayHeapProbe, soak, workerdChildren } from "./bench/soak.mjs";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -38,6 +44,9 @@ const WITH_FLOOR = process.env.BENCH_FLOOR !== "0";
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 const benchCases = allCases.filter((c) => !process.env.BENCH_ONLY || c.name.includes(process.env.BENCH_ONLY));
 const WITH_TTFT = !(Number(process.env.BENCH_SOAK ?? 0) > 0) && process.env.BENCH_TTFT !== "0" && (!process.env.BENCH_ONLY || ttftCase.name.includes(process.env.BENCH_ONLY));
+const STORAGE_APART = process.env.BENCH_STORAGE !== "inline";
+/** workerd processes of the storage process (empty when inline): their CPU is counted apart. */
+let storagePids = new Set();
 const TTFT = {
   tokens: Number(process.env.BENCH_TTFT_TOKENS ?? 64),
   tokensPerSecond: Number(process.env.BENCH_TTFT_TPS ?? 50),
@@ -45,14 +54,17 @@ const TTFT = {
 };
 
 /**
- * CPU time (ms) all workerd processes have used so far, from /proc (Linux; null elsewhere).
- * workerd runs a Miniflare instance on one thread, so CPU per request is what bounds throughput;
- * it is steadier than req/s on a shared machine. Only the side under load is busy in a phase.
+ * CPU time (ms) the workerd processes this bench started have used so far, from /proc (Linux; null
+ * elsewhere): all of them but the storage process by default, or only the given ones. workerd
+ * runs a Miniflare instance on one thread, so CPU per request is what bounds throughput; it is
+ * steadier than req/s on a shared machine. Only the side under load is busy in a phase.
+ * @param {Set<string>} [only]
  */
-function workerdCpuMs() {
+function workerdCpuMs(only) {
   try {
     let ticks = 0;
     for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+      if (only ? !only.has(pid) : storagePids.has(pid)) continue;
       let stat;
       try {
         stat = readFileSync(`/proc/${pid}/stat`, "utf8");
@@ -74,9 +86,13 @@ function workerdCpuMs() {
 
 async function load(url, { headers = {}, body }) {
   const cpu0 = workerdCpuMs();
+  const storage0 = workerdCpuMs(storagePids);
   const result = await autocannon({ url, method: "POST", connections: CONNECTIONS, duration: SECONDS, headers: { "content-type": "application/json", ...headers }, body });
   const cpu1 = workerdCpuMs();
-  result.cpuUsPerRequest = cpu0 === null || cpu1 === null || result.requests.total === 0 ? null : Math.round(((cpu1 - cpu0) * 1000) / result.requests.total);
+  const storage1 = workerdCpuMs(storagePids);
+  const perRequest = (a, b) => (a === null || b === null || result.requests.total === 0 ? null : Math.round(((b - a) * 1000) / result.requests.total));
+  result.cpuUsPerRequest = perRequest(cpu0, cpu1);
+  result.storageCpuUsPerRequest = perRequest(storage0, storage1);
   return result;
 }
 
@@ -148,8 +164,16 @@ const pacedPass = paced
 const pacedPassUrl = pacedPass ? (await pacedPass.ready).href.replace(/\/$/, "") : undefined;
 const scriptPath = buildWorker();
 await withLocalD1(relState, applyMigrations);
+const beforeStorage = workerdChildren();
+const storage = STORAGE_APART
+  ? await (() => {
+      const { workerOptions } = unstable_getMiniflareWorkerOptions(path.join(ROOT, "wrangler.toml"));
+      return startStorage({ persistDir: stateDir, d1Id: workerOptions.d1Databases.DB.id, bucketId: workerOptions.r2Buckets.BLOBS.id });
+    })()
+  : undefined;
+storagePids = new Set([...workerdChildren()].filter((pid) => !beforeStorage.has(pid)));
 const workerdBefore = workerdChildren();
-const gateway = await startGateway({ scriptPath, persistDir: relState, ...(SOAK_MINUTES > 0 ? { inspectorPort: INSPECTOR_PORT } : {}) });
+const gateway = await startGateway({ scriptPath, persistDir: relState, storage: storage?.bindings, ...(SOAK_MINUTES > 0 ? { inspectorPort: INSPECTOR_PORT } : {}) });
 const token = await adminToken();
 
 // The organisation under test: providers all point at the mock upstream.
@@ -225,12 +249,14 @@ for (const c of SOAK_MINUTES > 0 ? [] : benchCases) {
     gateway_p99_ms: mid((r) => r.g.latency.p99),
     baseline_cpu_us_per_req: rounds[0].b.cpuUsPerRequest === null ? null : Math.round(mid((r) => r.b.cpuUsPerRequest)),
     gateway_cpu_us_per_req: rounds[0].g.cpuUsPerRequest === null ? null : Math.round(mid((r) => r.g.cpuUsPerRequest)),
+    // The local D1/R2 simulators' work for the gateway's phase (deployed, D1's and R2's servers do it).
+    ...(STORAGE_APART && rounds[0].g.storageCpuUsPerRequest !== null ? { storage_cpu_us_per_req: Math.round(mid((r) => r.g.storageCpuUsPerRequest)) } : {}),
     gateway_errors: rounds.reduce((n, r) => n + r.g.non2xx + r.g.errors, 0),
   });
   // Per round, for the results file: drift within a run shows here.
   rows.at(-1).rounds = rounds.map((r) => ({
     baseline_rps: Math.round(r.b.requests.average), gateway_rps: Math.round(r.g.requests.average), floor_rps: r.f ? Math.round(r.f.requests.average) : undefined,
-    baseline_cpu_us: r.b.cpuUsPerRequest, gateway_cpu_us: r.g.cpuUsPerRequest, floor_cpu_us: r.f?.cpuUsPerRequest,
+    baseline_cpu_us: r.b.cpuUsPerRequest, gateway_cpu_us: r.g.cpuUsPerRequest, floor_cpu_us: r.f?.cpuUsPerRequest, storage_cpu_us: r.g.storageCpuUsPerRequest,
   }));
 }
 
@@ -275,7 +301,7 @@ console.log(`usage rows written: ${written} for ${gatewayAnswered} gateway reque
 // detail.guard_ms; requests admitted from a lease in memory record 0 and are left out.
 // (This figure used to be printed by a test; tests do not time things.)
 try {
-  const db = await gateway.mf.getD1Database("DB");
+  const db = storage ? await storage.d1() : await gateway.mf.getD1Database("DB");
   const { results } = await db
     .prepare("SELECT CAST(json_extract(detail, '$.guard_ms') AS REAL) AS ms FROM usage_events WHERE team = 'bench' AND json_extract(detail, '$.guard_ms') > 0 ORDER BY 1")
     .all();
@@ -287,6 +313,7 @@ try {
 }
 
 await gateway.mf.dispose();
+await storage?.dispose();
 await baseline.dispose();
 await floor?.dispose();
 await pacedPass?.dispose();

@@ -53,7 +53,8 @@ export function otelBindings(env) {
 
 /**
  * Starts the gateway on Miniflare.
- * @param {{ port?: number, host?: string, region?: string, persistDir?: string | false, bindings?: Record<string, unknown>, scriptPath?: string, log?: boolean, inspectorPort?: number }} opts
+ * `storage` replaces the D1 and R2 bindings (the bench serves them from a process of their own: scripts/bench/storage.mjs).
+ * @param {{ port?: number, host?: string, region?: string, persistDir?: string | false, bindings?: Record<string, unknown>, scriptPath?: string, log?: boolean, inspectorPort?: number, storage?: { d1Databases: object, r2Buckets: object } }} opts
  */
 export async function startGateway(opts = {}) {
   const scriptPath = opts.scriptPath ?? buildWorker();
@@ -78,6 +79,7 @@ export async function startGateway(opts = {}) {
     // The dashboard's static assets, with the Worker's own paths routed around them (WORKER_ROUTES).
     assets: dashboardAssetOptions(),
     routes: [...(workerOptions.routes ?? []), ...WORKER_ROUTES],
+    ...(opts.storage ?? {}),
     // For profiling (`inspectorPort` opens workerd's DevTools protocol on every isolate).
     ...(opts.inspectorPort ? { inspectorPort: opts.inspectorPort } : {}),
     host: opts.host ?? "127.0.0.1",
