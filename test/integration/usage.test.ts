@@ -1,8 +1,8 @@
-import { createMessageBatch, env } from "cloudflare:test";
+import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { UsageEvent } from "../../src/usage/event";
 import { writeUsage } from "../../src/usage/writer";
-import { handleQueue } from "../../workers/consumers";
+import { SLICE_REQUESTS, handleQueue } from "../../workers/consumers";
 import { packTexts } from "../../src/usage/emit";
 import { admin, chat, createOrg, eventually } from "./helpers";
 
@@ -81,6 +81,39 @@ describe("usage accounting", () => {
     expect(logs.results.map((r) => r.request_id)).toEqual([`${team}-new`, `${team}-oldlog`, `${team}-p1`, `${team}-p2`, `${team}-text`]);
     const daily = await env.DB.prepare("SELECT sum(requests) AS n FROM usage_daily WHERE team = ?").bind(team).first<{ n: number }>();
     expect(daily?.n).toBe(5);
+  });
+
+  it("writes a batch in slices, acknowledging each slice's messages once it is written; a failed slice leaves the rest for redelivery", async () => {
+    const batchOf = (team: string, broken?: number) => {
+      const messages = Array.from({ length: SLICE_REQUESTS + 10 }, (_, i) => {
+        const e = event(`${team}-${String(i).padStart(4, "0")}`, team);
+        // A log record the writer cannot take (no dlp_types): its slice's write throws.
+        const unwritable = { type: "request_log", request_id: e.request_id, ts: e.ts, team, workload: "wl", key_id: "k", model: "m", provider: "p", data_class: "public", status: 200, tokens_in: 1, tokens_out: 1, cache: "miss", expires_at: "2099-01-01T00:00:00.000Z" };
+        return { id: `m${i}`, timestamp: new Date(), attempts: 1, body: i === broken ? unwritable : e };
+      });
+      return createMessageBatch<unknown>("usage-events", messages);
+    };
+    const rows = async (team: string) => (await env.DB.prepare("SELECT count(*) AS n FROM usage_events WHERE team = ?").bind(team).first<{ n: number }>())?.n;
+    const ok = `slices-${Date.now()}`;
+    const whole = batchOf(ok);
+    await handleQueue(whole, env);
+    const done = await getQueueResult(whole, createExecutionContext());
+    expect(done.explicitAcks).toHaveLength(SLICE_REQUESTS + 10);
+    expect(await rows(ok)).toBe(SLICE_REQUESTS + 10);
+    // The broken row sits in the second slice: the first slice stays written and acknowledged.
+    const bad = `slices-bad-${Date.now()}`;
+    const partial = batchOf(bad, SLICE_REQUESTS + 3);
+    await expect(handleQueue(partial, env)).rejects.toThrow();
+    const result = await getQueueResult(partial, createExecutionContext());
+    expect([...result.explicitAcks].sort()).toEqual(Array.from({ length: SLICE_REQUESTS }, (_, i) => `m${i}`).sort());
+    expect(await rows(bad)).toBeGreaterThanOrEqual(SLICE_REQUESTS);
+    // Redelivered without the bad message, the rest counts exactly once (the failed slice's usage
+    // rows may already be in: the writer is idempotent, and the daily rollup adds only new rows).
+    const rest = batchOf(bad).messages.filter((m) => !result.explicitAcks.includes(m.id) && m.id !== `m${SLICE_REQUESTS + 3}`);
+    await handleQueue(createMessageBatch<unknown>("usage-events", rest.map((m) => ({ id: m.id, timestamp: m.timestamp, attempts: 2, body: m.body }))), env);
+    expect(await rows(bad)).toBe(SLICE_REQUESTS + 9);
+    const daily = await env.DB.prepare("SELECT sum(requests) AS n FROM usage_daily WHERE team = ?").bind(bad).first<{ n: number }>();
+    expect(daily?.n).toBe(SLICE_REQUESTS + 9);
   });
 
   it("aggregates by team/workload/model/day over the admin API", async () => {
