@@ -21,7 +21,7 @@
 // (scripts/bench/storage.mjs): Miniflare's simulators would otherwise run on the gateway's thread.
 // Their CPU is reported apart (storage_cpu_us_per_req), not in the gateway's. BENCH_STORAGE=inline
 // keeps them in the gateway's process, as `npm start` does.
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
@@ -54,45 +54,36 @@ const TTFT = {
 };
 
 /**
- * CPU time (ms) the workerd processes this bench started have used so far, from /proc (Linux; null
- * elsewhere): all of them but the storage process by default, or only the given ones. workerd
- * runs a Miniflare instance on one thread, so CPU per request is what bounds throughput; it is
- * steadier than req/s on a shared machine. Only the side under load is busy in a phase.
- * @param {Set<string>} [only]
+ * CPU time (ms) the workerd processes this bench started (workerdChildren) have used so far, from
+ * /proc (Linux; null elsewhere): the storage process's apart from all the others'. workerd runs a
+ * Miniflare instance on one thread, so CPU per request is what bounds throughput; it is steadier
+ * than req/s on a shared machine. Only the side under load is busy in a phase.
+ * @returns {{ runtime: number, storage: number } | null}
  */
-function workerdCpuMs(only) {
-  try {
-    let ticks = 0;
-    for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
-      if (only ? !only.has(pid) : storagePids.has(pid)) continue;
-      let stat;
-      try {
-        stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      } catch {
-        continue;
-      }
-      const close = stat.lastIndexOf(")");
-      if (!stat.slice(stat.indexOf("(") + 1, close).startsWith("workerd")) continue;
-      const fields = stat.slice(close + 2).split(" ");
-      // Only this bench's runtimes (its children), not other workerd processes on the machine.
-      if (Number(fields[1]) !== process.pid) continue;
-      ticks += Number(fields[11]) + Number(fields[12]);
+function workerdCpuMs() {
+  if (!existsSync("/proc")) return null;
+  const ms = { runtime: 0, storage: 0 };
+  for (const pid of workerdChildren()) {
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    } catch {
+      continue; // the process ended meanwhile
     }
-    return ticks * 10; // USER_HZ is 100 on Linux.
-  } catch {
-    return null;
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // utime + stime, in ticks; USER_HZ is 100 on Linux.
+    ms[storagePids.has(pid) ? "storage" : "runtime"] += (Number(fields[11]) + Number(fields[12])) * 10;
   }
+  return ms;
 }
 
 async function load(url, { headers = {}, body }) {
   const cpu0 = workerdCpuMs();
-  const storage0 = workerdCpuMs(storagePids);
   const result = await autocannon({ url, method: "POST", connections: CONNECTIONS, duration: SECONDS, headers: { "content-type": "application/json", ...headers }, body });
   const cpu1 = workerdCpuMs();
-  const storage1 = workerdCpuMs(storagePids);
-  const perRequest = (a, b) => (a === null || b === null || result.requests.total === 0 ? null : Math.round(((b - a) * 1000) / result.requests.total));
-  result.cpuUsPerRequest = perRequest(cpu0, cpu1);
-  result.storageCpuUsPerRequest = perRequest(storage0, storage1);
+  const perRequest = (side) => (cpu0 === null || cpu1 === null || result.requests.total === 0 ? null : Math.round(((cpu1[side] - cpu0[side]) * 1000) / result.requests.total));
+  result.cpuUsPerRequest = perRequest("runtime");
+  result.storageCpuUsPerRequest = perRequest("storage");
   return result;
 }
 
@@ -165,11 +156,9 @@ const pacedPassUrl = pacedPass ? (await pacedPass.ready).href.replace(/\/$/, "")
 const scriptPath = buildWorker();
 await withLocalD1(relState, applyMigrations);
 const beforeStorage = workerdChildren();
+const { workerOptions } = unstable_getMiniflareWorkerOptions(path.join(ROOT, "wrangler.toml"));
 const storage = STORAGE_APART
-  ? await (() => {
-      const { workerOptions } = unstable_getMiniflareWorkerOptions(path.join(ROOT, "wrangler.toml"));
-      return startStorage({ persistDir: stateDir, d1Id: workerOptions.d1Databases.DB.id, bucketId: workerOptions.r2Buckets.BLOBS.id });
-    })()
+  ? await startStorage({ persistDir: stateDir, d1Id: workerOptions.d1Databases.DB.id, bucketId: workerOptions.r2Buckets.BLOBS.id })
   : undefined;
 storagePids = new Set([...workerdChildren()].filter((pid) => !beforeStorage.has(pid)));
 const workerdBefore = workerdChildren();

@@ -31,7 +31,7 @@ function decode(body: UsageQueueBody): Exclude<UsageQueueBody, string> | undefin
 }
 
 /**
- * How much of a usage batch is written at once: a few dozen requests or ~256 KB of messages. The
+ * How much of a usage batch is written at once: 128 requests or 512 KB of messages. The
  * consumer shares its isolate's thread with the data plane, and a whole batch (about a second of
  * traffic: ~400 requests and 4 MB of bodies at 10 KB prompts) parsed, segmented and serialised for
  * D1 and R2 in one synchronous stretch held back every request that arrived meanwhile. Each slice

@@ -26,12 +26,12 @@ describe("team budgets", () => {
     expect(Number(refused[0].headers.get("retry-after"))).toBeGreaterThan(0);
     await Promise.all(refused.slice(1).map((r) => r.arrayBuffer()));
     const spentNusd = costs.reduce((a, b) => a + b, 0);
+    // Settles leave from 200 requests' waitUntil and leases retire when their second ends; on a
+    // loaded 2-vCPU CI machine (the full suite) 10 s was not always enough. The figure still has to be exact.
     let last: BudgetView | undefined;
     const view = await eventually(async () => {
       const v = (last = await adminOk<BudgetView>("GET", `/teams/${org.team}/budget`));
       return v.reserved_usd === 0 && Math.round(v.spent_usd * NUSD) === spentNusd ? v : undefined;
-      // Settles leave from 200 requests' waitUntil and leases retire when their second ends; on a
-      // loaded 2-vCPU CI machine (the full suite) 10 s was not always enough. The figure still has to be exact.
     }, 30_000).catch((err: Error) => {
       throw new Error(`${err.message}: ledger ${JSON.stringify(last)}, answered ${ok.length} costing ${spentNusd} nUSD`);
     });
