@@ -2,7 +2,9 @@
  * @module
  * Queue consumers: `usage-events*` → the idempotent usage writer; `eval-jobs*` → evaluators.
  * Usage batches are written in slices, each acknowledged once written; a slice that fails is
- * redelivered with the rest of the batch (safe: the writers are idempotent).
+ * redelivered with the rest of the batch (safe: the writers are idempotent). A record that cannot
+ * become a row, or a message that is not JSON, is set aside in `ingest_rejects` with the reason
+ * (src/usage/rejects.ts): never dropped silently, never blocking its batch.
  */
 import type { Env } from "../src/env";
 import type { UsageEvent } from "../src/usage/event";
@@ -13,19 +15,20 @@ import type { UsageQueueBody, UsageQueueMessage } from "../src/usage/messages";
 import { isLogRecord, type LogRecord } from "../src/logging/tier";
 import { writeLogs } from "../src/logging/writer";
 import { exportTelemetry } from "../src/telemetry/export";
+import { messageReject, recordReject, writeRejects, type IngestReject } from "../src/usage/rejects";
+import { logRejectReason, usageRejectReason } from "../src/usage/storable";
 import { handleEvalBatch } from "../src/workloads/jobs";
 
 /**
  * Producers send JSON text (serialised once, src/usage/emit.ts); objects are what earlier
- * versions and tests send. A body that is not JSON can never be written: it is logged (its size
- * only) and dropped, so it cannot block its batch through endless retries.
+ * versions and tests send. A body that is not JSON can never be written as usage: it is set
+ * aside (its size and digest), so it cannot block its batch through endless retries.
  */
 function decode(body: UsageQueueBody): Exclude<UsageQueueBody, string> | undefined {
   if (typeof body !== "string") return body;
   try {
     return JSON.parse(body) as Exclude<UsageQueueBody, string>;
   } catch {
-    console.error("usage-events message is not JSON; dropped", { bytes: body.length });
     return undefined;
   }
 }
@@ -44,13 +47,15 @@ export const SLICE_CHARS = 512 * 1024;
 interface UsageSlice {
   usage: UsageEvent[];
   logs: LogRecord[];
+  rejects: Array<IngestReject | Promise<IngestReject>>;
   messages: Message<unknown>[];
   chars: number;
 }
 
-const emptySlice = (): UsageSlice => ({ usage: [], logs: [], messages: [], chars: 0 });
+const emptySlice = (): UsageSlice => ({ usage: [], logs: [], rejects: [], messages: [], chars: 0 });
 
 async function writeSlice(env: Env, slice: UsageSlice): Promise<void> {
+  await writeRejects(env.DB, await Promise.all(slice.rejects));
   await writeUsage(env.DB, slice.usage);
   await writeLogs(env, slice.logs);
   // OpenTelemetry traces and metrics for the slice (off unless configured; never fails the batch).
@@ -67,12 +72,22 @@ async function handleUsageBatch(batch: MessageBatch<unknown>, env: Env): Promise
   // Producers pack many requests into one message (`type: "pack"`, src/usage/emit.ts); each
   // request carries its usage event and log record (`type: "request"`). Unpacked requests,
   // bare usage events and `request_log` records are what earlier versions sent; still accepted.
+  const usage = (event: UsageEvent) => {
+    const why = usageRejectReason(event);
+    if (why) slice.rejects.push(recordReject("usage", event, why));
+    else slice.usage.push(event);
+  };
+  const log = (record: LogRecord) => {
+    const why = logRejectReason(record);
+    if (why) slice.rejects.push(recordReject("log", record, why));
+    else slice.logs.push(record);
+  };
   const take = (body: UsageQueueMessage) => {
     if (isRequestMessage(body)) {
-      slice.usage.push(body.usage);
-      slice.logs.push(body.log);
-    } else if (isLogRecord(body)) slice.logs.push(body);
-    else slice.usage.push(body);
+      usage(body.usage);
+      log(body.log);
+    } else if (isLogRecord(body)) log(body);
+    else usage(body);
   };
   for (const message of batch.messages) {
     if (slice.messages.length && (Math.max(slice.usage.length, slice.logs.length) >= SLICE_REQUESTS || slice.chars >= SLICE_CHARS)) {
@@ -83,7 +98,10 @@ async function handleUsageBatch(batch: MessageBatch<unknown>, env: Env): Promise
     slice.messages.push(message);
     slice.chars += typeof raw === "string" ? raw.length : 0;
     const body = decode(raw);
-    if (body === undefined) continue;
+    if (body === undefined) {
+      slice.rejects.push(messageReject(raw as string));
+      continue;
+    }
     if (isPack(body)) body.messages.forEach(take);
     else take(body);
   }

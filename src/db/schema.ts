@@ -142,6 +142,25 @@ export const auditLog = sqliteTable(
 
 export type UsageEventRow = typeof usageEvents.$inferInsert;
 
+/**
+ * Usage events, request logs and queue messages the consumer could not store (src/usage/storable.ts
+ * says why), kept with the reason instead of vanishing. Keyed by kind and a digest of the body, so
+ * redelivery adds nothing.
+ */
+export const ingestRejects = sqliteTable(
+  "ingest_rejects",
+  {
+    kind: text("kind").notNull(),
+    digest: text("digest").notNull(),
+    receivedAt: text("received_at").notNull(),
+    requestId: text("request_id"),
+    team: text("team"),
+    reason: text("reason").notNull(),
+    body: text("body").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.digest] }), index("ingest_rejects_received").on(t.receivedAt)],
+);
+
 /** Alerts raised by automated loops; `delivered` records which channels accepted it. */
 export const alerts = sqliteTable(
   "alerts",

@@ -13,7 +13,7 @@
  *
  * Determinism is what makes redelivery safe: records are deduplicated and sorted by request id,
  * and the key hashes that sorted id list, so a redelivered batch rebuilds the same key with the
- * same bytes, and rows kept by `INSERT OR IGNORE` still point at the right slices.
+ * same bytes, and rows kept by the insert-once write still point at the right slices.
  */
 import type { DataClass } from "../config/schemas";
 import { sha256Hex } from "../config/secrets";
@@ -91,7 +91,7 @@ async function buildOne(dataClass: DataClass, day: string, records: LogRecord[])
  * Packs the inline bodies of a batch into segments, one per (class, expiry day). Restricted
  * records are never packed (the tier rule, re-checked here), nor records without inline bodies
  * (metadata only, or large bodies the edge already put in R2). A request id seen twice in one
- * batch is packed once, the first occurrence, as `INSERT OR IGNORE` keeps the first row.
+ * batch is packed once, the first occurrence, as the insert-once write keeps the first row.
  * @example const segments = await buildSegments(records); // segments.length ≤ number of (class, day) pairs
  */
 export async function buildSegments(records: LogRecord[]): Promise<Segment[]> {

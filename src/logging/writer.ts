@@ -1,13 +1,13 @@
 /**
  * @module
  * The log consumer: packs a batch's inline bodies into one R2 segment per (data class, expiry
- * day) (see ./segment.ts) and writes the metadata rows to D1 (`INSERT OR IGNORE` by request id),
+ * day) (see ./segment.ts) and writes the metadata rows to D1 (inserted once by request id),
  * so redelivered batches change nothing: a redelivery rebuilds the same segment key with the same
  * bytes. It re-checks the tier rule: a restricted record's bodies are dropped here too, never
  * written. Also the retention purge, which deletes rows, whole-object bodies and segments.
  */
 import type { DataClass } from "../config/schemas";
-import { D1_MAX_PARAMS, insertOrIgnoreRows, type Cell } from "../db/multi-row";
+import { D1_MAX_PARAMS, insertNewRows, type Cell } from "../db/multi-row";
 import type { Env } from "../env";
 import { SEGMENT_CONTENT_TYPE, SEGMENT_KEY_RE, buildSegments, type SegmentSlice } from "./segment";
 import { RETENTION_DAYS, keepsBodies, type LogRecord } from "./tier";
@@ -66,7 +66,7 @@ export async function writeLogs(env: LogEnv, records: LogRecord[]): Promise<void
   }
   // One batch is one transaction: all rows of a segment appear together or not at all, which the
   // purge's "no live row references it" test relies on.
-  await env.DB.batch(insertOrIgnoreRows(env.DB, "request_logs", LOG_COLUMNS, rows));
+  await env.DB.batch(insertNewRows(env.DB, "request_logs", LOG_COLUMNS, rows));
 }
 
 /** Of `keys`, those still referenced by some row matching `extra` (bound after the keys). */

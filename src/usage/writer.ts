@@ -2,7 +2,7 @@
  * @module
  * The usage writer: turns a batch of usage events into D1 statements that are idempotent under
  * redelivery, in one transaction (a D1 batch):
- * - events are `INSERT OR IGNORE`d by the gateway's request id (unique per request, never the client's), in bulk (src/db/multi-row.ts: the rows as one
+ * - events are inserted once (a row already there is skipped) by the gateway's request id (unique per request, never the client's), in bulk (src/db/multi-row.ts: the rows as one
  *   JSON parameter), each stamped with this write's random `ingest_id`;
  * - then one statement adds to the daily rollup exactly the rows stamped with that id, i.e. the
  *   rows this write inserted. A redelivered batch inserts nothing new, so it adds nothing.
@@ -10,7 +10,7 @@
  * form costs two statements per batch, which matters because the consumer shares the machine
  * with the data plane.
  */
-import { insertOrIgnoreRows, type Cell } from "../db/multi-row";
+import { insertNewRows, type Cell } from "../db/multi-row";
 import type { UsageEvent } from "./event";
 
 const COLUMNS = [
@@ -33,7 +33,7 @@ function rowValues(event: UsageEvent, ingestId: string): Cell[] {
  * @example await db.batch(usageStatements(db, events, crypto.randomUUID()));
  */
 export function usageStatements(db: D1Database, events: UsageEvent[], ingestId: string): D1PreparedStatement[] {
-  const statements = insertOrIgnoreRows(db, "usage_events", COLUMNS, events.map((e) => rowValues(e, ingestId)));
+  const statements = insertNewRows(db, "usage_events", COLUMNS, events.map((e) => rowValues(e, ingestId)));
   statements.push(
     db
       .prepare(

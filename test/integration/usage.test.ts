@@ -84,15 +84,8 @@ describe("usage accounting", () => {
   });
 
   it("writes a batch in slices, acknowledging each slice's messages once it is written; a failed slice leaves the rest for redelivery", async () => {
-    const batchOf = (team: string, broken?: number) => {
-      const messages = Array.from({ length: SLICE_REQUESTS + 10 }, (_, i) => {
-        const e = event(`${team}-${String(i).padStart(4, "0")}`, team);
-        // A log record the writer cannot take (no dlp_types): its slice's write throws.
-        const unwritable = { type: "request_log", request_id: e.request_id, ts: e.ts, team, workload: "wl", key_id: "k", model: "m", provider: "p", data_class: "public", status: 200, tokens_in: 1, tokens_out: 1, cache: "miss", expires_at: "2099-01-01T00:00:00.000Z" };
-        return { id: `m${i}`, timestamp: new Date(), attempts: 1, body: i === broken ? unwritable : e };
-      });
-      return createMessageBatch<unknown>("usage-events", messages);
-    };
+    const batchOf = (team: string) =>
+      createMessageBatch<unknown>("usage-events", Array.from({ length: SLICE_REQUESTS + 10 }, (_, i) => ({ id: `m${i}`, timestamp: new Date(), attempts: 1, body: event(`${team}-${String(i).padStart(4, "0")}`, team) })));
     const rows = async (team: string) => (await env.DB.prepare("SELECT count(*) AS n FROM usage_events WHERE team = ?").bind(team).first<{ n: number }>())?.n;
     const ok = `slices-${Date.now()}`;
     const whole = batchOf(ok);
@@ -100,20 +93,77 @@ describe("usage accounting", () => {
     const done = await getQueueResult(whole, createExecutionContext());
     expect(done.explicitAcks).toHaveLength(SLICE_REQUESTS + 10);
     expect(await rows(ok)).toBe(SLICE_REQUESTS + 10);
-    // The broken row sits in the second slice: the first slice stays written and acknowledged.
+    // D1 fails the second slice's write (an outage mid-batch): the first slice stays written and
+    // acknowledged, the second is left for redelivery. (Records that are merely malformed no
+    // longer fail a write: they are set aside, see the next test.)
     const bad = `slices-bad-${Date.now()}`;
-    const partial = batchOf(bad, SLICE_REQUESTS + 3);
-    await expect(handleQueue(partial, env)).rejects.toThrow();
+    let batches = 0;
+    const flakyDb = new Proxy(env.DB, {
+      get(target, key) {
+        if (key === "batch") return (statements: D1PreparedStatement[]) => (++batches === 2 ? Promise.reject(new Error("D1 unavailable")) : target.batch(statements));
+        const value = Reflect.get(target, key) as unknown;
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const partial = batchOf(bad);
+    await expect(handleQueue(partial, { ...env, DB: flakyDb })).rejects.toThrow("D1 unavailable");
     const result = await getQueueResult(partial, createExecutionContext());
     expect([...result.explicitAcks].sort()).toEqual(Array.from({ length: SLICE_REQUESTS }, (_, i) => `m${i}`).sort());
-    expect(await rows(bad)).toBeGreaterThanOrEqual(SLICE_REQUESTS);
-    // Redelivered without the bad message, the rest counts exactly once (the failed slice's usage
-    // rows may already be in: the writer is idempotent, and the daily rollup adds only new rows).
-    const rest = batchOf(bad).messages.filter((m) => !result.explicitAcks.includes(m.id) && m.id !== `m${SLICE_REQUESTS + 3}`);
+    expect(await rows(bad)).toBe(SLICE_REQUESTS);
+    // Redelivered, the rest counts exactly once; a redelivery of the whole batch adds nothing more.
+    const rest = partial.messages.filter((m) => !result.explicitAcks.includes(m.id));
     await handleQueue(createMessageBatch<unknown>("usage-events", rest.map((m) => ({ id: m.id, timestamp: m.timestamp, attempts: 2, body: m.body }))), env);
-    expect(await rows(bad)).toBe(SLICE_REQUESTS + 9);
+    await handleQueue(batchOf(bad), env);
+    expect(await rows(bad)).toBe(SLICE_REQUESTS + 10);
     const daily = await env.DB.prepare("SELECT sum(requests) AS n FROM usage_daily WHERE team = ?").bind(bad).first<{ n: number }>();
-    expect(daily?.n).toBe(SLICE_REQUESTS + 9);
+    expect(daily?.n).toBe(SLICE_REQUESTS + 10);
+  });
+
+  it("sets aside what cannot be stored (with why) instead of dropping it silently or failing the batch; a redelivery adds nothing", async () => {
+    const team = `rej-${Date.now()}`;
+    const good = event(`${team}-good`, team, { cost_nusd: 5000 });
+    const log = (id: string, over: Record<string, unknown> = {}) => ({ type: "request_log", request_id: id, ts: good.ts, team, workload: "wl", key_id: "k", model: "m", provider: "p", data_class: "internal", status: 200, tokens_in: 1, tokens_out: 1, cache: "miss", dlp_types: [], expires_at: "2099-01-01T00:00:00.000Z", ...over });
+    // As a producer bug would send them: JSON turns a NaN cost into null; a time in another format;
+    // a request whose usage is fine but whose log record lacks its expiry (and carries bodies).
+    const nanCost = JSON.stringify({ type: "request", usage: { ...event(`${team}-nan`, team), cost_nusd: Number.NaN }, log: log(`${team}-nan`) });
+    const badTs = event(`${team}-ts`, team, { ts: "yesterday" });
+    const noExpiry = { type: "request", usage: event(`${team}-noexp`, team), log: log(`${team}-noexp`, { expires_at: undefined, bodies: { request: "secret prompt text" } }) };
+    const bodies = [{ type: "request", usage: good, log: log(`${team}-good`) }, nanCost, badTs, noExpiry, `not json ${team}`];
+    const batch = () => createMessageBatch<unknown>("usage-events", bodies.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts: 1, body })));
+    const first = batch();
+    await handleQueue(first, env);
+    expect((await getQueueResult(first, createExecutionContext())).explicitAcks).toHaveLength(bodies.length);
+
+    const usage = await env.DB.prepare("SELECT request_id FROM usage_events WHERE team = ? ORDER BY request_id").bind(team).all<{ request_id: string }>();
+    expect(usage.results.map((r) => r.request_id)).toEqual([`${team}-good`, `${team}-noexp`]);
+    const logs = await env.DB.prepare("SELECT request_id FROM request_logs WHERE team = ? ORDER BY request_id").bind(team).all<{ request_id: string }>();
+    expect(logs.results.map((r) => r.request_id)).toEqual([`${team}-good`, `${team}-nan`]);
+    const rejects = async () =>
+      (await env.DB.prepare("SELECT kind, request_id, reason, body FROM ingest_rejects WHERE team = ? OR body LIKE ? ORDER BY request_id").bind(team, `%"chars":${bodies[4].length},%`).all<{ kind: string; request_id: string | null; reason: string; body: string }>()).results;
+    const set = await rejects();
+    expect(set.map((r) => [r.kind, r.request_id, r.reason])).toEqual([
+      ["message", null, "message is not JSON"],
+      ["usage", `${team}-nan`, "cost_nusd: expected a non-negative integer, got null"],
+      ["log", `${team}-noexp`, "expires_at: expected a non-empty string, got nothing"],
+      ["usage", `${team}-ts`, 'ts: expected an ISO-8601 UTC time, got "yesterday"'],
+    ]);
+    // The usage event is kept whole (it carries no content); the log record without its bodies.
+    expect(JSON.parse(set[1].body)).toMatchObject({ request_id: `${team}-nan`, tokens_in: 100, cost_nusd: null });
+    expect(set[2].body).not.toContain("secret prompt text");
+    expect(JSON.parse(set[2].body)).toMatchObject({ request_id: `${team}-noexp`, bodies_dropped: true });
+    expect(set[0].body).not.toContain(team);
+
+    await handleQueue(batch(), env);
+    expect(await rejects()).toHaveLength(4);
+    const daily = await env.DB.prepare("SELECT sum(requests) AS n, sum(cost_nusd) AS cost FROM usage_daily WHERE team = ?").bind(team).first<{ n: number; cost: number }>();
+    expect(daily).toEqual({ n: 2, cost: 5000 + 1234 });
+
+    // Finance and auditors read them; team owners do not.
+    const listed = await (await admin("GET", "/usage/rejects?kind=usage&limit=1000")).json<{ data: Array<{ request_id: string; reason: string; record: { ts?: string } }> }>();
+    expect(listed.data.filter((r) => r.request_id?.startsWith(team)).map((r) => r.request_id).sort()).toEqual([`${team}-nan`, `${team}-ts`]);
+    expect(listed.data.find((r) => r.request_id === `${team}-ts`)?.record.ts).toBe("yesterday");
+    expect((await admin("GET", "/usage/rejects", undefined, { sub: "owner", role: "team-owner", team })).status).toBe(403);
+    expect((await admin("GET", "/usage/rejects?limit=0")).status).toBe(400);
   });
 
   it("aggregates by team/workload/model/day over the admin API", async () => {

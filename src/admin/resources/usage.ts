@@ -2,11 +2,12 @@
  * @module
  * GET /admin/v1/usage: usage aggregated from the daily rollup, grouped by any of
  * team, workload, model and day. Finance and auditors see all teams; team owners their own.
+ * GET /admin/v1/usage/rejects: what the usage consumer could not store, and why.
  */
 import { z } from "zod";
 import { nusdToUsd } from "../../config/money";
 import { ProblemError } from "../../errors/problem";
-import { mergeUsage } from "../region-merge";
+import { mergeLogs, mergeUsage } from "../region-merge";
 import { adminRoute, type AdminRoute } from "../router";
 
 const GROUPS = ["team", "workload", "model", "provider", "day"] as const;
@@ -16,6 +17,12 @@ const Query = z.object({
   team: z.string().max(64).optional(),
   workload: z.string().max(64).optional(),
   group_by: z.string().max(64).optional(),
+});
+
+const RejectsQuery = z.object({
+  kind: z.enum(["usage", "log", "message"]).optional(),
+  from: z.iso.datetime().optional(),
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
 });
 
 export const usageRoutes: AdminRoute<unknown>[] = [
@@ -45,6 +52,25 @@ export const usageRoutes: AdminRoute<unknown>[] = [
         group_by: groups,
         data: rows.results.map((r) => ({ ...r, cost_usd: nusdToUsd(Number(r.cost_nusd ?? 0)) })),
       };
+    },
+  }),
+  adminRoute({
+    method: "get", path: "/usage/rejects", tag: "usage", summary: "Usage events, request logs and queue messages the consumer could not store, with why, newest first (query: kind, from, limit)", roles: ["finance", "auditor"],
+    spansRegions: { merge: mergeLogs },
+    handler: async ({ env, query }) => {
+      const q = RejectsQuery.safeParse(Object.fromEntries(query));
+      if (!q.success) throw new ProblemError(400, "Invalid Query", q.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+      const where: string[] = [];
+      const args: unknown[] = [];
+      if (q.data.kind) (where.push("kind = ?"), args.push(q.data.kind));
+      if (q.data.from) (where.push("received_at >= ?"), args.push(q.data.from));
+      const rows = await env.DB.prepare(
+        `SELECT received_at AS ts, kind, request_id, team, reason, body FROM ingest_rejects ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY received_at DESC LIMIT ?`,
+      )
+        .bind(...args, q.data.limit ?? 100)
+        .all<{ ts: string; kind: string; request_id: string | null; team: string | null; reason: string; body: string }>();
+      // `record` is the stored JSON parsed back: the usage event, or the log record without its bodies.
+      return { data: rows.results.map(({ body, ...r }) => ({ ...r, record: JSON.parse(body) as unknown })) };
     },
   }),
 ];
