@@ -128,7 +128,8 @@ describe("usage accounting", () => {
     const nanCost = JSON.stringify({ type: "request", usage: { ...event(`${team}-nan`, team), cost_nusd: Number.NaN }, log: log(`${team}-nan`) });
     const badTs = event(`${team}-ts`, team, { ts: "yesterday" });
     const noExpiry = { type: "request", usage: event(`${team}-noexp`, team), log: log(`${team}-noexp`, { expires_at: undefined, bodies: { request: "secret prompt text" } }) };
-    const bodies = [{ type: "request", usage: good, log: log(`${team}-good`) }, nanCost, badTs, noExpiry, `not json ${team}`];
+    const notJson = `not json ${team}`;
+    const bodies = [{ type: "request", usage: good, log: log(`${team}-good`) }, nanCost, badTs, noExpiry, notJson];
     const batch = () => createMessageBatch<unknown>("usage-events", bodies.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts: 1, body })));
     const first = batch();
     await handleQueue(first, env);
@@ -139,7 +140,7 @@ describe("usage accounting", () => {
     const logs = await env.DB.prepare("SELECT request_id FROM request_logs WHERE team = ? ORDER BY request_id").bind(team).all<{ request_id: string }>();
     expect(logs.results.map((r) => r.request_id)).toEqual([`${team}-good`, `${team}-nan`]);
     const rejects = async () =>
-      (await env.DB.prepare("SELECT kind, request_id, reason, body FROM ingest_rejects WHERE team = ? OR body LIKE ? ORDER BY request_id").bind(team, `%"chars":${bodies[4].length},%`).all<{ kind: string; request_id: string | null; reason: string; body: string }>()).results;
+      (await env.DB.prepare("SELECT kind, request_id, reason, body FROM ingest_rejects WHERE team = ? OR body LIKE ? ORDER BY request_id").bind(team, `%"chars":${notJson.length},%`).all<{ kind: string; request_id: string | null; reason: string; body: string }>()).results;
     const set = await rejects();
     expect(set.map((r) => [r.kind, r.request_id, r.reason])).toEqual([
       ["message", null, "message is not JSON"],
