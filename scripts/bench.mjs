@@ -99,6 +99,17 @@ function vsFloor(rounds) {
   };
 }
 
+/** Streams: gateway vs the floor that reads the stream for its usage (scripts/bench/floor.js). */
+function vsAccountingFloor(rounds) {
+  const cpu = rounds.filter((r) => r.g.cpuUsPerRequest && r.fa.cpuUsPerRequest).map((r) => r.g.cpuUsPerRequest / r.fa.cpuUsPerRequest);
+  const tput = rounds.map((r) => r.g.requests.average / r.fa.requests.average);
+  return {
+    vs_accounting_floor: +median(tput).toFixed(3),
+    accounting_floor_cpu_us_per_req: rounds[0].fa.cpuUsPerRequest === null ? null : Math.round(median(rounds.map((r) => r.fa.cpuUsPerRequest))),
+    cpu_vs_accounting_floor: cpu.length ? +median(cpu).toFixed(2) : null,
+  };
+}
+
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const m = sorted.length >> 1;
@@ -211,10 +222,12 @@ for (const c of SOAK_MINUTES > 0 ? [] : benchCases) {
     const runBaseline = () => load(`${baselineUrl}/v1/chat/completions`, { body: JSON.stringify(c.baselineBody ?? c.body) });
     const runGateway = () => load(`${gateway.url}/v1/chat/completions`, { headers: gwHeaders, body });
     const runFloor = () => (floorUrl ? load(`${floorUrl}/v1/chat/completions`, { body }) : undefined);
-    let b, g, f;
-    if (round % 2 === 0) (b = await runBaseline()), (f = await runFloor()), (g = await runGateway());
-    else (g = await runGateway()), (f = await runFloor()), (b = await runBaseline());
-    rounds.push({ b, g, f, ratio: g.requests.average / b.requests.average, floorRatio: f ? f.requests.average / b.requests.average : undefined });
+    // Streams: also the floor that reads the stream for its usage (the least a gateway billing streams does).
+    const runAccounting = () => (floorUrl && c.body.stream ? load(`${floorUrl}/v1/chat/completions`, { body, headers: { "x-floor-stream-usage": "1" } }) : undefined);
+    let b, g, f, fa;
+    if (round % 2 === 0) (b = await runBaseline()), (f = await runFloor()), (fa = await runAccounting()), (g = await runGateway());
+    else (g = await runGateway()), (fa = await runAccounting()), (f = await runFloor()), (b = await runBaseline());
+    rounds.push({ b, g, f, fa, ratio: g.requests.average / b.requests.average, floorRatio: f ? f.requests.average / b.requests.average : undefined });
     gatewayAnswered += g.requests.total;
   }
   const ratios = rounds.map((r) => r.ratio);
@@ -228,6 +241,7 @@ for (const c of SOAK_MINUTES > 0 ? [] : benchCases) {
     ...(floorUrl ? { floor_ratio: +median(rounds.map((r) => r.floorRatio)).toFixed(3) } : {}),
     // The yardstick (issue 17.5): against the floor, what any gateway on this runtime must do.
     ...(floorUrl ? vsFloor(rounds) : {}),
+    ...(rounds[0].fa ? vsAccountingFloor(rounds) : {}),
     p99_vs_passthrough: +mid((r) => r.g.latency.p99 / Math.max(1, r.b.latency.p99)).toFixed(2),
     baseline_p50_ms: mid((r) => r.b.latency.p50),
     gateway_p50_ms: mid((r) => r.g.latency.p50),
@@ -245,7 +259,8 @@ for (const c of SOAK_MINUTES > 0 ? [] : benchCases) {
   // Per round, for the results file: drift within a run shows here.
   rows.at(-1).rounds = rounds.map((r) => ({
     baseline_rps: Math.round(r.b.requests.average), gateway_rps: Math.round(r.g.requests.average), floor_rps: r.f ? Math.round(r.f.requests.average) : undefined,
-    baseline_cpu_us: r.b.cpuUsPerRequest, gateway_cpu_us: r.g.cpuUsPerRequest, floor_cpu_us: r.f?.cpuUsPerRequest, storage_cpu_us: r.g.storageCpuUsPerRequest,
+    baseline_cpu_us: r.b.cpuUsPerRequest, gateway_cpu_us: r.g.cpuUsPerRequest, floor_cpu_us: r.f?.cpuUsPerRequest,
+    ...(r.fa ? { accounting_floor_rps: Math.round(r.fa.requests.average), accounting_floor_cpu_us: r.fa.cpuUsPerRequest } : {}), storage_cpu_us: r.g.storageCpuUsPerRequest,
   }));
 }
 
