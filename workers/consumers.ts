@@ -55,7 +55,7 @@ interface UsageSlice {
 const emptySlice = (): UsageSlice => ({ usage: [], logs: [], rejects: [], messages: [], chars: 0 });
 
 async function writeSlice(env: Env, slice: UsageSlice): Promise<void> {
-  await writeRejects(env.DB, await Promise.all(slice.rejects));
+  await writeRejects(env, await Promise.all(slice.rejects));
   await writeUsage(env.DB, slice.usage);
   await writeLogs(env, slice.logs);
   // OpenTelemetry traces and metrics for the slice (off unless configured; never fails the batch).

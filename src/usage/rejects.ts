@@ -12,6 +12,8 @@
  */
 import { sha256Hex } from "../config/secrets";
 import { insertNewRows, type Cell } from "../db/multi-row";
+import type { Env } from "../env";
+import { raiseAlert } from "../operations/alerts";
 
 export type RejectKind = "usage" | "log" | "message";
 
@@ -53,14 +55,50 @@ export async function messageReject(text: string): Promise<IngestReject> {
 }
 
 /**
- * Writes rejects once each (a redelivery finds them there and adds nothing).
- * @example await writeRejects(env.DB, [recordReject("usage", event, "ts: ...")]);
+ * Writes rejects once each (a redelivery finds them there and adds nothing) and, when any were
+ * new, raises a `usage_records_rejected` alert: usage that cannot be stored is money not counted,
+ * which the platform team should hear about without polling. One alert per distinct first reason
+ * an hour, so a producer bug that rejects every event does not raise one per batch.
+ * @example await writeRejects(env, [recordReject("usage", event, "ts: ...")]);
  */
-export async function writeRejects(db: D1Database, rejects: readonly IngestReject[], now = new Date()): Promise<void> {
-  if (rejects.length === 0) return;
+export async function writeRejects(env: Pick<Env, "DB"> & Partial<Env>, rejects: readonly IngestReject[], now = new Date()): Promise<number> {
+  if (rejects.length === 0) return 0;
   const receivedAt = now.toISOString();
   const rows: Cell[][] = [];
   for (const r of rejects) rows.push([r.kind, await sha256Hex(r.body), receivedAt, r.request_id, r.team, r.reason, r.body]);
-  await db.batch(insertNewRows(db, "ingest_rejects", COLUMNS, rows));
-  console.error("usage consumer set records aside", { count: rejects.length, kinds: [...new Set(rejects.map((r) => r.kind))], first: rejects[0].reason });
+  const results = await env.DB.batch(insertNewRows(env.DB, "ingest_rejects", COLUMNS, rows));
+  const fresh = results.reduce((n, r) => n + (r.meta.changes ?? 0), 0);
+  if (fresh === 0) return 0;
+  console.error("usage consumer set records aside", { count: fresh, kinds: [...new Set(rejects.map((r) => r.kind))], first: rejects[0].reason });
+  try {
+    await alertRejects(env as Env, rejects, fresh, now);
+  } catch (err) {
+    // The rejects are stored; a failed alert must not send the slice round again.
+    console.warn("rejects alert not raised", { error: err instanceof Error ? err.message : String(err) });
+  }
+  return fresh;
+}
+
+async function alertRejects(env: Env, rejects: readonly IngestReject[], fresh: number, now: Date): Promise<void> {
+  const firstReason = rejects[0].reason;
+  const hourAgo = new Date(now.getTime() - 3_600_000).toISOString();
+  const recent = await env.DB.prepare("SELECT 1 FROM alerts WHERE kind = 'usage_records_rejected' AND ts > ? AND json_extract(evidence, '$.first_reason') = ? LIMIT 1")
+    .bind(hourAgo, firstReason)
+    .first();
+  if (recent) return;
+  const teams = [...new Set(rejects.map((r) => r.team).filter((t): t is string => t !== null))];
+  await raiseAlert(env, {
+    kind: "usage_records_rejected",
+    severity: rejects.some((r) => r.kind === "usage") ? "critical" : "warning",
+    title: `Usage consumer set ${fresh} record(s) aside: ${firstReason}`,
+    // Ids and reasons only: never a record's content.
+    evidence: {
+      first_reason: firstReason,
+      count: fresh,
+      kinds: [...new Set(rejects.map((r) => r.kind))],
+      request_ids: rejects.map((r) => r.request_id).filter((id): id is string => id !== null).slice(0, 20),
+      read_at: "/admin/v1/usage/rejects",
+    },
+    ...(teams.length === 1 ? { team: teams[0] } : {}),
+  });
 }

@@ -154,8 +154,17 @@ describe("usage accounting", () => {
     expect(JSON.parse(set[2].body)).toMatchObject({ request_id: `${team}-noexp`, bodies_dropped: true });
     expect(set[0].body).not.toContain(team);
 
+    // The platform team hears of it: one alert (ids and reasons, no content), not one per redelivery.
+    const alerts = async () => (await env.DB.prepare("SELECT severity, title, evidence FROM alerts WHERE kind = 'usage_records_rejected' AND team = ?").bind(team).all<{ severity: string; title: string; evidence: string }>()).results;
+    const raised = await alerts();
+    expect(raised).toHaveLength(1);
+    expect(raised[0].severity).toBe("critical");
+    expect(JSON.parse(raised[0].evidence)).toMatchObject({ first_reason: "cost_nusd: expected a non-negative integer, got null", count: 4, request_ids: [`${team}-nan`, `${team}-ts`, `${team}-noexp`] });
+    expect(raised[0].evidence).not.toContain("secret prompt text");
+
     await handleQueue(batch(), env);
     expect(await rejects()).toHaveLength(4);
+    expect(await alerts()).toHaveLength(1);
     const daily = await env.DB.prepare("SELECT sum(requests) AS n, sum(cost_nusd) AS cost FROM usage_daily WHERE team = ?").bind(team).first<{ n: number; cost: number }>();
     expect(daily).toEqual({ n: 2, cost: 5000 + 1234 });
 
