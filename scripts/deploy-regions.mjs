@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Deploys the gateway per region: `wrangler deploy --env <region>` for each region given (default
-// all of us, eu, apac). Before each deploy it creates the region's semantic-cache Vectorize index
+// all of us, eu, apac). Before each deploy it creates the region's queues (scripts/lib/queues.mjs)
+// and its semantic-cache Vectorize index
 // and the metadata indexes its queries filter on (scripts/lib/vectorize.mjs; re-runs are fine:
 // "already exists" is not an error). `--dry-run` prints those Vectorize commands without running
 // them and builds each region's bundle into dist/<region> without deploying (works offline).
@@ -13,6 +14,7 @@
 // Usage: node scripts/deploy-regions.mjs [--dry-run] [--vectorize-dimensions=N] [us|eu|apac ...]
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { queueNames } from "./lib/queues.mjs";
 import { ALREADY_EXISTS, DEFAULT_VECTORIZE_DIMENSIONS, vectorizeCommands, vectorizeIndexNames } from "./lib/vectorize.mjs";
 
 const REGIONS = ["us", "eu", "apac"];
@@ -29,7 +31,27 @@ if (unknownFlags.length || bad.length || badDims) {
   process.exit(2);
 }
 
-const indexNames = vectorizeIndexNames(readFileSync(new URL("../wrangler.toml", import.meta.url), "utf8"));
+const toml = readFileSync(new URL("../wrangler.toml", import.meta.url), "utf8");
+const indexNames = vectorizeIndexNames(toml);
+const queues = queueNames(toml);
+
+/** Creates the region's queues (dead-letter queues included) unless they exist; false when one failed. */
+function ensureQueues(region) {
+  for (const name of queues[region] ?? []) {
+    console.log(`  ${dryRun ? "would run" : "▶"}: npx wrangler queues create ${name}`);
+    if (dryRun) continue;
+    const r = spawnSync("npx", ["wrangler", "queues", "create", name], { encoding: "utf8" });
+    const output = `${r.stdout ?? ""}${r.stderr ?? ""}`;
+    if (r.status === 0) continue;
+    if (ALREADY_EXISTS.test(output)) {
+      console.log("    already there");
+      continue;
+    }
+    process.stderr.write(output);
+    return false;
+  }
+  return true;
+}
 
 /** Creates the region's Vectorize index and metadata indexes; false when one failed. */
 function ensureVectorize(region) {
@@ -71,6 +93,11 @@ for (const region of REGIONS.filter((r) => (regions.length ? regions : REGIONS).
   }
   console.log(`▶ ${region}: zone D1 migrations`);
   if (!wrangler(["d1", "migrations", "apply", "DB", "--remote", "--env", region])) process.exit(1);
+  console.log(`\n▶ ${region}: queues (usage events, their dead-letter queue, eval jobs)`);
+  if (!ensureQueues(region)) {
+    console.error(`✗ ${region}: creating a queue failed`);
+    process.exit(1);
+  }
   console.log(`\n▶ ${region}: Vectorize index for the semantic cache (${dimensions} dimensions, cosine)`);
   if (!ensureVectorize(region)) {
     console.error(`✗ ${region}: creating the Vectorize index failed`);

@@ -1,8 +1,10 @@
 /**
  * @module
  * Queue consumers: `usage-events*` → the idempotent usage writer; `eval-jobs*` → evaluators.
- * Usage batches are written in slices, each acknowledged once written; a slice that fails is
- * redelivered with the rest of the batch (safe: the writers are idempotent). A record that cannot
+ * Usage batches are written in slices, each acknowledged once written; when a write fails (D1 or
+ * R2 unavailable), the slice and the rest of the batch are retried later with a growing delay
+ * (safe: the writers are idempotent), and after `max_retries` they move to the dead-letter queue,
+ * whose consumer is this same writer (wrangler.toml): an outage of hours loses nothing. A record that cannot
  * become a row, or a message that is not JSON, is set aside in `ingest_rejects` with the reason
  * (src/usage/rejects.ts): never dropped silently, never blocking its batch.
  */
@@ -54,20 +56,45 @@ interface UsageSlice {
 
 const emptySlice = (): UsageSlice => ({ usage: [], logs: [], rejects: [], messages: [], chars: 0 });
 
-async function writeSlice(env: Env, slice: UsageSlice): Promise<void> {
+async function writeSlice(env: Env, slice: UsageSlice, onWritten: (m: Message<unknown>) => void): Promise<void> {
   await writeRejects(env, await Promise.all(slice.rejects));
   await writeUsage(env.DB, slice.usage);
   await writeLogs(env, slice.logs);
   // OpenTelemetry traces and metrics for the slice (off unless configured; never fails the batch).
   await exportTelemetry(env, slice.usage);
-  for (const m of slice.messages) m.ack();
+  for (const m of slice.messages) {
+    m.ack();
+    onWritten(m);
+  }
 }
 
 /**
- * Usage and logs, slice by slice ({@link SLICE_REQUESTS}). A slice that fails to write throws: the
- * messages of slices already written stay acknowledged, the rest are redelivered.
+ * Seconds before a failed usage message is tried again: 15 s, doubling per attempt, at most an
+ * hour. With the queue's 10 attempts that spans about three hours of storage outage before a
+ * message moves to the dead-letter queue (which retries it, hourly, for days).
+ * @example retryDelaySeconds(1) === 15; retryDelaySeconds(4) === 120; retryDelaySeconds(12) === 3600
+ */
+export function retryDelaySeconds(attempts: number): number {
+  return Math.min(3600, 15 * 2 ** Math.max(0, attempts - 1));
+}
+
+/**
+ * Usage and logs, slice by slice ({@link SLICE_REQUESTS}). When a slice fails to write, the
+ * messages of slices already written stay acknowledged; the failed slice's and the rest are
+ * retried after {@link retryDelaySeconds} (an immediate redelivery would meet the same outage).
  */
 async function handleUsageBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  const written = new Set<Message<unknown>>();
+  try {
+    await writeUsageBatch(batch, env, (m) => written.add(m));
+  } catch (err) {
+    const rest = batch.messages.filter((m) => !written.has(m));
+    console.error("usage batch not written; retrying later", { messages: rest.length, attempts: rest[0]?.attempts, error: err instanceof Error ? err.message : String(err) });
+    for (const m of rest) m.retry({ delaySeconds: retryDelaySeconds(m.attempts) });
+  }
+}
+
+async function writeUsageBatch(batch: MessageBatch<unknown>, env: Env, onWritten: (m: Message<unknown>) => void): Promise<void> {
   let slice = emptySlice();
   // Producers pack many requests into one message (`type: "pack"`, src/usage/emit.ts); each
   // request carries its usage event and log record (`type: "request"`). Unpacked requests,
@@ -91,7 +118,7 @@ async function handleUsageBatch(batch: MessageBatch<unknown>, env: Env): Promise
   };
   for (const message of batch.messages) {
     if (slice.messages.length && (Math.max(slice.usage.length, slice.logs.length) >= SLICE_REQUESTS || slice.chars >= SLICE_CHARS)) {
-      await writeSlice(env, slice);
+      await writeSlice(env, slice, onWritten);
       slice = emptySlice();
     }
     const raw = message.body as UsageQueueBody;
@@ -105,7 +132,7 @@ async function handleUsageBatch(batch: MessageBatch<unknown>, env: Env): Promise
     if (isPack(body)) body.messages.forEach(take);
     else take(body);
   }
-  await writeSlice(env, slice);
+  await writeSlice(env, slice, onWritten);
 }
 
 export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promise<void> {

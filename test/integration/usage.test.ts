@@ -2,7 +2,8 @@ import { createExecutionContext, createMessageBatch, env, getQueueResult } from 
 import { describe, expect, it } from "vitest";
 import type { UsageEvent } from "../../src/usage/event";
 import { writeUsage } from "../../src/usage/writer";
-import { SLICE_REQUESTS, handleQueue } from "../../workers/consumers";
+import { SLICE_REQUESTS, handleQueue, retryDelaySeconds } from "../../workers/consumers";
+import { queueNames } from "../../scripts/lib/queues.mjs";
 import { packTexts } from "../../src/usage/emit";
 import { admin, chat, createOrg, eventually } from "./helpers";
 
@@ -83,7 +84,7 @@ describe("usage accounting", () => {
     expect(daily?.n).toBe(5);
   });
 
-  it("writes a batch in slices, acknowledging each slice's messages once it is written; a failed slice leaves the rest for redelivery", async () => {
+  it("writes a batch in slices, acknowledging each slice's messages once it is written; a failed write retries the rest later, with a growing delay", async () => {
     const batchOf = (team: string) =>
       createMessageBatch<unknown>("usage-events", Array.from({ length: SLICE_REQUESTS + 10 }, (_, i) => ({ id: `m${i}`, timestamp: new Date(), attempts: 1, body: event(`${team}-${String(i).padStart(4, "0")}`, team) })));
     const rows = async (team: string) => (await env.DB.prepare("SELECT count(*) AS n FROM usage_events WHERE team = ?").bind(team).first<{ n: number }>())?.n;
@@ -94,8 +95,9 @@ describe("usage accounting", () => {
     expect(done.explicitAcks).toHaveLength(SLICE_REQUESTS + 10);
     expect(await rows(ok)).toBe(SLICE_REQUESTS + 10);
     // D1 fails the second slice's write (an outage mid-batch): the first slice stays written and
-    // acknowledged, the second is left for redelivery. (Records that are merely malformed no
-    // longer fail a write: they are set aside, see the next test.)
+    // acknowledged; the rest is retried after a delay, not at once into the same outage, and the
+    // batch does not throw (a throw would retry it at once). Records that are merely malformed
+    // do not fail a write: they are set aside (next test).
     const bad = `slices-bad-${Date.now()}`;
     let batches = 0;
     const flakyDb = new Proxy(env.DB, {
@@ -105,10 +107,28 @@ describe("usage accounting", () => {
         return typeof value === "function" ? value.bind(target) : value;
       },
     });
-    const partial = batchOf(bad);
-    await expect(handleQueue(partial, { ...env, DB: flakyDb })).rejects.toThrow("D1 unavailable");
+    // The test pool's messages do not report a retry's delay: record it on the way through.
+    const delays = new Map<string, number | undefined>();
+    const recording = <T extends MessageBatch<unknown>>(b: T): T => {
+      for (const m of b.messages) {
+        const retry = m.retry.bind(m);
+        Object.defineProperty(m, "retry", { value: (o?: QueueRetryOptions) => (delays.set(m.id, o?.delaySeconds), retry(o)) });
+      }
+      return b;
+    };
+    const partial = recording(batchOf(bad));
+    await handleQueue(partial, { ...env, DB: flakyDb });
     const result = await getQueueResult(partial, createExecutionContext());
     expect([...result.explicitAcks].sort()).toEqual(Array.from({ length: SLICE_REQUESTS }, (_, i) => `m${i}`).sort());
+    expect(result.retryMessages.map((r: { msgId: string }) => r.msgId).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `m${SLICE_REQUESTS + i}`).sort());
+    expect(new Set(delays.values())).toEqual(new Set([15]));
+    // A message on its fourth attempt waits longer: the delay doubles per attempt, up to an hour.
+    const later = recording(createMessageBatch<unknown>("usage-events", [{ id: "late", timestamp: new Date(), attempts: 4, body: event(`${bad}-late`, bad) }]));
+    batches = 1;
+    await handleQueue(later, { ...env, DB: flakyDb });
+    expect((await getQueueResult(later, createExecutionContext())).retryMessages.map((r: { msgId: string }) => r.msgId)).toEqual(["late"]);
+    expect(delays.get("late")).toBe(120);
+    expect([1, 2, 3, 8, 9, 10, 50].map(retryDelaySeconds)).toEqual([15, 30, 60, 1920, 3600, 3600, 3600]);
     expect(await rows(bad)).toBe(SLICE_REQUESTS);
     // Redelivered, the rest counts exactly once; a redelivery of the whole batch adds nothing more.
     const rest = partial.messages.filter((m) => !result.explicitAcks.includes(m.id));
@@ -209,3 +229,26 @@ describe("usage detail", () => {
     expect(row.ua).toBe("my-bot/1.0");
   });
 });
+
+describe("usage queue delivery settings", () => {
+  it("each region's queues, dead-letter queues included, are what the deploy script creates", () => {
+    const toml = `
+[env.us]
+queues.producers = [{ binding = "USAGE_EVENTS", queue = "usage-events-us" }, { binding = "EVAL_JOBS", queue = "eval-jobs-us" }]
+queues.consumers = [{ queue = "usage-events-us", max_retries = 10, dead_letter_queue = "usage-events-us-dlq" }, { queue = "usage-events-us-dlq", max_retries = 100 }]
+[env.eu]
+vectorize = [{ binding = "SEMANTIC_CACHE", index_name = "switchyard-cache-eu" }]
+queues.consumers = [{ queue = "usage-events-eu", dead_letter_queue = "usage-events-eu-dlq" }]
+`;
+    expect(queueNames(toml)).toEqual({ us: ["usage-events-us", "eval-jobs-us", "usage-events-us-dlq"], eu: ["usage-events-eu", "usage-events-eu-dlq"] });
+  });
+
+  it("the dead-letter queue is written by the same consumer", async () => {
+    const team = `dlq-${Date.now()}`;
+    const batch = createMessageBatch<unknown>("usage-events-us-dlq", [{ id: "d1", timestamp: new Date(), attempts: 1, body: event(`${team}-1`, team) }]);
+    await handleQueue(batch, env);
+    expect((await getQueueResult(batch, createExecutionContext())).explicitAcks).toEqual(["d1"]);
+    expect(await env.DB.prepare("SELECT request_id FROM usage_events WHERE team = ?").bind(team).first("request_id")).toBe(`${team}-1`);
+  });
+});
+
