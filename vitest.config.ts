@@ -57,6 +57,10 @@ export default defineConfig(async () => {
             name: "workers",
             include: ["src/**/*.test.ts", "durable-objects/**/*.test.ts", "test/integration/**/*.test.ts", "dashboard/src/**/*.test.ts"],
             setupFiles: ["./test/integration/setup.ts"],
+            // Many tests wait for the queue and its consumer (helpers' `eventually`, 10 s): under the
+            // default 5 s a loaded CI machine failed them before their own wait could (a logging
+            // test did, 2026-12-03). No test asserts a duration; this only bounds a hung one.
+            testTimeout: 30_000,
           },
         },
         {
