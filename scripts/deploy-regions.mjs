@@ -35,32 +35,13 @@ const toml = readFileSync(new URL("../wrangler.toml", import.meta.url), "utf8");
 const indexNames = vectorizeIndexNames(toml);
 const queues = queueNames(toml);
 
-/** Creates the region's queues (dead-letter queues included) unless they exist; false when one failed. */
-function ensureQueues(region) {
-  for (const name of queues[region] ?? []) {
-    console.log(`  ${dryRun ? "would run" : "▶"}: npx wrangler queues create ${name}`);
-    if (dryRun) continue;
-    const r = spawnSync("npx", ["wrangler", "queues", "create", name], { encoding: "utf8" });
-    const output = `${r.stdout ?? ""}${r.stderr ?? ""}`;
-    if (r.status === 0) continue;
-    if (ALREADY_EXISTS.test(output)) {
-      console.log("    already there");
-      continue;
-    }
-    process.stderr.write(output);
-    return false;
-  }
-  return true;
-}
-
-/** Creates the region's Vectorize index and metadata indexes; false when one failed. */
-function ensureVectorize(region) {
-  const indexName = indexNames[region];
-  if (!indexName) {
-    console.log(`  (no SEMANTIC_CACHE Vectorize index in [env.${region}]; semantic entries stay in isolate memory)`);
-    return true;
-  }
-  for (const command of vectorizeCommands(indexName, dimensions)) {
+/**
+ * Runs (or, dry, prints) commands that create something; one that finds it already there is fine.
+ * @param {string[][]} commands npx argument lists
+ * @returns {boolean} false when one failed (its output is printed)
+ */
+function ensureAll(commands) {
+  for (const command of commands) {
     console.log(`  ${dryRun ? "would run" : "▶"}: npx ${command.join(" ")}`);
     if (dryRun) continue;
     const r = spawnSync("npx", command, { encoding: "utf8" });
@@ -74,6 +55,21 @@ function ensureVectorize(region) {
     return false;
   }
   return true;
+}
+
+/** Creates the region's queues (dead-letter queues included) unless they exist; false when one failed. */
+function ensureQueues(region) {
+  return ensureAll((queues[region] ?? []).map((name) => ["wrangler", "queues", "create", name]));
+}
+
+/** Creates the region's Vectorize index and metadata indexes; false when one failed. */
+function ensureVectorize(region) {
+  const indexName = indexNames[region];
+  if (!indexName) {
+    console.log(`  (no SEMANTIC_CACHE Vectorize index in [env.${region}]; semantic entries stay in isolate memory)`);
+    return true;
+  }
+  return ensureAll(vectorizeCommands(indexName, dimensions));
 }
 
 /** Runs (or, dry, prints) one wrangler command; false when it failed. */
