@@ -87,26 +87,19 @@ async function load(url, { headers = {}, body }) {
   return result;
 }
 
-/** Gateway vs floor per round: throughput ratio (median and range) and CPU per request ratio. */
-function vsFloor(rounds) {
-  const tput = rounds.map((r) => r.g.requests.average / r.f.requests.average);
-  const cpu = rounds.filter((r) => r.g.cpuUsPerRequest && r.f.cpuUsPerRequest).map((r) => r.g.cpuUsPerRequest / r.f.cpuUsPerRequest);
+/**
+ * Gateway vs a floor side per round: throughput ratio (median and range) and CPU per request
+ * ratio. `side` is the round's key for that floor (`f`, or `fa` for the accounting floor of
+ * streams); `name` prefixes the fields (`vs_floor`, `floor_cpu_us_per_req`, `cpu_vs_floor`, ...).
+ */
+function vsFloor(rounds, side = "f", name = "floor") {
+  const tput = rounds.map((r) => r.g.requests.average / r[side].requests.average);
+  const cpu = rounds.filter((r) => r.g.cpuUsPerRequest && r[side].cpuUsPerRequest).map((r) => r.g.cpuUsPerRequest / r[side].cpuUsPerRequest);
   return {
-    vs_floor: +median(tput).toFixed(3),
-    vs_floor_range: `${Math.min(...tput).toFixed(2)}–${Math.max(...tput).toFixed(2)}`,
-    floor_cpu_us_per_req: rounds[0].f.cpuUsPerRequest === null ? null : Math.round(median(rounds.map((r) => r.f.cpuUsPerRequest))),
-    cpu_vs_floor: cpu.length ? +median(cpu).toFixed(2) : null,
-  };
-}
-
-/** Streams: gateway vs the floor that reads the stream for its usage (scripts/bench/floor.js). */
-function vsAccountingFloor(rounds) {
-  const cpu = rounds.filter((r) => r.g.cpuUsPerRequest && r.fa.cpuUsPerRequest).map((r) => r.g.cpuUsPerRequest / r.fa.cpuUsPerRequest);
-  const tput = rounds.map((r) => r.g.requests.average / r.fa.requests.average);
-  return {
-    vs_accounting_floor: +median(tput).toFixed(3),
-    accounting_floor_cpu_us_per_req: rounds[0].fa.cpuUsPerRequest === null ? null : Math.round(median(rounds.map((r) => r.fa.cpuUsPerRequest))),
-    cpu_vs_accounting_floor: cpu.length ? +median(cpu).toFixed(2) : null,
+    [`vs_${name}`]: +median(tput).toFixed(3),
+    [`vs_${name}_range`]: `${Math.min(...tput).toFixed(2)}–${Math.max(...tput).toFixed(2)}`,
+    [`${name}_cpu_us_per_req`]: rounds[0][side].cpuUsPerRequest === null ? null : Math.round(median(rounds.map((r) => r[side].cpuUsPerRequest))),
+    [`cpu_vs_${name}`]: cpu.length ? +median(cpu).toFixed(2) : null,
   };
 }
 
@@ -241,7 +234,8 @@ for (const c of SOAK_MINUTES > 0 ? [] : benchCases) {
     ...(floorUrl ? { floor_ratio: +median(rounds.map((r) => r.floorRatio)).toFixed(3) } : {}),
     // The yardstick (issue 17.5): against the floor, what any gateway on this runtime must do.
     ...(floorUrl ? vsFloor(rounds) : {}),
-    ...(rounds[0].fa ? vsAccountingFloor(rounds) : {}),
+    // Streams: against the floor that reads the stream for its usage (scripts/bench/floor.js).
+    ...(rounds[0].fa ? vsFloor(rounds, "fa", "accounting_floor") : {}),
     p99_vs_passthrough: +mid((r) => r.g.latency.p99 / Math.max(1, r.b.latency.p99)).toFixed(2),
     baseline_p50_ms: mid((r) => r.b.latency.p50),
     gateway_p50_ms: mid((r) => r.g.latency.p50),

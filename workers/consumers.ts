@@ -3,10 +3,11 @@
  * Queue consumers: `usage-events*` → the idempotent usage writer; `eval-jobs*` → evaluators.
  * Usage batches are written in slices, each acknowledged once written; when a write fails (D1 or
  * R2 unavailable), the slice and the rest of the batch are retried later with a growing delay
- * (safe: the writers are idempotent), and after `max_retries` they move to the dead-letter queue,
- * whose consumer is this same writer (wrangler.toml): an outage of hours loses nothing. A record that cannot
- * become a row, or a message that is not JSON, is set aside in `ingest_rejects` with the reason
- * (src/usage/rejects.ts): never dropped silently, never blocking its batch.
+ * (safe: the writers are idempotent), and after `max_retries` they move to the dead-letter
+ * queue, whose consumer is this same writer (wrangler.toml): an outage of hours loses nothing.
+ * A record that cannot become a row, or a message that is not JSON, is set aside in
+ * `ingest_rejects` with the reason (src/usage/rejects.ts): never dropped silently, never
+ * blocking its batch.
  */
 import type { Env } from "../src/env";
 import type { UsageEvent } from "../src/usage/event";

@@ -61,7 +61,7 @@ export async function messageReject(text: string): Promise<IngestReject> {
  * an hour, so a producer bug that rejects every event does not raise one per batch.
  * @example await writeRejects(env, [recordReject("usage", event, "ts: ...")]);
  */
-export async function writeRejects(env: Pick<Env, "DB"> & Partial<Env>, rejects: readonly IngestReject[], now = new Date()): Promise<number> {
+export async function writeRejects(env: Env, rejects: readonly IngestReject[], now = new Date()): Promise<number> {
   if (rejects.length === 0) return 0;
   const receivedAt = now.toISOString();
   const rows: Cell[][] = [];
@@ -71,7 +71,7 @@ export async function writeRejects(env: Pick<Env, "DB"> & Partial<Env>, rejects:
   if (fresh === 0) return 0;
   console.error("usage consumer set records aside", { count: fresh, kinds: [...new Set(rejects.map((r) => r.kind))], first: rejects[0].reason });
   try {
-    await alertRejects(env as Env, rejects, fresh, now);
+    await alertRejects(env, rejects, fresh, now);
   } catch (err) {
     // The rejects are stored; a failed alert must not send the slice round again.
     console.warn("rejects alert not raised", { error: err instanceof Error ? err.message : String(err) });
